@@ -1,0 +1,132 @@
+// The engine's input and output types. lib/engine is pure: no I/O, no clock, no randomness.
+// Services map store rows into a ClusterSnapshot; the engine returns decisions with reasons.
+
+export type DeviceType = "gpu" | "vgpu" | "sriov";
+export type HostState = "online" | "unreachable" | "failed" | "maintenance" | "isolated";
+export type HaPriority = "high" | "medium" | "low" | "off";
+export type HaMode = "default" | "guarantee" | "disabled";
+export type Reservation = "host" | "segment";
+export type GpuMode = "graphics" | "compute";
+export type NicRole = "vm" | "storage" | "management";
+/** Store-level VM power states. A VM holds resources on `hostId` whenever hostId is set. */
+export type VmPower = "running" | "stopped" | "pending" | "starting" | "stopping" | "migrating" | "error";
+export type PlacementGroupType = "vm-host" | "vm-vm-affinity" | "vm-vm-anti-affinity" | "zone";
+export type Enforcement = "must" | "should";
+export type ZoneRole = "primary" | "secondary";
+
+export interface SnapshotGpu {
+  id: string;
+  name: string; // "h1-gpu0"
+  model: string; // "NVIDIA Tesla M60"
+  mode: GpuMode;
+  /** Partitioned into vGPU slots of one profile; absent for a whole (passthrough) GPU. */
+  vgpu?: { profile: string; slots: number } | null;
+}
+
+export interface SnapshotNic {
+  id: string;
+  name: string;
+  role: NicRole;
+  sriovVfs: number;
+  tag?: string | null;
+  bond?: string | null;
+  linkUp: boolean;
+}
+
+export interface SnapshotHost {
+  id: string;
+  name: string;
+  zone?: string | null; // zone name
+  cpus: number;
+  memoryMiB: number;
+  state: HostState;
+  storageControllerPresent: boolean;
+  storageControllerHealthy: boolean;
+  gpus: SnapshotGpu[];
+  nics: SnapshotNic[];
+}
+
+export interface DeviceRequest {
+  type: DeviceType;
+  tag: string;
+  count: number;
+  /** A passthrough GPU named exactly (type "gpu" only). */
+  gpuId?: string | null;
+}
+
+/** One concrete device unit given to a VM. `key` is what the store's unique constraint holds. */
+export interface DeviceAllocation {
+  key: string; // "gpu:<gpuId>" | "vgpu:<gpuId>:<slot>" | "vf:<nicId>:<vf>"
+  type: DeviceType;
+  tag: string;
+  hostId: string;
+  gpuId?: string | null;
+  slot?: number | null;
+  nicId?: string | null;
+  vf?: number | null;
+}
+
+export interface SnapshotVm {
+  id: string;
+  name: string;
+  vcpus: number;
+  memoryMiB: number;
+  haPriority: HaPriority;
+  power: VmPower;
+  /** Where it holds resources (running, starting, stopping, migrating); null when off or pending. */
+  hostId?: string | null;
+  devices: DeviceRequest[];
+  allocations: DeviceAllocation[];
+  hostAffinity: string[]; // host ids; empty = any
+  disks: { index: number; sizeGiB: number }[];
+}
+
+export interface SnapshotPlacementGroup {
+  id: string;
+  name: string;
+  type: PlacementGroupType;
+  enforcement: Enforcement;
+  vmIds: string[];
+  hostIds: string[]; // vm-host groups
+  zone?: string | null; // zone groups: zone name
+}
+
+export interface SnapshotZone {
+  name: string;
+  role: ZoneRole;
+}
+
+export interface ClusterPolicy {
+  haMode: HaMode;
+  faultTolerance: 1 | 2;
+  reservation: Reservation;
+}
+
+export interface ClusterSnapshot {
+  policy: ClusterPolicy;
+  zones: SnapshotZone[];
+  hosts: SnapshotHost[];
+  vms: SnapshotVm[];
+  groups: SnapshotPlacementGroup[];
+}
+
+/** Why one host was rejected (or penalised) for one VM, worded for an admin. */
+export interface HostRejection {
+  hostId: string;
+  hostName: string;
+  reasons: string[];
+}
+
+export type PlacementOutcome =
+  | {
+      kind: "placed";
+      vmId: string;
+      hostId: string;
+      hostName: string;
+      allocations: DeviceAllocation[];
+      /** Why this host: score terms, soft-rule penalties, runner-up. */
+      reasons: string[];
+      /** Hosts that were not fit, with their reasons (for the explanation view). */
+      rejections: HostRejection[];
+    }
+  | { kind: "unplaceable"; vmId: string; reasons: string[]; rejections: HostRejection[] };
