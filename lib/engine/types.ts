@@ -130,3 +130,71 @@ export type PlacementOutcome =
       rejections: HostRejection[];
     }
   | { kind: "unplaceable"; vmId: string; reasons: string[]; rejections: HostRejection[] };
+
+// ---- Engine API outputs (implemented in lib/engine/*, re-exported from lib/engine/index.ts) ----
+
+export type PlacementPurpose = "power-on" | "ha" | "evacuate" | "local-restart";
+
+export interface PlaceOptions {
+  purpose?: PlacementPurpose; // default "power-on"
+  /** Hosts that must not be used (failed start targets, the host being evacuated, failed hosts). */
+  excludeHostIds?: string[];
+  /** Restrict candidates (local restart: the VM's own host). */
+  onlyHostIds?: string[];
+  /** Skip the Guarantee-mode reserve check (HA restarts may consume the reserve). */
+  ignoreReserve?: boolean;
+}
+
+/** `placeVm(snapshot, vmId, opts?) => PlacementOutcome`. The VM's own current allocations are released first. */
+export type PlaceVm = (snapshot: ClusterSnapshot, vmId: string, opts?: PlaceOptions) => PlacementOutcome;
+
+export interface HaEligibility {
+  vmId: string;
+  eligible: boolean;
+  /** Empty when eligible; otherwise e.g. 'no other host has 1 free sriov device tagged "trading-a"'. */
+  reasons: string[];
+}
+
+export interface FailoverPlan {
+  failedHostIds: string[];
+  /** In restart order (high → medium → low, then scarcest and largest first). */
+  placements: Extract<PlacementOutcome, { kind: "placed" }>[];
+  unplaceable: Extract<PlacementOutcome, { kind: "unplaceable" }>[];
+  /** VMs of the failed hosts not restarted by HA (priority off, HA disabled), with why. */
+  skipped: { vmId: string; reason: string }[];
+}
+
+export interface GuaranteeAssessment {
+  haMode: HaMode;
+  faultTolerance: 1 | 2;
+  reservation: Reservation;
+  /** How many simultaneous host failures the cluster absorbs now (0..faultTolerance, or more). */
+  toleratedFailures: number;
+  /** Capacity each host keeps free for failover. */
+  reservePerHost: { hostId: string; cpus: number; memoryMiB: number; devices: { type: DeviceType; tag: string; count: number }[] }[];
+  /** Each failure set (of size faultTolerance) that cannot be absorbed, with why. */
+  unabsorbable: { hostIds: string[]; reasons: string[] }[];
+}
+
+export type AdmissionOutcome =
+  | { allowed: true; placement: Extract<PlacementOutcome, { kind: "placed" }> }
+  | { allowed: false; reasons: string[]; rejections: HostRejection[] };
+
+export interface EvacuationPlan {
+  hostId: string;
+  migrations: { vmId: string; toHostId: string; reasons: string[] }[];
+  /** Device VMs that cannot live-migrate: powered off, started again on maintenance exit. */
+  powerOffs: { vmId: string; reason: string }[];
+  /** Device VMs rebuilt elsewhere (only when asked and tags allow). */
+  rebuilds: Extract<PlacementOutcome, { kind: "placed" }>[];
+  /** Standard VMs with nowhere to go: they block entering maintenance. */
+  blocked: { vmId: string; reasons: string[] }[];
+}
+
+export interface StorageSessionPlan {
+  vmId: string;
+  diskIndex: number;
+  session: number;
+  controllerHostId: string;
+  redirected: boolean;
+}
