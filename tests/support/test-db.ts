@@ -1,0 +1,56 @@
+// A throwaway SQLite store for integration tests: a temp file with every migration of
+// prisma/migrations applied in order (directly with better-sqlite3: fast, no CLI).
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import type { PrismaClient } from "@prisma/client";
+import { createDb } from "@/lib/server/db";
+
+const MIGRATIONS = fileURLToPath(new URL("../../prisma/migrations", import.meta.url));
+
+/** The migration SQL files in the order Prisma applies them. */
+export function migrationFiles(dir = MIGRATIONS): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && fs.existsSync(path.join(dir, d.name, "migration.sql")))
+    .map((d) => d.name)
+    .sort()
+    .map((n) => path.join(dir, n, "migration.sql"));
+}
+
+/** Applies every migration to the SQLite file at `file` (created if missing). */
+export function migrateSqliteFile(file: string): void {
+  const sqlite = new Database(file);
+  try {
+    sqlite.pragma("foreign_keys = ON");
+    for (const f of migrationFiles()) sqlite.exec(fs.readFileSync(f, "utf8"));
+  } finally {
+    sqlite.close();
+  }
+}
+
+export interface TestDb {
+  db: PrismaClient;
+  url: string;
+  file: string;
+  cleanup: () => Promise<void>;
+}
+
+export async function createTestDb(): Promise<TestDb> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "haven-test-"));
+  const file = path.join(dir, "test.db");
+  migrateSqliteFile(file);
+  const url = `file:${file}`;
+  const db = createDb(url);
+  return {
+    db,
+    url,
+    file,
+    cleanup: async () => {
+      await db.$disconnect().catch(() => {});
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
