@@ -6,7 +6,9 @@ import "server-only";
 // seconds, not minutes.
 import { randomUUID } from "node:crypto";
 import type { Prisma, PrismaClient } from "@prisma/client";
+import { planStorageSessions } from "@/lib/engine/storage-path";
 import { compareStr } from "@/lib/engine/tags";
+import type { ClusterSnapshot } from "@/lib/engine/types";
 import {
   ZClusterSpec,
   specGpuId,
@@ -229,9 +231,6 @@ export function planClusterImport(spec: TClusterSpec, opts: ImportOptions = {}):
   // Static addresses are taken before any dynamic one.
   for (const v of spec.vms) for (const n of v.nics) if (n.ip) pools.get(n.network)?.used.add(ipv4ToInt(n.ip));
 
-  // Hosts with a storage controller, for VMs whose host has none.
-  const controllers = spec.hosts.filter((h) => h.storageController).map((h) => h.name).sort(compareStr);
-
   // VMs.
   const vmIds: Record<string, string> = {};
   const vms: Plan["vms"] = [];
@@ -343,11 +342,6 @@ export function planClusterImport(spec: TClusterSpec, opts: ImportOptions = {}):
     });
     v.disks.forEach((d, index) => {
       disks.push({ id: id(), vmId, index, sizeGiB: d.sizeGiB, bus: d.bus ?? "virtio-scsi" });
-      if (!on) return;
-      const local = hostSpec.get(v.host!)!.storageController ? v.host! : controllers.find((x) => x !== v.host);
-      if (!local) return; // no controller anywhere: the storage-path service reports it
-      const n = v.vcpus >= 2 ? 2 : 1;
-      for (let s = 0; s < n; s++) sessions.push({ id: id(), vmId, diskIndex: index, session: s, controllerHostId: hostIds[local] });
     });
     v.nics.forEach((n, index) => {
       const nicId = id();
@@ -372,6 +366,42 @@ export function planClusterImport(spec: TClusterSpec, opts: ImportOptions = {}):
     });
     for (const h of new Set(v.hostAffinity ?? [])) affinity.push({ vmId, hostId: hostIds[h] });
   });
+
+  // Storage sessions of the running VMs, as the engine's storage-path rules put them
+  // (local controller; a remote one when the host has none).
+  const snapshot = {
+    policy: { haMode: spec.cluster.haMode, faultTolerance: spec.cluster.faultTolerance, reservation: spec.cluster.reservation },
+    zones: [],
+    groups: [],
+    hosts: hosts.map((h) => ({
+      id: h.id!,
+      name: h.name,
+      cpus: h.cpus,
+      memoryMiB: h.memoryMiB,
+      state: "online" as const,
+      storageControllerPresent: h.storageControllerPresent ?? true,
+      storageControllerHealthy: true,
+      gpus: [],
+      nics: [],
+    })),
+    vms: spec.vms.filter(specVmIsOn).map((v) => ({
+      id: vmIds[v.name],
+      name: v.name,
+      vcpus: v.vcpus,
+      memoryMiB: specMemoryMiB(v),
+      haPriority: v.haPriority,
+      power: "running" as const,
+      hostId: hostIds[v.host!],
+      devices: [],
+      allocations: [],
+      hostAffinity: [],
+      disks: v.disks.map((d, index) => ({ index, sizeGiB: d.sizeGiB })),
+    })),
+  } satisfies ClusterSnapshot;
+  for (const p of planStorageSessions(snapshot)) {
+    if (p.unavailable) continue; // no controller anywhere: the storage-path service reports it
+    sessions.push({ id: id(), vmId: p.vmId, diskIndex: p.diskIndex, session: p.session, controllerHostId: p.controllerHostId });
+  }
 
   // Placement groups.
   const groups: Plan["groups"] = [];
