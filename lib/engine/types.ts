@@ -197,4 +197,8 @@ export interface StorageSessionPlan {
   session: number;
   controllerHostId: string;
   redirected: boolean;
+  /** Set when no healthy controller exists at all: the session stays on the local one (down) until one returns. */
+  unavailable?: boolean;
+  /** Why the session is redirected or unavailable, worded for an admin. */
+  reason?: string;
 }

@@ -1,0 +1,272 @@
+// Guarantee-mode admission control: how many host failures the cluster absorbs now, what each
+// host keeps free for failover, and whether a power-on keeps that reserve intact.
+import type { AdmissionOutcome, ClusterSnapshot, DeviceType, GuaranteeAssessment } from "./types";
+import { buildCapacity, Capacity, type HostReserve } from "./capacity";
+import { planFailoverOn } from "./ha";
+import { compareStr } from "./tags";
+import { fmtMem } from "./format";
+
+interface Received {
+  cpus: number;
+  memoryMiB: number;
+  devices: Map<number, number>;
+  /** the failure set that needs the most vCPU from this host */
+  worst: string[] | null;
+}
+
+interface Simulation {
+  toleratedFailures: number;
+  unabsorbable: { hostIds: string[]; reasons: string[] }[];
+  /** per host index: the most it receives over all failure sets of size faultTolerance */
+  received: Received[];
+}
+
+function* combinations(n: number, k: number): Generator<number[]> {
+  if (k === 1) {
+    for (let i = 0; i < n; i++) yield [i];
+    return;
+  }
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) yield [i, j];
+}
+
+/** Run the failover plan of every failure set of `size` hosts (the capacity is restored after each). */
+function simulateSets(cap: Capacity, size: number, received: Received[] | null): { hostIds: string[]; reasons: string[] }[] {
+  const online = cap.hosts.filter((hc) => hc.host.state === "online");
+  const bad: { hostIds: string[]; reasons: string[] }[] = [];
+  if (online.length <= size) {
+    if (online.length > 0)
+      bad.push({
+        hostIds: online.map((h) => h.host.id),
+        reasons: [`only ${online.length} online host${online.length === 1 ? "" : "s"}: nothing is left to absorb ${size} failure${size === 1 ? "" : "s"}`],
+      });
+    return bad;
+  }
+  for (const combo of combinations(online.length, size)) {
+    const hosts = combo.map((i) => online[i]);
+    // Fast path: a failure set with no HA VMs needs nothing.
+    let any = false;
+    for (const hc of hosts) if (hc.vms.size) any = true;
+    if (!any) continue;
+    const ids = hosts.map((h) => h.host.id);
+    const mark = cap.mark();
+    const plan = planFailoverOn(cap, ids, { explain: false });
+    if (received) {
+      const got = new Map<number, Received>();
+      for (const p of plan.placements) {
+        const idx = cap.hostIdxById.get(p.hostId)!;
+        let r = got.get(idx);
+        if (!r) got.set(idx, (r = { cpus: 0, memoryMiB: 0, devices: new Map(), worst: ids }));
+        const vm = cap.vmById.get(p.vmId)!;
+        r.cpus += vm.vcpus;
+        r.memoryMiB += vm.memoryMiB;
+        for (const a of p.allocations) {
+          const pid = cap.poolIdByKey.get(`${a.type}|${a.tag}`)!;
+          r.devices.set(pid, (r.devices.get(pid) ?? 0) + 1);
+        }
+      }
+      for (const [idx, r] of got) {
+        const R = received[idx];
+        if (r.cpus > R.cpus || (r.cpus === R.cpus && r.memoryMiB > R.memoryMiB)) R.worst = ids;
+        R.cpus = Math.max(R.cpus, r.cpus);
+        R.memoryMiB = Math.max(R.memoryMiB, r.memoryMiB);
+        for (const [pid, n] of r.devices) R.devices.set(pid, Math.max(R.devices.get(pid) ?? 0, n));
+      }
+    }
+    cap.rollback(mark);
+    for (const id of ids) cap.setUsable(id, true);
+    if (plan.unplaceable.length) {
+      const names = hosts.map((h) => h.host.name).join(" + ");
+      bad.push({
+        hostIds: ids,
+        reasons: plan.unplaceable.map((u) => {
+          const vm = cap.vmById.get(u.vmId)!;
+          const why = summarizeRejections(u.rejections.map((r) => r.reasons));
+          return `if ${names} fail${hosts.length === 1 ? "s" : ""}, ${vm.name} (${vm.vcpus} vCPU, ${fmtMem(vm.memoryMiB)}) cannot be restarted: ${why}`;
+        }),
+      });
+    }
+  }
+  return bad;
+}
+
+function summarizeRejections(lists: string[][]): string {
+  const counts = new Map<string, number>();
+  for (const l of lists) for (const r of l) {
+    const k = r.replace(/\d+(\.\d+)? (GiB|MiB)? ?free/g, "").replace(/, \d+ free/g, "").replace(/has \d+/g, "has too few");
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  const top = [...counts.entries()].sort((a, b) => b[1] - a[1] || compareStr(a[0], b[0])).slice(0, 3);
+  if (!top.length) return "no surviving host";
+  return top.map(([k, n]) => `${n} host${n === 1 ? "" : "s"}: ${k}`).join("; ");
+}
+
+function simulate(cap: Capacity, wantReceived: boolean): Simulation {
+  const ft = cap.snapshot.policy.faultTolerance;
+  const received: Received[] = cap.hosts.map(() => ({ cpus: 0, memoryMiB: 0, devices: new Map(), worst: null }));
+  let tolerated = 0;
+  let unabsorbable: Simulation["unabsorbable"] = [];
+  for (let size = 1; size <= ft; size++) {
+    const bad = simulateSets(cap, size, wantReceived && size === ft ? received : null);
+    if (size === ft) unabsorbable = bad;
+    if (bad.length) {
+      if (size < ft) unabsorbable = bad;
+      break;
+    }
+    tolerated = size;
+  }
+  return { toleratedFailures: tolerated, unabsorbable, received };
+}
+
+/** Host-based reserve: the largest `faultTolerance` hosts' worth, spread evenly over the others. */
+function hostBasedReserve(cap: Capacity): HostReserve[] {
+  const ft = cap.snapshot.policy.faultTolerance;
+  const online = cap.hosts.filter((hc) => hc.host.state === "online");
+  const spread = Math.max(1, online.length - ft);
+  const topSum = (xs: number[]) => xs.sort((a, b) => b - a).slice(0, ft).reduce((s, x) => s + x, 0);
+  const cpuR = topSum(online.map((h) => h.cpuCap));
+  const memR = topSum(online.map((h) => h.memCap));
+  const perPool = new Map<number, number>();
+  for (const pool of cap.pools) {
+    const carriers = pool.hostIdxs.map((i) => cap.hosts[i]).filter((hc) => hc.host.state === "online");
+    if (!carriers.length) continue;
+    const r = topSum(carriers.map((hc) => hc.pools.get(pool.id)!.total));
+    perPool.set(pool.id, Math.ceil(r / Math.max(1, carriers.length - ft)));
+  }
+  const why = `for ${ft} host failure${ft === 1 ? "" : "s"} (host-based: the largest host's worth × ${ft}, spread over the others)`;
+  return cap.hosts.map((hc) => {
+    const devices = new Map<number, number>();
+    for (const [pid, p] of hc.pools) {
+      const r = perPool.get(pid);
+      if (r) devices.set(pid, Math.min(p.total, r));
+    }
+    return {
+      cpus: Math.min(hc.cpuCap, Math.ceil(cpuR / spread)),
+      memoryMiB: Math.min(hc.memCap, Math.ceil(memR / spread)),
+      devices,
+      why,
+    };
+  });
+}
+
+function segmentReserve(cap: Capacity, sim: Simulation): HostReserve[] {
+  return cap.hosts.map((hc, i) => {
+    const r = sim.received[i];
+    const worst = r.worst ? r.worst.map((id) => cap.hosts[cap.hostIdxById.get(id)!].host.name).join(" + ") : null;
+    return {
+      cpus: r.cpus,
+      memoryMiB: r.memoryMiB,
+      devices: new Map(r.devices),
+      why: worst ? `for the failover of ${worst} (segment-based)` : "(segment-based: nothing to absorb)",
+    };
+  });
+}
+
+function toPublicReserve(cap: Capacity, reserve: HostReserve[]): GuaranteeAssessment["reservePerHost"] {
+  return cap.hosts.map((hc, i) => ({
+    hostId: hc.host.id,
+    cpus: reserve[i].cpus,
+    memoryMiB: reserve[i].memoryMiB,
+    devices: [...reserve[i].devices.entries()]
+      .filter(([, n]) => n > 0)
+      .map(([pid, count]) => ({ type: cap.pools[pid].type as DeviceType, tag: cap.pools[pid].tag, count }))
+      .sort((a, b) => compareStr(a.type, b.type) || compareStr(a.tag, b.tag)),
+  }));
+}
+
+export function assessOn(cap: Capacity): { assessment: GuaranteeAssessment; reserve: HostReserve[] } {
+  const policy = cap.snapshot.policy;
+  const segment = policy.reservation === "segment";
+  const sim = simulate(cap, segment);
+  const reserve = segment ? segmentReserve(cap, sim) : hostBasedReserve(cap);
+  const unabsorbable = [...sim.unabsorbable];
+  if (!segment) {
+    // Host-based: the reserve itself must be free now on every host.
+    for (const hc of cap.hosts) {
+      if (hc.host.state !== "online") continue;
+      const r = reserve[hc.idx];
+      const freeCpu = hc.cpuCap - hc.cpuUsed;
+      const freeMem = hc.memCap - hc.memUsed;
+      const why: string[] = [];
+      if (freeCpu < r.cpus) why.push(`${hc.host.name} keeps ${freeCpu} vCPU free, the host-based reserve is ${r.cpus}`);
+      if (freeMem < r.memoryMiB) why.push(`${hc.host.name} keeps ${fmtMem(freeMem)} free, the host-based reserve is ${fmtMem(r.memoryMiB)}`);
+      if (why.length && !unabsorbable.some((u) => u.hostIds.length === 1 && u.hostIds[0] === hc.host.id)) {
+        // reported as a reason on the assessment, not a failure set
+      }
+    }
+  }
+  const assessment: GuaranteeAssessment = {
+    haMode: policy.haMode,
+    faultTolerance: policy.faultTolerance,
+    reservation: policy.reservation,
+    toleratedFailures: sim.toleratedFailures,
+    reservePerHost: toPublicReserve(cap, reserve),
+    unabsorbable,
+  };
+  return { assessment, reserve };
+}
+
+/** How many host failures the cluster tolerates now, the reserve per host, and the failure sets it cannot absorb. */
+export function assessGuarantee(snapshot: ClusterSnapshot): GuaranteeAssessment {
+  return assessOn(buildCapacity(snapshot)).assessment;
+}
+
+/** The per-host reserve (by capacity host index) that a power-on of `vmId` must keep free. */
+export function reserveFor(cap: Capacity, vmId: string): HostReserve[] {
+  const mark = cap.mark();
+  cap.release(vmId);
+  const { reserve } = assessOn(cap);
+  cap.rollback(mark);
+  return reserve;
+}
+
+/** A power-on: in Guarantee mode refused when it breaks the reserve; otherwise plain placement. */
+export function admitPowerOn(snapshot: ClusterSnapshot, vmId: string): AdmissionOutcome {
+  const cap = buildCapacity(snapshot);
+  const vm = cap.vmById.get(vmId);
+  if (!vm) return { allowed: false, reasons: [`VM ${vmId} is not in the cluster`], rejections: [] };
+  if (snapshot.policy.haMode !== "guarantee") {
+    const out = cap.place(vm, { purpose: "power-on", explain: true });
+    return out.kind === "placed" ? { allowed: true, placement: out } : { allowed: false, reasons: out.reasons, rejections: out.rejections };
+  }
+  const mark = cap.mark();
+  cap.release(vm.id);
+  const before = assessOn(cap);
+  cap.setReserve(before.reserve);
+  const refused: string[] = [];
+  const tried = new Set<string>();
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const out = cap.place(vm, { purpose: "power-on", explain: true, excludeHostIds: [...tried] });
+    if (out.kind !== "placed") {
+      cap.rollback(mark);
+      const reasons = [...refused.map((r) => r), ...out.reasons];
+      if (out.rejections.some((r) => r.reasons.some((x) => x.startsWith("would break the Guarantee reserve"))))
+        reasons.unshift(`powering on ${vm.name} would break the Guarantee reserve (${snapshot.policy.faultTolerance} host failure${snapshot.policy.faultTolerance === 1 ? "" : "s"} must be absorbable)`);
+      return { allowed: false, reasons, rejections: out.rejections };
+    }
+    // Re-check: with the VM running, can every failure set still be absorbed?
+    const inner = cap.mark();
+    cap.commit(out);
+    const after = assessOn(cap);
+    cap.rollback(inner);
+    const worse =
+      after.assessment.toleratedFailures < Math.min(snapshot.policy.faultTolerance, before.assessment.toleratedFailures) ||
+      after.assessment.unabsorbable.length > before.assessment.unabsorbable.length;
+    if (!worse) {
+      cap.rollback(mark);
+      return { allowed: true, placement: { ...out, reasons: [...out.reasons, `Guarantee reserve kept: ${after.assessment.toleratedFailures} host failure(s) still absorbed`] } };
+    }
+    refused.push(
+      `${out.hostName}: would leave failures unabsorbed: ${after.assessment.unabsorbable
+        .slice(0, 2)
+        .flatMap((u) => u.reasons.slice(0, 1))
+        .join("; ")}`,
+    );
+    tried.add(out.hostId);
+  }
+  cap.rollback(mark);
+  return {
+    allowed: false,
+    reasons: [`powering on ${vm.name} would break the Guarantee reserve`, ...refused],
+    rejections: [],
+  };
+}

@@ -1,0 +1,767 @@
+// A mutable capacity index over a cluster snapshot. Devices are counted in pools per
+// (host, type, tag), so a request costs O(hosts) whatever the device count. Planners place
+// many VMs against shrinking capacity with place() + commit(); placeVm is the one-shot wrapper.
+import type {
+  ClusterSnapshot,
+  DeviceAllocation,
+  DeviceType,
+  HostRejection,
+  PlaceOptions,
+  PlacementOutcome,
+  PlacementPurpose,
+  SnapshotGpu,
+  SnapshotHost,
+  SnapshotNic,
+  SnapshotPlacementGroup,
+  SnapshotVm,
+} from "./types";
+import { compareStr, gpuDeviceTag } from "./tags";
+import { fmtDevices, fmtMem, pct, unitName } from "./format";
+
+export type Placed = Extract<PlacementOutcome, { kind: "placed" }>;
+export type Unplaceable = Extract<PlacementOutcome, { kind: "unplaceable" }>;
+
+export interface CapacityPlaceOptions extends PlaceOptions {
+  /** Build every rejected host's reasons even when the VM is placed (explanation view). Default true. */
+  explain?: boolean;
+}
+
+export interface GpuState {
+  gpu: SnapshotGpu;
+  hostIdx: number;
+  poolId: number;
+  vgpu: boolean;
+  /** Holder VM id per unit (one unit for a passthrough GPU, one per slot for vGPU). */
+  holders: (string | null)[];
+  used: number;
+}
+
+export interface NicState {
+  nic: SnapshotNic;
+  hostIdx: number;
+  poolId: number;
+  holders: (string | null)[];
+  used: number;
+}
+
+export interface HostPool {
+  poolId: number;
+  total: number;
+  free: number;
+  gpus: GpuState[];
+  nics: NicState[];
+}
+
+export interface HostCap {
+  idx: number;
+  host: SnapshotHost;
+  /** online and not excluded at build time */
+  usable: boolean;
+  cpuCap: number;
+  memCap: number;
+  cpuUsed: number;
+  memUsed: number;
+  pools: Map<number, HostPool>;
+  /** free units over all pools (for the scarce-device rule) */
+  freeUnits: number;
+  vms: Set<string>;
+}
+
+export interface HeldVm {
+  hostIdx: number;
+  vcpus: number;
+  memoryMiB: number;
+  allocations: DeviceAllocation[];
+}
+
+export interface PoolInfo {
+  id: number;
+  type: DeviceType;
+  tag: string;
+  /** hosts carrying the pool (sorted by host name) */
+  hostIdxs: number[];
+}
+
+/** Per-host amount kept free for failover (Guarantee mode). */
+export interface HostReserve {
+  cpus: number;
+  memoryMiB: number;
+  /** poolId → units */
+  devices: Map<number, number>;
+  /** wording: what the reserve is for */
+  why: string;
+}
+
+interface Need {
+  poolId: number;
+  type: DeviceType;
+  tag: string;
+  count: number;
+}
+
+interface VmNeeds {
+  /** aggregated per pool, in request order of first appearance */
+  pools: Need[];
+  /** requests naming a passthrough GPU */
+  named: { gpuId: string; tag: string }[];
+  /** pools asked for that exist nowhere */
+  unknown: Need[];
+}
+
+const PRIORITY_SCORE_SOFT = 10;
+const VGPU_EMPTY_PENALTY = 1;
+const SCARCE_PENALTY = 0.3;
+
+function describeState(state: SnapshotHost["state"]): string {
+  switch (state) {
+    case "failed":
+      return "host is failed";
+    case "maintenance":
+      return "host is in maintenance";
+    case "unreachable":
+      return "host is unreachable";
+    case "isolated":
+      return "host is isolated";
+    default:
+      return `host is ${state}`;
+  }
+}
+
+export class Capacity {
+  readonly snapshot: ClusterSnapshot;
+  readonly hosts: HostCap[];
+  readonly hostIdxById = new Map<string, number>();
+  readonly pools: PoolInfo[] = [];
+  readonly poolIdByKey = new Map<string, number>();
+  readonly vmById = new Map<string, SnapshotVm>();
+  readonly held = new Map<string, HeldVm>();
+  readonly gpuById = new Map<string, GpuState>();
+  readonly nicById = new Map<string, NicState>();
+  private readonly groupsByVm = new Map<string, SnapshotPlacementGroup[]>();
+  private readonly needsCache = new Map<string, VmNeeds>();
+  private reserve: (HostReserve | null)[] | null = null;
+  private journal: { vmId: string; prev: HeldVm | null }[] = [];
+  private journaling = 0;
+
+  constructor(snapshot: ClusterSnapshot, opts: { excludeHostIds?: Iterable<string> } = {}) {
+    this.snapshot = snapshot;
+    const excluded = new Set(opts.excludeHostIds ?? []);
+    const sortedHosts = [...snapshot.hosts].sort((a, b) => compareStr(a.name, b.name) || compareStr(a.id, b.id));
+    this.hosts = sortedHosts.map((host, idx) => {
+      this.hostIdxById.set(host.id, idx);
+      const hc: HostCap = {
+        idx,
+        host,
+        usable: host.state === "online" && !excluded.has(host.id),
+        cpuCap: host.cpus,
+        memCap: host.memoryMiB,
+        cpuUsed: 0,
+        memUsed: 0,
+        pools: new Map(),
+        freeUnits: 0,
+        vms: new Set(),
+      };
+      const gpus = [...host.gpus].sort((a, b) => compareStr(a.name, b.name) || compareStr(a.id, b.id));
+      for (const gpu of gpus) {
+        const d = gpuDeviceTag(gpu);
+        if (d.units <= 0) continue;
+        const pool = this.hostPool(hc, d.type, d.tag);
+        const gs: GpuState = { gpu, hostIdx: idx, poolId: pool.poolId, vgpu: d.type === "vgpu", holders: new Array(d.units).fill(null), used: 0 };
+        pool.gpus.push(gs);
+        pool.total += d.units;
+        pool.free += d.units;
+        hc.freeUnits += d.units;
+        this.gpuById.set(gpu.id, gs);
+      }
+      const nics = [...host.nics].sort((a, b) => compareStr(a.name, b.name) || compareStr(a.id, b.id));
+      for (const nic of nics) {
+        if (!nic.tag || nic.sriovVfs <= 0) continue;
+        const pool = this.hostPool(hc, "sriov", nic.tag);
+        const ns: NicState = { nic, hostIdx: idx, poolId: pool.poolId, holders: new Array(nic.sriovVfs).fill(null), used: 0 };
+        this.nicById.set(nic.id, ns);
+        pool.nics.push(ns);
+        pool.total += nic.sriovVfs;
+        // VFs of a NIC whose link is down are not offered to new VMs.
+        if (nic.linkUp) {
+          pool.free += nic.sriovVfs;
+          hc.freeUnits += nic.sriovVfs;
+        }
+      }
+      return hc;
+    });
+    for (const g of snapshot.groups) {
+      for (const vmId of g.vmIds) {
+        let l = this.groupsByVm.get(vmId);
+        if (!l) this.groupsByVm.set(vmId, (l = []));
+        l.push(g);
+      }
+    }
+    for (const vm of snapshot.vms) this.vmById.set(vm.id, vm);
+    const vms = [...snapshot.vms].sort((a, b) => compareStr(a.name, b.name) || compareStr(a.id, b.id));
+    for (const vm of vms) {
+      if (!vm.hostId) continue;
+      const hostIdx = this.hostIdxById.get(vm.hostId);
+      if (hostIdx === undefined) continue;
+      this.hold(vm.id, { hostIdx, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB, allocations: vm.allocations.filter((a) => a.hostId === vm.hostId) });
+    }
+  }
+
+  private hostPool(hc: HostCap, type: DeviceType, tag: string): HostPool {
+    const key = `${type}|${tag}`;
+    let id = this.poolIdByKey.get(key);
+    if (id === undefined) {
+      id = this.pools.length;
+      this.poolIdByKey.set(key, id);
+      this.pools.push({ id, type, tag, hostIdxs: [] });
+    }
+    let p = hc.pools.get(id);
+    if (!p) {
+      p = { poolId: id, total: 0, free: 0, gpus: [], nics: [] };
+      hc.pools.set(id, p);
+      this.pools[id].hostIdxs.push(hc.idx);
+    }
+    return p;
+  }
+
+  // ---------------------------------------------------------------- holding resources
+
+  private hold(vmId: string, h: HeldVm): void {
+    const hc = this.hosts[h.hostIdx];
+    hc.cpuUsed += h.vcpus;
+    hc.memUsed += h.memoryMiB;
+    hc.vms.add(vmId);
+    const kept: DeviceAllocation[] = [];
+    for (const a of h.allocations) {
+      if (this.takeUnit(vmId, a)) kept.push(a);
+    }
+    this.held.set(vmId, { ...h, allocations: kept });
+  }
+
+  private takeUnit(vmId: string, a: DeviceAllocation): boolean {
+    if (a.type === "sriov") {
+      const ns = a.nicId ? this.nicById.get(a.nicId) : undefined;
+      const vf = a.vf ?? -1;
+      if (!ns || vf < 0 || vf >= ns.holders.length || ns.holders[vf] !== null) return false;
+      ns.holders[vf] = vmId;
+      ns.used++;
+      if (ns.nic.linkUp) {
+        const p = this.hosts[ns.hostIdx].pools.get(ns.poolId)!;
+        p.free--;
+        this.hosts[ns.hostIdx].freeUnits--;
+      }
+      return true;
+    }
+    const gs = a.gpuId ? this.gpuById.get(a.gpuId) : undefined;
+    if (!gs) return false;
+    const slot = gs.vgpu ? (a.slot ?? -1) : 0;
+    if (slot < 0 || slot >= gs.holders.length || gs.holders[slot] !== null) return false;
+    if ((a.type === "vgpu") !== gs.vgpu) return false;
+    gs.holders[slot] = vmId;
+    gs.used++;
+    const p = this.hosts[gs.hostIdx].pools.get(gs.poolId)!;
+    p.free--;
+    this.hosts[gs.hostIdx].freeUnits--;
+    return true;
+  }
+
+  private freeUnit(a: DeviceAllocation): void {
+    if (a.type === "sriov") {
+      const ns = this.nicById.get(a.nicId!)!;
+      ns.holders[a.vf!] = null;
+      ns.used--;
+      if (ns.nic.linkUp) {
+        this.hosts[ns.hostIdx].pools.get(ns.poolId)!.free++;
+        this.hosts[ns.hostIdx].freeUnits++;
+      }
+      return;
+    }
+    const gs = this.gpuById.get(a.gpuId!)!;
+    gs.holders[gs.vgpu ? a.slot! : 0] = null;
+    gs.used--;
+    this.hosts[gs.hostIdx].pools.get(gs.poolId)!.free++;
+    this.hosts[gs.hostIdx].freeUnits++;
+  }
+
+  /** Release everything a VM holds (its host's vCPU, memory and devices). */
+  release(vmId: string): void {
+    const h = this.held.get(vmId);
+    if (!h) return;
+    if (this.journaling) this.journal.push({ vmId, prev: h });
+    this.releaseRaw(vmId, h);
+  }
+
+  private releaseRaw(vmId: string, h: HeldVm): void {
+    const hc = this.hosts[h.hostIdx];
+    hc.cpuUsed -= h.vcpus;
+    hc.memUsed -= h.memoryMiB;
+    hc.vms.delete(vmId);
+    for (const a of h.allocations) this.freeUnit(a);
+    this.held.delete(vmId);
+  }
+
+  /** Apply a placement: the VM releases what it held and takes the new host and devices. */
+  commit(outcome: Placed): void {
+    const vm = this.vmById.get(outcome.vmId);
+    if (!vm) return;
+    const prev = this.held.get(vm.id) ?? null;
+    if (this.journaling) this.journal.push({ vmId: vm.id, prev });
+    if (prev) this.releaseRaw(vm.id, prev);
+    const hostIdx = this.hostIdxById.get(outcome.hostId)!;
+    this.hold(vm.id, { hostIdx, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB, allocations: outcome.allocations });
+  }
+
+  /** Start recording changes; rollback() undoes everything since the matching mark. */
+  mark(): number {
+    this.journaling++;
+    return this.journal.length;
+  }
+
+  rollback(mark: number): void {
+    while (this.journal.length > mark) {
+      const { vmId, prev } = this.journal.pop()!;
+      const cur = this.held.get(vmId);
+      if (cur) this.releaseRaw(vmId, cur);
+      if (prev) this.hold(vmId, prev);
+    }
+    this.journaling = Math.max(0, this.journaling - 1);
+  }
+
+  /** Stop recording without undoing. */
+  unmark(): void {
+    this.journaling = Math.max(0, this.journaling - 1);
+    if (!this.journaling) this.journal.length = 0;
+  }
+
+  setReserve(reserve: (HostReserve | null)[] | null): void {
+    this.reserve = reserve;
+  }
+
+  setUsable(hostId: string, usable: boolean): void {
+    const i = this.hostIdxById.get(hostId);
+    if (i !== undefined) this.hosts[i].usable = usable && this.hosts[i].host.state === "online";
+  }
+
+  // ---------------------------------------------------------------- needs
+
+  needsOf(vm: SnapshotVm): VmNeeds {
+    const cached = this.needsCache.get(vm.id);
+    if (cached) return cached;
+    const byPool = new Map<number, Need>();
+    const unknown: Need[] = [];
+    const named: { gpuId: string; tag: string }[] = [];
+    for (const d of vm.devices) {
+      if (d.count <= 0) continue;
+      if (d.type === "gpu" && d.gpuId) {
+        for (let i = 0; i < d.count; i++) named.push({ gpuId: d.gpuId, tag: d.tag });
+      }
+      const id = this.poolIdByKey.get(`${d.type}|${d.tag}`);
+      if (id === undefined) {
+        unknown.push({ poolId: -1, type: d.type, tag: d.tag, count: d.count });
+        continue;
+      }
+      const n = byPool.get(id);
+      if (n) n.count += d.count;
+      else byPool.set(id, { poolId: id, type: d.type, tag: d.tag, count: d.count });
+    }
+    const needs = { pools: [...byPool.values()], named, unknown };
+    this.needsCache.set(vm.id, needs);
+    return needs;
+  }
+
+  /** Free units of a pool on usable hosts (for scarcity ordering). */
+  poolFreeUsable(poolId: number): number {
+    let n = 0;
+    for (const i of this.pools[poolId].hostIdxs) {
+      const hc = this.hosts[i];
+      if (hc.usable) n += hc.pools.get(poolId)!.free;
+    }
+    return n;
+  }
+
+  // ---------------------------------------------------------------- placement
+
+  place(vmOrId: SnapshotVm | string, opts: CapacityPlaceOptions = {}): PlacementOutcome {
+    const vm = typeof vmOrId === "string" ? this.vmById.get(vmOrId) : vmOrId;
+    if (!vm) {
+      const id = typeof vmOrId === "string" ? vmOrId : "";
+      return { kind: "unplaceable", vmId: id, reasons: [`VM ${id} is not in the cluster`], rejections: [] };
+    }
+    const prev = this.held.get(vm.id);
+    if (prev) this.releaseRaw(vm.id, prev);
+    try {
+      return this.placeReleased(vm, opts);
+    } finally {
+      if (prev) this.hold(vm.id, prev);
+    }
+  }
+
+  private placeReleased(vm: SnapshotVm, opts: CapacityPlaceOptions): PlacementOutcome {
+    const explain = opts.explain ?? true;
+    const purpose: PlacementPurpose = opts.purpose ?? "power-on";
+    const needs = this.needsOf(vm);
+    const exclude = opts.excludeHostIds && opts.excludeHostIds.length ? new Set(opts.excludeHostIds) : null;
+    const only = opts.onlyHostIds ? new Set(opts.onlyHostIds) : null;
+    const useReserve = !!this.reserve && purpose === "power-on" && !opts.ignoreReserve && this.snapshot.policy.haMode === "guarantee";
+    const ctx = this.ruleContext(vm);
+
+    if (needs.unknown.length && !explain) {
+      // No host anywhere carries the tag; the reasons below need the full host list.
+    }
+    // Candidate set: with device requests, only hosts carrying the rarest requested pool.
+    let candidates: number[] | null = null;
+    if (!explain && needs.unknown.length === 0 && needs.pools.length > 0) {
+      let best = needs.pools[0];
+      for (const n of needs.pools) if (this.pools[n.poolId].hostIdxs.length < this.pools[best.poolId].hostIdxs.length) best = n;
+      candidates = this.pools[best.poolId].hostIdxs;
+    }
+
+    let bestIdx = -1;
+    let bestScore = Infinity;
+    let secondIdx = -1;
+    let secondScore = Infinity;
+    const rejections: HostRejection[] = [];
+    const n = candidates ? candidates.length : this.hosts.length;
+    const reasons: string[] = [];
+    for (let k = 0; k < n; k++) {
+      const hc = this.hosts[candidates ? candidates[k] : k];
+      if (only && !only.has(hc.host.id)) continue;
+      reasons.length = 0;
+      const ok = this.fits(hc, vm, needs, ctx, exclude, useReserve, explain ? reasons : null);
+      if (!ok) {
+        if (explain) rejections.push({ hostId: hc.host.id, hostName: hc.host.name, reasons: reasons.slice() });
+        continue;
+      }
+      const score = this.score(hc, vm, needs, ctx);
+      if (score < bestScore) {
+        secondIdx = bestIdx;
+        secondScore = bestScore;
+        bestIdx = hc.idx;
+        bestScore = score;
+      } else if (score < secondScore) {
+        secondIdx = hc.idx;
+        secondScore = score;
+      }
+    }
+
+    if (bestIdx < 0) {
+      if (!explain) return this.placeReleased(vm, { ...opts, explain: true });
+      const out: string[] = [];
+      if (only && rejections.length === 0) out.push(`no candidate host for VM ${vm.name}`);
+      else out.push(`no host can run VM ${vm.name} (${vm.vcpus} vCPU, ${fmtMem(vm.memoryMiB)}${describeNeeds(vm)})`);
+      for (const r of rejections) out.push(`${r.hostName}: ${r.reasons.join("; ")}`);
+      return { kind: "unplaceable", vmId: vm.id, reasons: out, rejections };
+    }
+
+    const hc = this.hosts[bestIdx];
+    const allocations = this.allocate(hc, vm, needs);
+    const why: string[] = [];
+    why.push(`${hc.host.name}: ${this.describeScore(hc, vm, needs, ctx, bestScore)}`);
+    if (secondIdx >= 0) {
+      const s = this.hosts[secondIdx];
+      why.push(
+        secondScore === bestScore
+          ? `runner-up ${s.host.name} scored the same; ${hc.host.name} wins the tie-break by name`
+          : `runner-up ${s.host.name}: ${this.describeScore(s, vm, needs, ctx, secondScore)}`,
+      );
+    }
+    if (purpose !== "power-on" && this.reserve && this.snapshot.policy.haMode === "guarantee") why.push(`${purpose} may use the Guarantee reserve`);
+    return { kind: "placed", vmId: vm.id, hostId: hc.host.id, hostName: hc.host.name, allocations, reasons: why, rejections };
+  }
+
+  private ruleContext(vm: SnapshotVm): RuleCtx {
+    const groups = this.groupsByVm.get(vm.id) ?? [];
+    const hard: SnapshotPlacementGroup[] = [];
+    const soft: SnapshotPlacementGroup[] = [];
+    for (const g of groups) (g.enforcement === "must" ? hard : soft).push(g);
+    const memberHosts = new Map<string, Map<number, number>>();
+    for (const g of groups) {
+      if (g.type !== "vm-vm-affinity" && g.type !== "vm-vm-anti-affinity") continue;
+      const m = new Map<number, number>();
+      for (const other of g.vmIds) {
+        if (other === vm.id) continue;
+        const h = this.held.get(other);
+        if (!h) continue;
+        const hc = this.hosts[h.hostIdx];
+        if (hc.host.state !== "online" && hc.host.state !== "maintenance") continue;
+        m.set(h.hostIdx, (m.get(h.hostIdx) ?? 0) + 1);
+      }
+      memberHosts.set(g.id, m);
+    }
+    return { hard, soft, memberHosts, affinity: vm.hostAffinity.length ? new Set(vm.hostAffinity) : null };
+  }
+
+  private groupViolation(g: SnapshotPlacementGroup, hc: HostCap, ctx: RuleCtx): string | null {
+    switch (g.type) {
+      case "vm-host":
+        return g.hostIds.includes(hc.host.id) ? null : `placement group "${g.name}" (${g.enforcement}) keeps the VM on other hosts`;
+      case "zone":
+        return (hc.host.zone ?? null) === (g.zone ?? null)
+          ? null
+          : `zone policy "${g.name}" (${g.enforcement}) keeps the VM in zone ${g.zone ?? "(none)"}; host is in ${hc.host.zone ?? "no zone"}`;
+      case "vm-vm-affinity": {
+        const m = ctx.memberHosts.get(g.id)!;
+        if (m.size === 0 || m.has(hc.idx)) return null;
+        const where = [...m.keys()].map((i) => this.hosts[i].host.name).sort(compareStr);
+        return `affinity group "${g.name}" (${g.enforcement}) runs its VMs together on ${where.join(", ")}`;
+      }
+      case "vm-vm-anti-affinity": {
+        const m = ctx.memberHosts.get(g.id)!;
+        const c = m.get(hc.idx) ?? 0;
+        return c === 0 ? null : `anti-affinity group "${g.name}" (${g.enforcement}): ${c} other member${c === 1 ? "" : "s"} already here`;
+      }
+    }
+  }
+
+  /** Whether the host can take the VM; pushes the reasons when `out` is given (stops at the first otherwise). */
+  fits(
+    hc: HostCap,
+    vm: SnapshotVm,
+    needs: VmNeeds,
+    ctx: RuleCtx,
+    exclude: Set<string> | null,
+    useReserve: boolean,
+    out: string[] | null,
+  ): boolean {
+    let ok = true;
+    if (hc.host.state !== "online") {
+      if (!out) return false;
+      out.push(describeState(hc.host.state));
+      return false;
+    }
+    if (!hc.usable || (exclude && exclude.has(hc.host.id))) {
+      if (!out) return false;
+      out.push("host is excluded for this placement");
+      return false;
+    }
+    const freeCpu = hc.cpuCap - hc.cpuUsed;
+    const freeMem = hc.memCap - hc.memUsed;
+    if (vm.vcpus > freeCpu) {
+      if (!out) return false;
+      out.push(`not enough vCPU: needs ${vm.vcpus}, ${Math.max(0, freeCpu)} free`);
+      ok = false;
+    }
+    if (vm.memoryMiB > freeMem) {
+      if (!out) return false;
+      out.push(`not enough memory: needs ${fmtMem(vm.memoryMiB)}, ${fmtMem(Math.max(0, freeMem))} free`);
+      ok = false;
+    }
+    for (const u of needs.unknown) {
+      if (!out) return false;
+      out.push(`needs ${fmtDevices(u.type, u.tag, u.count)}, has 0 (no host carries this tag)`);
+      ok = false;
+    }
+    for (const nd of needs.pools) {
+      const p = hc.pools.get(nd.poolId);
+      const free = p ? p.free : 0;
+      if (free < nd.count) {
+        if (!out) return false;
+        out.push(`needs ${fmtDevices(nd.type, nd.tag, nd.count)}, has ${free} (${this.tagsHere(hc, nd.type)})`);
+        ok = false;
+      }
+    }
+    for (const nm of needs.named) {
+      const gs = this.gpuById.get(nm.gpuId);
+      if (!gs || gs.hostIdx !== hc.idx) {
+        if (!out) return false;
+        out.push(`needs GPU ${gs ? gs.gpu.name : nm.gpuId} by name, which is on ${gs ? this.hosts[gs.hostIdx].host.name : "no host"}`);
+        ok = false;
+      } else if (gs.vgpu || gs.used > 0) {
+        if (!out) return false;
+        out.push(gs.vgpu ? `GPU ${gs.gpu.name} is partitioned for vGPU` : `GPU ${gs.gpu.name} is in use by VM ${this.vmName(gs.holders[0]!)}`);
+        ok = false;
+      }
+    }
+    if (ctx.affinity && !ctx.affinity.has(hc.host.id)) {
+      if (!out) return false;
+      out.push(`host affinity allows only ${[...ctx.affinity].map((id) => this.hostName(id)).sort(compareStr).join(", ")}`);
+      ok = false;
+    }
+    for (const g of ctx.hard) {
+      const v = this.groupViolation(g, hc, ctx);
+      if (v) {
+        if (!out) return false;
+        out.push(v);
+        ok = false;
+      }
+    }
+    if (useReserve && ok) {
+      const r = this.reserve![hc.idx];
+      if (r) {
+        const cpuAfter = freeCpu - vm.vcpus;
+        const memAfter = freeMem - vm.memoryMiB;
+        if (cpuAfter < r.cpus || memAfter < r.memoryMiB) {
+          if (!out) return false;
+          out.push(
+            `would break the Guarantee reserve: keeps ${r.cpus} vCPU and ${fmtMem(r.memoryMiB)} free ${r.why}; ${Math.max(0, cpuAfter)} vCPU and ${fmtMem(Math.max(0, memAfter))} would be left`,
+          );
+          ok = false;
+        }
+        for (const nd of needs.pools) {
+          const keep = r.devices.get(nd.poolId) ?? 0;
+          if (!keep) continue;
+          const left = hc.pools.get(nd.poolId)!.free - nd.count;
+          if (left < keep) {
+            if (!out) return false;
+            out.push(`would break the Guarantee reserve: keeps ${fmtDevices(nd.type, nd.tag, keep)} ${r.why}; ${Math.max(0, left)} would be left`);
+            ok = false;
+          }
+        }
+      }
+    }
+    return ok;
+  }
+
+  private tagsHere(hc: HostCap, type: DeviceType): string {
+    const tags: string[] = [];
+    for (const [id] of hc.pools) if (this.pools[id].type === type) tags.push(this.pools[id].tag);
+    const word = type === "gpu" ? "GPU" : type === "vgpu" ? "vGPU" : "NIC";
+    return tags.length ? `${word} tags here: ${tags.sort(compareStr).join(", ")}` : `no ${type} devices here`;
+  }
+
+  private vmName(id: string): string {
+    return this.vmById.get(id)?.name ?? id;
+  }
+
+  private hostName(id: string): string {
+    const i = this.hostIdxById.get(id);
+    return i === undefined ? id : this.hosts[i].host.name;
+  }
+
+  /** Lower is better: soft-rule penalties, vGPU on an empty GPU, scarce devices, load after placement. */
+  score(hc: HostCap, vm: SnapshotVm, needs: VmNeeds, ctx: RuleCtx): number {
+    const cpuF = hc.cpuCap > 0 ? (hc.cpuUsed + vm.vcpus) / hc.cpuCap : 1;
+    const memF = hc.memCap > 0 ? (hc.memUsed + vm.memoryMiB) / hc.memCap : 1;
+    let s = cpuF > memF ? cpuF : memF;
+    let requestedFree = 0;
+    for (const nd of needs.pools) {
+      const p = hc.pools.get(nd.poolId)!;
+      requestedFree += p.free;
+      if (nd.type === "vgpu" && this.unitsOnEmptyGpus(p, nd.count) > 0) s += VGPU_EMPTY_PENALTY;
+    }
+    if (hc.freeUnits - requestedFree > 0) s += SCARCE_PENALTY;
+    if (ctx.affinity === null && ctx.soft.length === 0) return s;
+    for (const g of ctx.soft) if (this.groupViolation(g, hc, ctx)) s += PRIORITY_SCORE_SOFT;
+    return s;
+  }
+
+  private unitsOnEmptyGpus(p: HostPool, count: number): number {
+    let partial = 0;
+    for (const g of p.gpus) if (g.used > 0 && g.used < g.holders.length) partial += g.holders.length - g.used;
+    return Math.max(0, count - partial);
+  }
+
+  private describeScore(hc: HostCap, vm: SnapshotVm, needs: VmNeeds, ctx: RuleCtx, score: number): string {
+    const parts: string[] = [];
+    const cpuF = hc.cpuCap > 0 ? (hc.cpuUsed + vm.vcpus) / hc.cpuCap : 1;
+    const memF = hc.memCap > 0 ? (hc.memUsed + vm.memoryMiB) / hc.memCap : 1;
+    parts.push(`load after placement ${pct(Math.max(cpuF, memF))} (vCPU ${pct(cpuF)}, memory ${pct(memF)})`);
+    let requestedFree = 0;
+    for (const nd of needs.pools) {
+      const p = hc.pools.get(nd.poolId)!;
+      requestedFree += p.free;
+      if (nd.type === "vgpu") {
+        parts.push(
+          this.unitsOnEmptyGpus(p, nd.count) > 0
+            ? `vGPU "${nd.tag}" would open an empty GPU`
+            : `vGPU "${nd.tag}" fits on a partly used GPU`,
+        );
+      }
+    }
+    if (hc.freeUnits - requestedFree > 0) parts.push("keeps devices here free for VMs that need them (penalty)");
+    for (const g of ctx.soft) {
+      const v = this.groupViolation(g, hc, ctx);
+      if (v) parts.push(`soft rule not met: ${v}`);
+    }
+    return `score ${score.toFixed(3)}: ${parts.join("; ")}`;
+  }
+
+  /** Concrete devices on the chosen host (assumes fits() passed). */
+  private allocate(hc: HostCap, vm: SnapshotVm, needs: VmNeeds): DeviceAllocation[] {
+    const out: DeviceAllocation[] = [];
+    const takenGpu = new Set<string>();
+    const takenSlot = new Map<GpuState, Set<number>>();
+    const takenVf = new Map<NicState, Set<number>>();
+    const remaining = new Map<number, number>();
+    for (const nd of needs.pools) remaining.set(nd.poolId, nd.count);
+    const hostId = hc.host.id;
+    for (const nm of needs.named) {
+      const gs = this.gpuById.get(nm.gpuId)!;
+      if (takenGpu.has(gs.gpu.id)) continue;
+      takenGpu.add(gs.gpu.id);
+      const pid = gs.poolId;
+      remaining.set(pid, (remaining.get(pid) ?? 1) - 1);
+      out.push({ key: `gpu:${gs.gpu.id}`, type: "gpu", tag: this.pools[pid].tag, hostId, gpuId: gs.gpu.id, slot: null, nicId: null, vf: null });
+    }
+    for (const nd of needs.pools) {
+      let left = remaining.get(nd.poolId) ?? 0;
+      const p = hc.pools.get(nd.poolId)!;
+      if (nd.type === "gpu") {
+        for (const gs of p.gpus) {
+          if (left <= 0) break;
+          if (gs.used > 0 || takenGpu.has(gs.gpu.id)) continue;
+          takenGpu.add(gs.gpu.id);
+          out.push({ key: `gpu:${gs.gpu.id}`, type: "gpu", tag: nd.tag, hostId, gpuId: gs.gpu.id, slot: null, nicId: null, vf: null });
+          left--;
+        }
+      } else if (nd.type === "vgpu") {
+        while (left > 0) {
+          // the partly used GPU with the fewest free slots first, then an empty one; ties by name
+          let pick: GpuState | null = null;
+          let pickUsed = -1;
+          for (const gs of p.gpus) {
+            const t = takenSlot.get(gs)?.size ?? 0;
+            const used = gs.used + t;
+            if (used >= gs.holders.length) continue;
+            if (used > pickUsed) {
+              pick = gs;
+              pickUsed = used;
+            }
+          }
+          if (!pick) break;
+          let t = takenSlot.get(pick);
+          if (!t) takenSlot.set(pick, (t = new Set()));
+          let slot = 0;
+          while (pick.holders[slot] !== null || t.has(slot)) slot++;
+          t.add(slot);
+          out.push({ key: `vgpu:${pick.gpu.id}:${slot}`, type: "vgpu", tag: nd.tag, hostId, gpuId: pick.gpu.id, slot, nicId: null, vf: null });
+          left--;
+        }
+      } else {
+        for (const ns of p.nics) {
+          if (!ns.nic.linkUp) continue;
+          let t = takenVf.get(ns);
+          for (let vf = 0; vf < ns.holders.length && left > 0; vf++) {
+            if (ns.holders[vf] !== null || t?.has(vf)) continue;
+            if (!t) takenVf.set(ns, (t = new Set()));
+            t.add(vf);
+            out.push({ key: `vf:${ns.nic.id}:${vf}`, type: "sriov", tag: nd.tag, hostId, gpuId: null, slot: null, nicId: ns.nic.id, vf });
+            left--;
+          }
+          if (left <= 0) break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Units of each requested pool that are free on usable hosts other than `exceptHostIdx`. */
+  hostFreeFor(hc: HostCap, poolId: number): number {
+    return hc.pools.get(poolId)?.free ?? 0;
+  }
+}
+
+interface RuleCtx {
+  hard: SnapshotPlacementGroup[];
+  soft: SnapshotPlacementGroup[];
+  memberHosts: Map<string, Map<number, number>>;
+  affinity: Set<string> | null;
+}
+
+export function describeNeeds(vm: SnapshotVm): string {
+  if (!vm.devices.length) return "";
+  return ", " + vm.devices.map((d) => `${d.count} ${d.type} ${unitName(d.type, d.count)} "${d.tag}"`).join(", ");
+}
+
+export function buildCapacity(snapshot: ClusterSnapshot, opts: { excludeHostIds?: Iterable<string> } = {}): Capacity {
+  return new Capacity(snapshot, opts);
+}

@@ -1,0 +1,179 @@
+// High availability: per-VM eligibility, the failover plan for failed hosts, local restart.
+import type { ClusterSnapshot, FailoverPlan, HaEligibility, HaPriority, PlacementOutcome, SnapshotVm } from "./types";
+import { buildCapacity, Capacity, type Placed, type Unplaceable } from "./capacity";
+import { compareStr } from "./tags";
+import { fmtDevices, fmtMem } from "./format";
+
+export const PRIORITY_RANK: Record<HaPriority, number> = { high: 0, medium: 1, low: 2, off: 3 };
+
+/** Whether a VM qualifies for HA, and why not. One entry per VM, sorted by VM name. */
+export function haEligibility(snapshot: ClusterSnapshot): HaEligibility[] {
+  const cap = buildCapacity(snapshot);
+  const vms = [...snapshot.vms].sort((a, b) => compareStr(a.name, b.name) || compareStr(a.id, b.id));
+  return vms.map((vm) => eligibilityOf(cap, vm));
+}
+
+export function eligibilityOf(cap: Capacity, vm: SnapshotVm): HaEligibility {
+  const snapshot = cap.snapshot;
+  if (snapshot.policy.haMode === "disabled") return { vmId: vm.id, eligible: false, reasons: ["HA is disabled for the cluster"] };
+  if (vm.haPriority === "off") return { vmId: vm.id, eligible: false, reasons: ["HA priority is off: the VM is not restarted when its host fails"] };
+  const others = cap.hosts.filter((hc) => hc.host.state === "online" && hc.host.id !== vm.hostId);
+  if (others.length === 0) return { vmId: vm.id, eligible: false, reasons: ["no other online host in the cluster"] };
+  const reasons: string[] = [];
+  // vCPU and memory are checked generously (against host size, not free capacity): eligibility is about devices.
+  if (!others.some((hc) => hc.cpuCap >= vm.vcpus && hc.memCap >= vm.memoryMiB)) {
+    reasons.push(`no other host is large enough for ${vm.vcpus} vCPU and ${fmtMem(vm.memoryMiB)}`);
+  }
+  const needs = cap.needsOf(vm);
+  for (const nm of needs.named) {
+    const gs = cap.gpuById.get(nm.gpuId);
+    const where = gs ? cap.hosts[gs.hostIdx].host : null;
+    if (!where || where.id === vm.hostId || where.state !== "online") {
+      reasons.push(`it asks for GPU ${gs ? gs.gpu.name : nm.gpuId} by name, which no other host can supply`);
+    }
+  }
+  for (const u of needs.unknown) reasons.push(`no other host has ${fmtDevices(u.type, u.tag, u.count)} (no host carries this tag)`);
+  const missing: string[] = [];
+  for (const nd of needs.pools) {
+    if (!others.some((hc) => (hc.pools.get(nd.poolId)?.free ?? 0) >= nd.count)) {
+      missing.push(`no other host has ${fmtDevices(nd.type, nd.tag, nd.count)}`);
+    }
+  }
+  reasons.push(...missing);
+  if (reasons.length === 0 && needs.pools.length > 1) {
+    const together = others.some((hc) => needs.pools.every((nd) => (hc.pools.get(nd.poolId)?.free ?? 0) >= nd.count));
+    if (!together) {
+      reasons.push(
+        `no single other host has all of its devices free together (${needs.pools.map((nd) => fmtDevices(nd.type, nd.tag, nd.count, "")).join(", ")})`,
+      );
+    }
+  }
+  return { vmId: vm.id, eligible: reasons.length === 0, reasons };
+}
+
+/** Restart-order key: priority, then scarcest device pool, then largest. */
+export function failoverOrder(cap: Capacity, vms: SnapshotVm[]): SnapshotVm[] {
+  const scarcity = new Map<string, number>();
+  const poolFree = new Map<number, number>();
+  for (const vm of vms) {
+    let s = Infinity;
+    for (const nd of cap.needsOf(vm).pools) {
+      let f = poolFree.get(nd.poolId);
+      if (f === undefined) poolFree.set(nd.poolId, (f = cap.poolFreeUsable(nd.poolId)));
+      if (f < s) s = f;
+    }
+    if (cap.needsOf(vm).unknown.length) s = -1;
+    scarcity.set(vm.id, s);
+  }
+  return [...vms].sort(
+    (a, b) =>
+      PRIORITY_RANK[a.haPriority] - PRIORITY_RANK[b.haPriority] ||
+      scarcity.get(a.id)! - scarcity.get(b.id)! ||
+      b.memoryMiB - a.memoryMiB ||
+      b.vcpus - a.vcpus ||
+      compareStr(a.name, b.name) ||
+      compareStr(a.id, b.id),
+  );
+}
+
+/** The failover plan for a set of failed hosts, placed against capacity `cap` (which is left committed). */
+export function planFailoverOn(cap: Capacity, failedHostIds: string[], opts: { explain?: boolean } = {}): FailoverPlan {
+  const failed = new Set(failedHostIds);
+  for (const id of failed) cap.setUsable(id, false);
+  const snapshot = cap.snapshot;
+  const skipped: FailoverPlan["skipped"] = [];
+  const movers: SnapshotVm[] = [];
+  const victims: SnapshotVm[] = [];
+  for (const id of failed) {
+    const idx = cap.hostIdxById.get(id);
+    if (idx === undefined) continue;
+    for (const vmId of cap.hosts[idx].vms) victims.push(cap.vmById.get(vmId)!);
+  }
+  victims.sort((a, b) => compareStr(a.name, b.name) || compareStr(a.id, b.id));
+  for (const vm of victims) {
+    if (snapshot.policy.haMode === "disabled") skipped.push({ vmId: vm.id, reason: "HA is disabled for the cluster" });
+    else if (vm.haPriority === "off") skipped.push({ vmId: vm.id, reason: "HA priority is off" });
+    else if (vm.power === "stopping") skipped.push({ vmId: vm.id, reason: "it was being stopped when its host failed" });
+    else movers.push(vm);
+  }
+  const placements: Placed[] = [];
+  const unplaceable: Unplaceable[] = [];
+  const failedList = [...failed].sort(compareStr);
+  const ordered = failoverOrder(cap, movers);
+  for (const vm of ordered) {
+    const out = cap.place(vm, { purpose: "ha", ignoreReserve: true, excludeHostIds: failedList, explain: opts.explain ?? false });
+    if (out.kind === "placed") {
+      cap.commit(out);
+      placements.push(out);
+    } else {
+      unplaceable.push(out);
+    }
+  }
+  if (unplaceable.length) repairByMoving(cap, failedList, placements, unplaceable);
+  return { failedHostIds: failedList, placements, unplaceable, skipped };
+}
+
+/**
+ * Second pass for VMs left without a host: try to make room by moving one VM restarted by this
+ * plan (never a VM of a healthy host) to another host. Only a strict gain is kept.
+ */
+function repairByMoving(cap: Capacity, failedList: string[], placements: Placed[], unplaceable: Unplaceable[]): void {
+  const prio = (id: string) => PRIORITY_RANK[cap.vmById.get(id)!.haPriority];
+  for (let u = 0; u < unplaceable.length; u++) {
+    const vm = cap.vmById.get(unplaceable[u].vmId)!;
+    let done = false;
+    for (let i = 0; i < placements.length && !done; i++) {
+      const moved = placements[i];
+      const mv = cap.vmById.get(moved.vmId)!;
+      if (prio(mv.id) > prio(vm.id)) continue;
+      const mark = cap.mark();
+      cap.release(mv.id);
+      const first = cap.place(vm, { purpose: "ha", ignoreReserve: true, excludeHostIds: failedList, onlyHostIds: [moved.hostId], explain: false });
+      if (first.kind === "placed") {
+        cap.commit(first);
+        const again = cap.place(mv, { purpose: "ha", ignoreReserve: true, excludeHostIds: failedList, explain: false });
+        if (again.kind === "placed") {
+          cap.commit(again);
+          cap.unmark();
+          placements[i] = again;
+          placements.push({ ...first, reasons: [...first.reasons, `room made by restarting ${mv.name} on ${again.hostName} instead of ${moved.hostName}`] });
+          unplaceable.splice(u, 1);
+          u--;
+          done = true;
+          break;
+        }
+      }
+      cap.rollback(mark);
+    }
+  }
+}
+
+/** The failover plan for a set of failed hosts: only their HA VMs move, highest priority first. */
+export function planFailover(snapshot: ClusterSnapshot, failedHostIds: string[]): FailoverPlan {
+  const cap = buildCapacity(snapshot, { excludeHostIds: failedHostIds });
+  const plan = planFailoverOn(cap, failedHostIds, { explain: false });
+  return plan;
+}
+
+/** A VM crashed on a healthy host: restart it there if it fits, else elsewhere. */
+export function planLocalRestart(snapshot: ClusterSnapshot, vmId: string): PlacementOutcome {
+  const cap = buildCapacity(snapshot);
+  const vm = cap.vmById.get(vmId);
+  if (!vm) return { kind: "unplaceable", vmId, reasons: [`VM ${vmId} is not in the cluster`], rejections: [] };
+  const own = vm.hostId ? cap.hosts[cap.hostIdxById.get(vm.hostId) ?? -1] : undefined;
+  let localWhy: string[] = [];
+  if (own) {
+    const local = cap.place(vm, { purpose: "local-restart", ignoreReserve: true, onlyHostIds: [own.host.id], explain: true });
+    if (local.kind === "placed") return { ...local, reasons: [`restart on its own host ${own.host.name}`, ...local.reasons] };
+    localWhy = local.rejections.flatMap((r) => r.reasons);
+  }
+  const elsewhere = cap.place(vm, {
+    purpose: "local-restart",
+    ignoreReserve: true,
+    excludeHostIds: own ? [own.host.id] : [],
+    explain: true,
+  });
+  const prefix = own ? [`cannot restart on its own host ${own.host.name}: ${localWhy.join("; ") || "not a candidate"}`] : [];
+  if (elsewhere.kind === "placed") return { ...elsewhere, reasons: [...prefix, ...elsewhere.reasons] };
+  return { ...elsewhere, reasons: [...prefix, ...elsewhere.reasons] };
+}

@@ -1,0 +1,12 @@
+// Haven's engine: pure TypeScript decisions with reasons over a cluster snapshot.
+export * from "./types";
+export { gpuTag, vgpuTag, isValidTagName, hostDevicePools, clusterTagSummary, gpuDeviceTag, type TagSummary } from "./tags";
+export { placeVm, buildCapacity, Capacity } from "./placement";
+export type { CapacityPlaceOptions, Placed, Unplaceable, HostReserve } from "./capacity";
+export { haEligibility, planFailover, planLocalRestart, planFailoverOn, failoverOrder } from "./ha";
+export { assessGuarantee, admitPowerOn } from "./admission";
+export { planEvacuation, vmOperationAllowed, planGpuModeSwitch, hasDevices, type VmOperation } from "./maintenance";
+export { whatIfAll } from "./whatif";
+export { allocateAddress, validateStaticAddress, poolSize, validateNetworkConfig, type IpamNetwork } from "./ipam";
+export { sessionsPerDisk, planStorageSessions } from "./storage-path";
+export { fmtMem } from "./format";
