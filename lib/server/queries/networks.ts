@@ -1,0 +1,173 @@
+import "server-only";
+import { getDb, type Db } from "@/lib/server/db";
+import { pageOf, pageParams, param, type Page, type SearchParams } from "./params";
+
+function ipv4ToInt(s: string | null | undefined): number | null {
+  if (!s) return null;
+  const parts = s.trim().split(".");
+  if (parts.length !== 4) return null;
+  let n = 0;
+  for (const p of parts) {
+    if (!/^[0-9]{1,3}$/.test(p) || Number(p) > 255) return null;
+    n = n * 256 + Number(p);
+  }
+  return n;
+}
+
+/** Addresses in the DHCP pool (inclusive range); null when the network has no valid pool. */
+export function poolSize(poolStart: string | null, poolEnd: string | null): number | null {
+  const a = ipv4ToInt(poolStart);
+  const b = ipv4ToInt(poolEnd);
+  if (a === null || b === null || b < a) return null;
+  return b - a + 1;
+}
+
+export interface NetworkRow {
+  id: string;
+  name: string;
+  vlan: number | null;
+  managed: boolean;
+  cidr: string | null;
+  gateway: string | null;
+  dns: string[];
+  poolStart: string | null;
+  poolEnd: string | null;
+  poolSize: number | null;
+  leases: number;
+  /** VM NICs attached to the network (managed or not). */
+  vmNics: number;
+}
+
+/** Every network with its IPAM usage (one query: counts come with the rows). */
+export async function listNetworks(db: Db = getDb()): Promise<NetworkRow[]> {
+  const nets = await db.network.findMany({
+    orderBy: { name: "asc" },
+    select: {
+      id: true,
+      name: true,
+      vlan: true,
+      managed: true,
+      cidr: true,
+      gateway: true,
+      dns: true,
+      poolStart: true,
+      poolEnd: true,
+      _count: { select: { leases: true, vmNics: true } },
+    },
+  });
+  return nets.map(({ _count, dns, ...n }) => ({
+    ...n,
+    dns: splitDns(dns),
+    poolSize: n.managed ? poolSize(n.poolStart, n.poolEnd) : null,
+    leases: _count.leases,
+    vmNics: _count.vmNics,
+  }));
+}
+
+function splitDns(dns: string | null): string[] {
+  return (dns ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+export interface NetworkLeaseRow {
+  id: string;
+  address: string;
+  static: boolean;
+  createdAt: string;
+  vm: { id: string; name: string; power: string };
+  nicIndex: number;
+  mac: string | null;
+}
+
+export interface NetworkDetail extends NetworkRow {
+  createdAt: string;
+  leasesPage: Page<NetworkLeaseRow>;
+  /** Attached NICs with no lease (unmanaged networks, or not yet addressed). */
+  nicsWithoutLease: number;
+}
+
+export interface NetworkLeaseQuery {
+  q?: string;
+  page: number;
+  pageSize: number;
+}
+
+export function parseNetworkLeaseQuery(sp: SearchParams): NetworkLeaseQuery {
+  return { q: param(sp, "q"), ...pageParams(sp, 100) };
+}
+
+/**
+ * A network with one page of its leases in address order. Addresses are text in the store,
+ * so the (small) id/address list is sorted numerically here and only the page is loaded in full.
+ */
+export async function getNetwork(id: string, query: NetworkLeaseQuery = { page: 1, pageSize: 100 }, db: Db = getDb()): Promise<NetworkDetail | null> {
+  const n = await db.network.findUnique({
+    where: { id },
+    select: {
+      id: true,
+      name: true,
+      vlan: true,
+      managed: true,
+      cidr: true,
+      gateway: true,
+      dns: true,
+      poolStart: true,
+      poolEnd: true,
+      createdAt: true,
+      _count: { select: { leases: true, vmNics: true } },
+    },
+  });
+  if (!n) return null;
+  const leaseWhere = {
+    networkId: id,
+    ...(query.q ? { OR: [{ address: { contains: query.q } }, { vm: { name: { contains: query.q } } }] } : {}),
+  };
+  const [keys, nicsWithoutLease] = await Promise.all([
+    db.ipLease.findMany({ where: leaseWhere, select: { id: true, address: true } }),
+    db.vmNic.count({ where: { networkId: id, lease: null } }),
+  ]);
+  keys.sort((a, b) => (ipv4ToInt(a.address) ?? 0) - (ipv4ToInt(b.address) ?? 0) || (a.address < b.address ? -1 : 1));
+  const start = (query.page - 1) * query.pageSize;
+  const pageIds = keys.slice(start, start + query.pageSize).map((k) => k.id);
+  const leases = pageIds.length
+    ? await db.ipLease.findMany({
+        where: { id: { in: pageIds } },
+        select: {
+          id: true,
+          address: true,
+          static: true,
+          createdAt: true,
+          vm: { select: { id: true, name: true, power: true } },
+          vmNic: { select: { index: true, mac: true } },
+        },
+      })
+    : [];
+  const order = new Map(pageIds.map((lid, i) => [lid, i]));
+  leases.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  const { _count, dns, createdAt, ...rest } = n;
+  return {
+    ...rest,
+    dns: splitDns(dns),
+    poolSize: n.managed ? poolSize(n.poolStart, n.poolEnd) : null,
+    leases: _count.leases,
+    vmNics: _count.vmNics,
+    createdAt: createdAt.toISOString(),
+    nicsWithoutLease,
+    leasesPage: pageOf(
+      leases.map((l) => ({
+        id: l.id,
+        address: l.address,
+        static: l.static,
+        createdAt: l.createdAt.toISOString(),
+        vm: l.vm,
+        nicIndex: l.vmNic.index,
+        mac: l.vmNic.mac,
+      })),
+      keys.length,
+      query.page,
+      query.pageSize,
+    ),
+  };
+}
