@@ -1,0 +1,133 @@
+// Placement groups: VM-host, VM-VM affinity / anti-affinity and zone groups.
+import "server-only";
+import { ZCreatePlacementGroupInput, ZDeleteInput, ZUpdatePlacementGroupInput, type TCreatePlacementGroupInput } from "@/lib/schemas/inventory";
+import type { FieldErrors } from "@/lib/server/errors";
+import { conflict, ctxDb, inTransaction, invalid, managedClusterId, notFound, parseInput, writeAudit, type ServiceCtx, type Tx } from "./common";
+
+async function checkGroupNameFree(tx: Tx, name: string, exceptId?: string) {
+  const other = await tx.placementGroup.findUnique({ where: { name }, select: { id: true } });
+  if (other && other.id !== exceptId)
+    throw conflict(`A placement group named ${name} already exists`, { name: [`A placement group named ${name} already exists`] });
+}
+
+async function checkMembers(tx: Tx, v: TCreatePlacementGroupInput) {
+  const errors: FieldErrors = {};
+  const [vms, hosts, zone] = await Promise.all([
+    tx.vm.findMany({ where: { id: { in: v.vmIds } }, select: { id: true } }),
+    tx.host.findMany({ where: { id: { in: v.hostIds } }, select: { id: true } }),
+    v.zoneId ? tx.zone.findUnique({ where: { id: v.zoneId }, select: { id: true } }) : Promise.resolve(null),
+  ]);
+  if (vms.length !== v.vmIds.length) errors.vmIds = ["Some of these VMs do not exist"];
+  if (hosts.length !== v.hostIds.length) errors.hostIds = ["Some of these hosts do not exist"];
+  if (v.zoneId && !zone) errors.zoneId = ["This zone does not exist"];
+  if (Object.keys(errors).length) throw invalid("Check the highlighted fields", errors);
+}
+
+async function groupView(tx: Tx, id: string) {
+  const g = await tx.placementGroup.findUnique({
+    where: { id },
+    select: {
+      id: true,
+      name: true,
+      type: true,
+      enforcement: true,
+      zoneId: true,
+      vms: { select: { vmId: true }, orderBy: { vmId: "asc" } },
+      hosts: { select: { hostId: true }, orderBy: { hostId: "asc" } },
+    },
+  });
+  if (!g) return null;
+  return { ...g, vms: g.vms.map((x) => x.vmId), hosts: g.hosts.map((x) => x.hostId) };
+}
+
+export async function createPlacementGroup(input: unknown, ctx?: ServiceCtx) {
+  const v = parseInput(ZCreatePlacementGroupInput, input);
+  return inTransaction(ctx, async (tx) => {
+    await checkGroupNameFree(tx, v.name);
+    await checkMembers(tx, v);
+    const clusterId = await managedClusterId(tx);
+    const g = await tx.placementGroup.create({
+      data: {
+        clusterId,
+        name: v.name,
+        type: v.type,
+        enforcement: v.enforcement,
+        zoneId: v.type === "zone" ? (v.zoneId ?? null) : null,
+        vms: { create: v.vmIds.map((vmId) => ({ vmId })) },
+        hosts: { create: v.type === "vm-host" ? v.hostIds.map((hostId) => ({ hostId })) : [] },
+      },
+      select: { id: true },
+    });
+    const after = await groupView(tx, g.id);
+    await writeAudit(tx, ctx, "create-placement-group", `placement-group:${g.id}`, null, after);
+    return after!;
+  });
+}
+
+export async function updatePlacementGroup(input: unknown, ctx?: ServiceCtx) {
+  const v = parseInput(ZUpdatePlacementGroupInput, input);
+  return inTransaction(ctx, async (tx) => {
+    const before = await groupView(tx, v.id);
+    if (!before) throw notFound("Placement group", v.id);
+    await checkGroupNameFree(tx, v.name, v.id);
+    await checkMembers(tx, v);
+    await tx.placementGroupVm.deleteMany({ where: { groupId: v.id } });
+    await tx.placementGroupHost.deleteMany({ where: { groupId: v.id } });
+    await tx.placementGroup.update({
+      where: { id: v.id },
+      data: {
+        name: v.name,
+        type: v.type,
+        enforcement: v.enforcement,
+        zoneId: v.type === "zone" ? (v.zoneId ?? null) : null,
+        vms: { create: v.vmIds.map((vmId) => ({ vmId })) },
+        hosts: { create: v.type === "vm-host" ? v.hostIds.map((hostId) => ({ hostId })) : [] },
+      },
+    });
+    const after = await groupView(tx, v.id);
+    await writeAudit(tx, ctx, "update-placement-group", `placement-group:${v.id}`, before, after);
+    return after!;
+  });
+}
+
+export async function deletePlacementGroup(input: unknown, ctx?: ServiceCtx) {
+  const { id } = parseInput(ZDeleteInput, input);
+  return inTransaction(ctx, async (tx) => {
+    const before = await groupView(tx, id);
+    if (!before) throw notFound("Placement group", id);
+    await tx.placementGroup.delete({ where: { id } });
+    await writeAudit(tx, ctx, "delete-placement-group", `placement-group:${id}`, before, null);
+    return { id, name: before.name };
+  });
+}
+
+// ---------------------------------------------------------------- reads
+
+export async function listPlacementGroups(ctx?: ServiceCtx) {
+  const rows = await ctxDb(ctx).placementGroup.findMany({
+    orderBy: { name: "asc" },
+    select: {
+      id: true,
+      name: true,
+      type: true,
+      enforcement: true,
+      zone: { select: { name: true } },
+      vms: { select: { vm: { select: { id: true, name: true } } } },
+      hosts: { select: { host: { select: { id: true, name: true } } } },
+    },
+  });
+  return rows.map((g) => ({
+    id: g.id,
+    name: g.name,
+    type: g.type,
+    enforcement: g.enforcement,
+    zoneName: g.zone?.name ?? null,
+    vms: g.vms.map((x) => x.vm).sort((a, b) => a.name.localeCompare(b.name)),
+    hosts: g.hosts.map((x) => x.host).sort((a, b) => a.name.localeCompare(b.name)),
+  }));
+}
+
+export async function getPlacementGroupForEdit(id: string, ctx?: ServiceCtx) {
+  const db = ctxDb(ctx);
+  return db.$transaction((tx) => groupView(tx, id));
+}
