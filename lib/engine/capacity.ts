@@ -140,6 +140,14 @@ export class Capacity {
   private readonly groupsByVm = new Map<string, SnapshotPlacementGroup[]>();
   private readonly needsCache = new Map<string, VmNeeds>();
   private reserve: (HostReserve | null)[] | null = null;
+  // Hot-loop mirrors of the host state (kept in sync with HostCap by hold/release/setUsable).
+  private readonly cpuFreeA: Float64Array;
+  private readonly memFreeA: Float64Array;
+  private readonly invCpuA: Float64Array;
+  private readonly invMemA: Float64Array;
+  private readonly freeUnitsA: Int32Array;
+  private readonly usableA: Uint8Array;
+  private readonly maskA: Uint8Array;
   private journal: { vmId: string; prev: HeldVm | null }[] = [];
   private journaling = 0;
 
@@ -189,6 +197,23 @@ export class Capacity {
       }
       return hc;
     });
+    const n = this.hosts.length;
+    this.cpuFreeA = new Float64Array(n);
+    this.memFreeA = new Float64Array(n);
+    this.invCpuA = new Float64Array(n);
+    this.invMemA = new Float64Array(n);
+    this.freeUnitsA = new Int32Array(n);
+    this.usableA = new Uint8Array(n);
+    this.maskA = new Uint8Array(n);
+    for (const hc of this.hosts) {
+      const i = hc.idx;
+      this.cpuFreeA[i] = hc.cpuCap;
+      this.memFreeA[i] = hc.memCap;
+      this.invCpuA[i] = hc.cpuCap > 0 ? 1 / hc.cpuCap : Infinity;
+      this.invMemA[i] = hc.memCap > 0 ? 1 / hc.memCap : Infinity;
+      this.freeUnitsA[i] = hc.freeUnits;
+      this.usableA[i] = hc.usable ? 1 : 0;
+    }
     for (const g of snapshot.groups) {
       for (const vmId of g.vmIds) {
         let l = this.groupsByVm.get(vmId);
@@ -196,13 +221,18 @@ export class Capacity {
         l.push(g);
       }
     }
-    for (const vm of snapshot.vms) this.vmById.set(vm.id, vm);
-    const vms = [...snapshot.vms].sort((a, b) => compareStr(a.name, b.name) || compareStr(a.id, b.id));
-    for (const vm of vms) {
+    // Input order decides only between VMs that claim the same unit (an inconsistent snapshot).
+    for (const vm of snapshot.vms) {
+      this.vmById.set(vm.id, vm);
       if (!vm.hostId) continue;
       const hostIdx = this.hostIdxById.get(vm.hostId);
       if (hostIdx === undefined) continue;
-      this.hold(vm.id, { hostIdx, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB, allocations: vm.allocations.filter((a) => a.hostId === vm.hostId) });
+      let allocs = vm.allocations;
+      for (const a of allocs) if (a.hostId !== vm.hostId) {
+        allocs = allocs.filter((x) => x.hostId === vm.hostId);
+        break;
+      }
+      this.hold(vm.id, { hostIdx, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB, allocations: allocs });
     }
   }
 
@@ -229,12 +259,17 @@ export class Capacity {
     const hc = this.hosts[h.hostIdx];
     hc.cpuUsed += h.vcpus;
     hc.memUsed += h.memoryMiB;
+    this.cpuFreeA[h.hostIdx] -= h.vcpus;
+    this.memFreeA[h.hostIdx] -= h.memoryMiB;
     hc.vms.add(vmId);
-    const kept: DeviceAllocation[] = [];
-    for (const a of h.allocations) {
-      if (this.takeUnit(vmId, a)) kept.push(a);
+    let kept: DeviceAllocation[] | null = null;
+    for (let k = 0; k < h.allocations.length; k++) {
+      const a = h.allocations[k];
+      if (this.takeUnit(vmId, a)) {
+        if (kept) kept.push(a);
+      } else if (!kept) kept = h.allocations.slice(0, k);
     }
-    this.held.set(vmId, { ...h, allocations: kept });
+    this.held.set(vmId, kept ? { ...h, allocations: kept } : h);
   }
 
   private takeUnit(vmId: string, a: DeviceAllocation): boolean {
@@ -248,6 +283,7 @@ export class Capacity {
         const p = this.hosts[ns.hostIdx].pools.get(ns.poolId)!;
         p.free--;
         this.hosts[ns.hostIdx].freeUnits--;
+        this.freeUnitsA[ns.hostIdx]--;
       }
       return true;
     }
@@ -261,6 +297,7 @@ export class Capacity {
     const p = this.hosts[gs.hostIdx].pools.get(gs.poolId)!;
     p.free--;
     this.hosts[gs.hostIdx].freeUnits--;
+    this.freeUnitsA[gs.hostIdx]--;
     return true;
   }
 
@@ -272,6 +309,7 @@ export class Capacity {
       if (ns.nic.linkUp) {
         this.hosts[ns.hostIdx].pools.get(ns.poolId)!.free++;
         this.hosts[ns.hostIdx].freeUnits++;
+        this.freeUnitsA[ns.hostIdx]++;
       }
       return;
     }
@@ -280,6 +318,7 @@ export class Capacity {
     gs.used--;
     this.hosts[gs.hostIdx].pools.get(gs.poolId)!.free++;
     this.hosts[gs.hostIdx].freeUnits++;
+    this.freeUnitsA[gs.hostIdx]++;
   }
 
   /** Release everything a VM holds (its host's vCPU, memory and devices). */
@@ -294,6 +333,8 @@ export class Capacity {
     const hc = this.hosts[h.hostIdx];
     hc.cpuUsed -= h.vcpus;
     hc.memUsed -= h.memoryMiB;
+    this.cpuFreeA[h.hostIdx] += h.vcpus;
+    this.memFreeA[h.hostIdx] += h.memoryMiB;
     hc.vms.delete(vmId);
     for (const a of h.allocations) this.freeUnit(a);
     this.held.delete(vmId);
@@ -338,7 +379,9 @@ export class Capacity {
 
   setUsable(hostId: string, usable: boolean): void {
     const i = this.hostIdxById.get(hostId);
-    if (i !== undefined) this.hosts[i].usable = usable && this.hosts[i].host.state === "online";
+    if (i === undefined) return;
+    this.hosts[i].usable = usable && this.hosts[i].host.state === "online";
+    this.usableA[i] = this.hosts[i].usable ? 1 : 0;
   }
 
   // ---------------------------------------------------------------- needs
@@ -421,25 +464,78 @@ export class Capacity {
     let secondScore = Infinity;
     const rejections: HostRejection[] = [];
     const n = candidates ? candidates.length : this.hosts.length;
-    const reasons: string[] = [];
-    for (let k = 0; k < n; k++) {
-      const hc = this.hosts[candidates ? candidates[k] : k];
-      if (only && !only.has(hc.host.id)) continue;
-      reasons.length = 0;
-      const ok = this.fits(hc, vm, needs, ctx, exclude, useReserve, explain ? reasons : null);
-      if (!ok) {
-        if (explain) rejections.push({ hostId: hc.host.id, hostName: hc.host.name, reasons: reasons.slice() });
-        continue;
+    if (!explain) {
+      // Hot loop: typed arrays first, the full rule check only for hosts that pass them.
+      const mask = this.maskA;
+      const useMask = !!only || !!exclude;
+      if (useMask) {
+        mask.fill(only ? 0 : 1);
+        if (only) for (const id of only) { const i = this.hostIdxById.get(id); if (i !== undefined) mask[i] = 1; }
+        if (exclude) for (const id of exclude) { const i = this.hostIdxById.get(id); if (i !== undefined) mask[i] = 0; }
       }
-      const score = this.score(hc, vm, needs, ctx);
-      if (score < bestScore) {
-        secondIdx = bestIdx;
-        secondScore = bestScore;
-        bestIdx = hc.idx;
-        bestScore = score;
-      } else if (score < secondScore) {
-        secondIdx = hc.idx;
-        secondScore = score;
+      const cpuFree = this.cpuFreeA, memFree = this.memFreeA, usable = this.usableA, invCpu = this.invCpuA, invMem = this.invMemA, freeUnits = this.freeUnitsA;
+      const vc = vm.vcpus, mem = vm.memoryMiB;
+      const pools = needs.pools;
+      const np = pools.length;
+      const needRules = ctx.affinity !== null || ctx.hard.length > 0 || useReserve || needs.named.length > 0 || needs.unknown.length > 0;
+      const soft = ctx.soft.length > 0;
+      let hasVgpu = false;
+      for (const nd of pools) if (nd.type === "vgpu") hasVgpu = true;
+      for (let k = 0; k < n; k++) {
+        const i = candidates ? candidates[k] : k;
+        if (usable[i] === 0 || cpuFree[i] < vc || memFree[i] < mem) continue;
+        if (useMask && mask[i] === 0) continue;
+        const hc = this.hosts[i];
+        let requestedFree = 0;
+        if (np) {
+          let ok = true;
+          for (let q = 0; q < np; q++) {
+            const p = hc.pools.get(pools[q].poolId);
+            if (!p || p.free < pools[q].count) { ok = false; break; }
+            requestedFree += p.free;
+          }
+          if (!ok) continue;
+        }
+        if (needRules && !this.fits(hc, vm, needs, ctx, exclude, useReserve, null)) continue;
+        const cpuF = (hc.cpuCap - cpuFree[i] + vc) * invCpu[i];
+        const memF = (hc.memCap - memFree[i] + mem) * invMem[i];
+        let score = cpuF > memF ? cpuF : memF;
+        if (freeUnits[i] > requestedFree) score += SCARCE_PENALTY;
+        if (hasVgpu) {
+          for (const nd of pools) if (nd.type === "vgpu" && this.unitsOnEmptyGpus(hc.pools.get(nd.poolId)!, nd.count) > 0) score += VGPU_EMPTY_PENALTY;
+        }
+        if (soft) for (const g of ctx.soft) if (this.groupViolation(g, hc, ctx)) score += PRIORITY_SCORE_SOFT;
+        if (score < bestScore) {
+          secondIdx = bestIdx;
+          secondScore = bestScore;
+          bestIdx = i;
+          bestScore = score;
+        } else if (score < secondScore) {
+          secondIdx = i;
+          secondScore = score;
+        }
+      }
+    } else {
+      const reasons: string[] = [];
+      for (let k = 0; k < n; k++) {
+        const hc = this.hosts[candidates ? candidates[k] : k];
+        if (only && !only.has(hc.host.id)) continue;
+        reasons.length = 0;
+        const ok = this.fits(hc, vm, needs, ctx, exclude, useReserve, reasons);
+        if (!ok) {
+          rejections.push({ hostId: hc.host.id, hostName: hc.host.name, reasons: reasons.slice() });
+          continue;
+        }
+        const score = this.score(hc, vm, needs, ctx);
+        if (score < bestScore) {
+          secondIdx = bestIdx;
+          secondScore = bestScore;
+          bestIdx = hc.idx;
+          bestScore = score;
+        } else if (score < secondScore) {
+          secondIdx = hc.idx;
+          secondScore = score;
+        }
       }
     }
 
@@ -629,8 +725,10 @@ export class Capacity {
 
   /** Lower is better: soft-rule penalties, vGPU on an empty GPU, scarce devices, load after placement. */
   score(hc: HostCap, vm: SnapshotVm, needs: VmNeeds, ctx: RuleCtx): number {
-    const cpuF = hc.cpuCap > 0 ? (hc.cpuUsed + vm.vcpus) / hc.cpuCap : 1;
-    const memF = hc.memCap > 0 ? (hc.memUsed + vm.memoryMiB) / hc.memCap : 1;
+    // Same arithmetic as the hot loop in placeReleased (identical choices with or without explain).
+    const i = hc.idx;
+    const cpuF = (hc.cpuCap - this.cpuFreeA[i] + vm.vcpus) * this.invCpuA[i];
+    const memF = (hc.memCap - this.memFreeA[i] + vm.memoryMiB) * this.invMemA[i];
     let s = cpuF > memF ? cpuF : memF;
     let requestedFree = 0;
     for (const nd of needs.pools) {
@@ -638,8 +736,7 @@ export class Capacity {
       requestedFree += p.free;
       if (nd.type === "vgpu" && this.unitsOnEmptyGpus(p, nd.count) > 0) s += VGPU_EMPTY_PENALTY;
     }
-    if (hc.freeUnits - requestedFree > 0) s += SCARCE_PENALTY;
-    if (ctx.affinity === null && ctx.soft.length === 0) return s;
+    if (this.freeUnitsA[i] > requestedFree) s += SCARCE_PENALTY;
     for (const g of ctx.soft) if (this.groupViolation(g, hc, ctx)) s += PRIORITY_SCORE_SOFT;
     return s;
   }

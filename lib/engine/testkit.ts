@@ -119,12 +119,13 @@ export function snapshotFromSpec(spec: ClusterSpec): ClusterSnapshot {
   // Put running VMs on their hosts with real allocations, ignoring rules and reserves (it is the given state).
   const placing = { ...snapshot, groups: [], vms: snapshot.vms.map((v) => ({ ...v, hostAffinity: [] })) };
   const cap = buildCapacity({ ...placing, hosts: placing.hosts.map((h) => ({ ...h, state: "online" as const })) });
+  const vmById = new Map(vms.map((v) => [v.id, v]));
   for (const v of spec.vms ?? []) {
     if (!v.host) continue;
-    const out = cap.place(v.name, { onlyHostIds: [v.host], purpose: "ha", ignoreReserve: true, explain: true });
+    const out = cap.place(v.name, { onlyHostIds: [v.host], purpose: "ha", ignoreReserve: true, explain: false });
     if (out.kind !== "placed") throw new Error(`spec: VM ${v.name} does not fit on ${v.host}: ${out.reasons.join(" | ")}`);
     cap.commit(out);
-    const vm = vms.find((x) => x.id === v.name)!;
+    const vm = vmById.get(v.name)!;
     vm.hostId = v.host;
     vm.allocations = out.allocations;
   }
