@@ -124,10 +124,10 @@ export function generateCluster(o: ClusterGenOptions): ClusterSnapshot {
   for (let i = 0; i < o.vms; i++) vms.push(genVm(i, hostOf(i)));
   const groups: SpecGroup[] = [];
   if (o.groups ?? true) {
-    for (let g = 0; g + 1 < o.vms && groups.length < Math.floor(o.vms / 50); g += 50) {
+    for (let g = hot; g + 1 < o.vms && groups.length < Math.floor(o.vms / 50); g += 50) {
       groups.push({ name: `apart-${groups.length + 1}`, type: "vm-vm-anti-affinity", enforcement: "must", vms: [vms[g].name, vms[g + 1].name] });
     }
-    for (let g = 25; g < o.vms && groups.length < Math.floor(o.vms / 25); g += 100) {
+    for (let g = hot + 25; g < o.vms && groups.length < Math.floor(o.vms / 25); g += 100) {
       const hs = [hosts[(g * 7) % o.hosts].name, hosts[(g * 7 + 1) % o.hosts].name, hosts[(g * 7 + 2) % o.hosts].name];
       groups.push({ name: `pref-${groups.length + 1}`, type: "vm-host", enforcement: "should", vms: [vms[g].name], hosts: hs });
     }

@@ -150,6 +150,8 @@ export class Capacity {
   private readonly maskA: Uint8Array;
   private journal: { vmId: string; prev: HeldVm | null }[] = [];
   private journaling = 0;
+  /** Score by best fit (fullest host first) instead of balancing load; planners try it as an alternative. */
+  packing = false;
 
   constructor(snapshot: ClusterSnapshot, opts: { excludeHostIds?: Iterable<string> } = {}) {
     this.snapshot = snapshot;
@@ -341,8 +343,9 @@ export class Capacity {
   }
 
   /** Apply a placement: the VM releases what it held and takes the new host and devices. */
-  commit(outcome: Placed): void {
-    const vm = this.vmById.get(outcome.vmId);
+  commit(outcome: Placed, vmIfNew?: SnapshotVm): void {
+    let vm = this.vmById.get(outcome.vmId);
+    if (!vm && vmIfNew) this.vmById.set(vmIfNew.id, (vm = vmIfNew));
     if (!vm) return;
     const prev = this.held.get(vm.id) ?? null;
     if (this.journaling) this.journal.push({ vmId: vm.id, prev });
@@ -475,6 +478,7 @@ export class Capacity {
       }
       const cpuFree = this.cpuFreeA, memFree = this.memFreeA, usable = this.usableA, invCpu = this.invCpuA, invMem = this.invMemA, freeUnits = this.freeUnitsA;
       const vc = vm.vcpus, mem = vm.memoryMiB;
+      const pack = this.packing;
       const pools = needs.pools;
       const np = pools.length;
       const needRules = ctx.affinity !== null || ctx.hard.length > 0 || useReserve || needs.named.length > 0 || needs.unknown.length > 0;
@@ -500,6 +504,7 @@ export class Capacity {
         const cpuF = (hc.cpuCap - cpuFree[i] + vc) * invCpu[i];
         const memF = (hc.memCap - memFree[i] + mem) * invMem[i];
         let score = cpuF > memF ? cpuF : memF;
+        if (pack) score = 1 - score;
         if (freeUnits[i] > requestedFree) score += SCARCE_PENALTY;
         if (hasVgpu) {
           for (const nd of pools) if (nd.type === "vgpu" && this.unitsOnEmptyGpus(hc.pools.get(nd.poolId)!, nd.count) > 0) score += VGPU_EMPTY_PENALTY;
@@ -730,6 +735,7 @@ export class Capacity {
     const cpuF = (hc.cpuCap - this.cpuFreeA[i] + vm.vcpus) * this.invCpuA[i];
     const memF = (hc.memCap - this.memFreeA[i] + vm.memoryMiB) * this.invMemA[i];
     let s = cpuF > memF ? cpuF : memF;
+    if (this.packing) s = 1 - s;
     let requestedFree = 0;
     for (const nd of needs.pools) {
       const p = hc.pools.get(nd.poolId)!;
@@ -751,7 +757,7 @@ export class Capacity {
     const parts: string[] = [];
     const cpuF = hc.cpuCap > 0 ? (hc.cpuUsed + vm.vcpus) / hc.cpuCap : 1;
     const memF = hc.memCap > 0 ? (hc.memUsed + vm.memoryMiB) / hc.memCap : 1;
-    parts.push(`load after placement ${pct(Math.max(cpuF, memF))} (vCPU ${pct(cpuF)}, memory ${pct(memF)})`);
+    parts.push(`${this.packing ? "packing: " : ""}load after placement ${pct(Math.max(cpuF, memF))} (vCPU ${pct(cpuF)}, memory ${pct(memF)})`);
     let requestedFree = 0;
     for (const nd of needs.pools) {
       const p = hc.pools.get(nd.poolId)!;

@@ -51,8 +51,10 @@ export function eligibilityOf(cap: Capacity, vm: SnapshotVm): HaEligibility {
   return { vmId: vm.id, eligible: reasons.length === 0, reasons };
 }
 
-/** Restart-order key: priority, then scarcest device pool, then largest. */
-export function failoverOrder(cap: Capacity, vms: SnapshotVm[]): SnapshotVm[] {
+type Order = "largest" | "smallest";
+
+/** Restart-order key: priority, then scarcest device pool, then largest (or smallest: an alternative tried when VMs are left over). */
+export function failoverOrder(cap: Capacity, vms: SnapshotVm[], order: Order = "largest"): SnapshotVm[] {
   const scarcity = new Map<string, number>();
   const poolFree = new Map<number, number>();
   for (const vm of vms) {
@@ -65,15 +67,58 @@ export function failoverOrder(cap: Capacity, vms: SnapshotVm[]): SnapshotVm[] {
     if (cap.needsOf(vm).unknown.length) s = -1;
     scarcity.set(vm.id, s);
   }
+  const dir = order === "largest" ? 1 : -1;
   return [...vms].sort(
     (a, b) =>
       PRIORITY_RANK[a.haPriority] - PRIORITY_RANK[b.haPriority] ||
       scarcity.get(a.id)! - scarcity.get(b.id)! ||
-      b.memoryMiB - a.memoryMiB ||
-      b.vcpus - a.vcpus ||
+      dir * (b.memoryMiB - a.memoryMiB) ||
+      dir * (b.vcpus - a.vcpus) ||
       compareStr(a.name, b.name) ||
       compareStr(a.id, b.id),
   );
+}
+
+const STRATEGIES: { order: Order; pack: boolean; label: string }[] = [
+  { order: "largest", pack: false, label: "" },
+  { order: "largest", pack: true, label: "packing hosts (best fit)" },
+  { order: "smallest", pack: false, label: "smallest VMs first within each priority" },
+  { order: "smallest", pack: true, label: "smallest VMs first within each priority, packing hosts" },
+];
+
+function runStrategy(cap: Capacity, movers: SnapshotVm[], failedList: string[], explain: boolean, st: (typeof STRATEGIES)[number]) {
+  const placements: Placed[] = [];
+  const unplaceable: Unplaceable[] = [];
+  const packing = cap.packing;
+  cap.packing = st.pack;
+  try {
+    for (const vm of failoverOrder(cap, movers, st.order)) {
+      const out = cap.place(vm, { purpose: "ha", ignoreReserve: true, excludeHostIds: failedList, explain });
+      if (out.kind === "placed") {
+        cap.commit(out);
+        placements.push(out);
+      } else {
+        unplaceable.push(out);
+      }
+    }
+    if (unplaceable.length) repairByMoving(cap, failedList, placements, unplaceable);
+  } finally {
+    cap.packing = packing;
+  }
+  return { placements, unplaceable };
+}
+
+/** Placed VMs per priority, compared high first. */
+function better(cap: Capacity, a: Placed[], b: Placed[]): boolean {
+  const count = (ps: Placed[]) => {
+    const c = [0, 0, 0, 0];
+    for (const p of ps) c[PRIORITY_RANK[cap.vmById.get(p.vmId)!.haPriority]]++;
+    return c;
+  };
+  const ca = count(a);
+  const cb = count(b);
+  for (let i = 0; i < 4; i++) if (ca[i] !== cb[i]) return ca[i] > cb[i];
+  return false;
 }
 
 /** The failover plan for a set of failed hosts, placed against capacity `cap` (which is left committed). */
@@ -96,21 +141,38 @@ export function planFailoverOn(cap: Capacity, failedHostIds: string[], opts: { e
     else if (vm.power === "stopping") skipped.push({ vmId: vm.id, reason: "it was being stopped when its host failed" });
     else movers.push(vm);
   }
-  const placements: Placed[] = [];
-  const unplaceable: Unplaceable[] = [];
   const failedList = [...failed].sort(compareStr);
-  const ordered = failoverOrder(cap, movers);
-  for (const vm of ordered) {
-    const out = cap.place(vm, { purpose: "ha", ignoreReserve: true, excludeHostIds: failedList, explain: opts.explain ?? false });
-    if (out.kind === "placed") {
-      cap.commit(out);
-      placements.push(out);
-    } else {
-      unplaceable.push(out);
+  const explain = opts.explain ?? false;
+  const start = cap.mark();
+  const first = runStrategy(cap, movers, failedList, explain, STRATEGIES[0]);
+  if (first.unplaceable.length === 0) {
+    cap.unmark();
+    return { failedHostIds: failedList, placements: first.placements, unplaceable: first.unplaceable, skipped };
+  }
+  // Some VMs are left over. If any of them could fit somewhere before this plan took capacity,
+  // another order or scoring may restart more VMs (by priority): try them and keep the best.
+  cap.rollback(start);
+  const leftovers = first.unplaceable.map((u) => cap.vmById.get(u.vmId)!);
+  const couldFit = leftovers.some((vm) => cap.place(vm, { purpose: "ha", ignoreReserve: true, excludeHostIds: failedList, explain: false }).kind === "placed");
+  let best = 0;
+  let bestPlacements = first.placements;
+  if (couldFit) {
+    for (let k = 1; k < STRATEGIES.length; k++) {
+      const m = cap.mark();
+      const alt = runStrategy(cap, movers, failedList, false, STRATEGIES[k]);
+      cap.rollback(m);
+      if (better(cap, alt.placements, bestPlacements)) {
+        best = k;
+        bestPlacements = alt.placements;
+      }
     }
   }
-  if (unplaceable.length) repairByMoving(cap, failedList, placements, unplaceable);
-  return { failedHostIds: failedList, placements, unplaceable, skipped };
+  const chosen = runStrategy(cap, movers, failedList, explain, STRATEGIES[best]);
+  if (best > 0) {
+    const note = `restart order and scoring: ${STRATEGIES[best].label} (restarts more VMs than the default order)`;
+    for (const p of chosen.placements) p.reasons = [...p.reasons, note];
+  }
+  return { failedHostIds: failedList, placements: chosen.placements, unplaceable: chosen.unplaceable, skipped };
 }
 
 /**
@@ -118,14 +180,11 @@ export function planFailoverOn(cap: Capacity, failedHostIds: string[], opts: { e
  * plan (never a VM of a healthy host) to another host. Only a strict gain is kept.
  */
 function repairByMoving(cap: Capacity, failedList: string[], placements: Placed[], unplaceable: Unplaceable[]): void {
-  const prio = (id: string) => PRIORITY_RANK[cap.vmById.get(id)!.haPriority];
   for (let u = 0; u < unplaceable.length; u++) {
     const vm = cap.vmById.get(unplaceable[u].vmId)!;
-    let done = false;
-    for (let i = 0; i < placements.length && !done; i++) {
+    for (let i = 0; i < placements.length; i++) {
       const moved = placements[i];
       const mv = cap.vmById.get(moved.vmId)!;
-      if (prio(mv.id) > prio(vm.id)) continue;
       const mark = cap.mark();
       cap.release(mv.id);
       const first = cap.place(vm, { purpose: "ha", ignoreReserve: true, excludeHostIds: failedList, onlyHostIds: [moved.hostId], explain: false });
@@ -135,11 +194,10 @@ function repairByMoving(cap: Capacity, failedList: string[], placements: Placed[
         if (again.kind === "placed") {
           cap.commit(again);
           cap.unmark();
-          placements[i] = again;
+          placements[i] = { ...again, reasons: [...again.reasons, `moved from ${moved.hostName} to make room for ${vm.name}`] };
           placements.push({ ...first, reasons: [...first.reasons, `room made by restarting ${mv.name} on ${again.hostName} instead of ${moved.hostName}`] });
           unplaceable.splice(u, 1);
           u--;
-          done = true;
           break;
         }
       }
