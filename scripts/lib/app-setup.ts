@@ -1,0 +1,72 @@
+// Shared steps of npm start, db:reset, the e2e web server and the test runner:
+// migrate the store, seed it when empty, build the app when the build is stale.
+import fs from "node:fs";
+import path from "node:path";
+import { databaseFile, databaseUrl } from "../../lib/db-url";
+import { ROOT, bin, run } from "./proc";
+
+/** Creates the directory of the SQLite file. */
+export function ensureDataDir(url = databaseUrl()): void {
+  fs.mkdirSync(path.dirname(path.resolve(ROOT, databaseFile(url))), { recursive: true });
+}
+
+/** Deletes the SQLite file and its journals. */
+export function deleteDatabase(url = databaseUrl()): void {
+  const file = path.resolve(ROOT, databaseFile(url));
+  for (const f of [file, `${file}-journal`, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+}
+
+/** `prisma migrate deploy` against `url` (the JS schema engine: offline). */
+export async function migrate(url = databaseUrl()): Promise<number> {
+  ensureDataDir(url);
+  return run(bin("prisma"), ["migrate", "deploy"], { env: { DATABASE_URL: url } });
+}
+
+/** Seeds the demo cluster when the store holds none. Returns true when it seeded. */
+export async function seedIfEmpty(url = databaseUrl(), opts: { large?: boolean } = {}): Promise<boolean> {
+  const { createDb } = await import("../../lib/server/db");
+  const { isStoreEmpty, seedDemo, seedLarge } = await import("../../lib/server/seed");
+  const db = createDb(url);
+  try {
+    if (!(await isStoreEmpty(db))) return false;
+    const t0 = performance.now();
+    const r = opts.large ? await seedLarge(db) : await seedDemo(db);
+    console.log(`seeded ${opts.large ? "the large" : "the demo"} cluster: ${r.counts.hosts} hosts, ${r.counts.vms} VMs (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    return true;
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+export function distDir(): string {
+  return process.env.NEXT_DIST_DIR || ".next";
+}
+
+const SOURCES = ["app", "components", "lib", "public", "next.config.ts", "postcss.config.mjs", "package.json", "tsconfig.json", "prisma/schema.prisma"];
+
+function newestMtime(p: string): number {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(p);
+  } catch {
+    return 0;
+  }
+  if (!st.isDirectory()) return /\.test\.tsx?$/.test(p) ? 0 : st.mtimeMs;
+  let max = 0;
+  for (const e of fs.readdirSync(p)) max = Math.max(max, newestMtime(path.join(p, e)));
+  return max;
+}
+
+/** Why the production build must be made again, or null when it is up to date. */
+export function buildStaleReason(dir = distDir()): string | null {
+  const id = path.join(ROOT, dir, "BUILD_ID");
+  if (!fs.existsSync(id)) return `no build in ${dir}/`;
+  const built = fs.statSync(id).mtimeMs;
+  const newest = Math.max(...SOURCES.map((s) => newestMtime(path.join(ROOT, s))));
+  return newest > built ? "sources changed since the last build" : null;
+}
+
+/** `next build` into NEXT_DIST_DIR (default .next). */
+export async function build(dir = distDir(), env: NodeJS.ProcessEnv = {}): Promise<number> {
+  return run(bin("next"), ["build"], { env: { NEXT_DIST_DIR: dir, ...env } });
+}

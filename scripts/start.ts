@@ -1,0 +1,48 @@
+// npm start: migrate the store, seed the demo cluster when it is empty, build when the
+// build is missing or older than the sources, then `next start` (PORT, default 3000).
+//   --fresh         delete the SQLite file first (the e2e web server uses this)
+//   --prepare-only  stop before serving (the test runner uses this to build)
+//   --rebuild       build even when the build looks fresh
+//   --large         seed the large cluster instead of the demo when the store is empty
+import { spawn } from "node:child_process";
+import { databaseUrl } from "../lib/db-url";
+import { build, buildStaleReason, deleteDatabase, distDir, migrate, seedIfEmpty } from "./lib/app-setup";
+import { QUIET_ENV, ROOT, bin } from "./lib/proc";
+
+const args = new Set(process.argv.slice(2));
+const url = databaseUrl();
+const dir = distDir();
+
+if (args.has("--fresh")) deleteDatabase(url);
+console.log(`store: ${url}`);
+let code = await migrate(url);
+if (code !== 0) {
+  console.error("prisma migrate deploy failed");
+  process.exit(code);
+}
+await seedIfEmpty(url, { large: args.has("--large") });
+
+const stale = args.has("--rebuild") ? "--rebuild" : buildStaleReason(dir);
+if (stale) {
+  console.log(`building the app into ${dir}/ (${stale})`);
+  code = await build(dir, { DATABASE_URL: url });
+  if (code !== 0) {
+    console.error("next build failed");
+    process.exit(code);
+  }
+}
+if (args.has("--prepare-only")) process.exit(0);
+
+const port = process.env.PORT || "3000";
+console.log(`Haven on http://localhost:${port}`);
+const child = spawn(bin("next"), ["start", "-p", port], {
+  cwd: ROOT,
+  stdio: "inherit",
+  env: { ...process.env, ...QUIET_ENV, DATABASE_URL: url, NEXT_DIST_DIR: dir, NODE_ENV: "production" },
+});
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.on(sig, () => {
+    if (child.exitCode === null) child.kill(sig);
+  });
+}
+child.on("exit", (c, signal) => process.exit(c ?? (signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : 1)));
