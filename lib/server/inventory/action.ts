@@ -1,0 +1,46 @@
+// The body every inventory server action shares: parse the form with zod, call the
+// service, revalidate, and answer `{ ok, data } | { ok: false, fieldErrors, formError }`.
+// A user never sees a stack trace: unexpected errors are logged here and answered plainly.
+import "server-only";
+import type { z } from "zod";
+import { revalidatePath } from "next/cache";
+import { formDataToObject } from "@/lib/schemas/form-data";
+import type { ActionResult } from "@/lib/schemas/action-result";
+import { zodPathErrors } from "@/lib/server/errors";
+import { toAppError } from "./common";
+
+/** revalidatePath, tolerated outside a request (tests, scripts). */
+export function safeRevalidate(path = "/", type: "layout" | "page" = "layout"): void {
+  try {
+    revalidatePath(path, type);
+  } catch {
+    // Outside a Next request there is no cache to revalidate.
+  }
+}
+
+export function formInput(input: FormData | Record<string, unknown>): Record<string, unknown> {
+  return typeof FormData !== "undefined" && input instanceof FormData ? formDataToObject(input) : { ...input };
+}
+
+/**
+ * Parses `input` (a FormData or an object) with `schema`; on success calls `service` with
+ * the raw object (services validate again, so they stay safe for other callers).
+ */
+export async function runInventoryAction<T>(
+  schema: z.ZodType,
+  input: FormData | Record<string, unknown>,
+  service: (raw: Record<string, unknown>) => Promise<T>,
+): Promise<ActionResult<T>> {
+  const raw = formInput(input);
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) return { ok: false, fieldErrors: zodPathErrors(parsed.error), formError: "Check the highlighted fields" };
+  try {
+    const data = await service(raw);
+    safeRevalidate();
+    return { ok: true, data };
+  } catch (e) {
+    const err = toAppError(e);
+    if (err.code === "INTERNAL") console.error("inventory action failed", e);
+    return { ok: false, ...(err.fieldErrors ? { fieldErrors: err.fieldErrors } : {}), formError: err.message };
+  }
+}
