@@ -1,5 +1,6 @@
 import "server-only";
 import { getDb, type Db } from "@/lib/server/db";
+import { poolSize as ipamPoolSize } from "@/lib/engine";
 import { pageOf, pageParams, param, type Page, type SearchParams } from "./params";
 
 function ipv4ToInt(s: string | null | undefined): number | null {
@@ -14,12 +15,10 @@ function ipv4ToInt(s: string | null | undefined): number | null {
   return n;
 }
 
-/** Addresses in the DHCP pool (inclusive range); null when the network has no valid pool. */
-export function poolSize(poolStart: string | null, poolEnd: string | null): number | null {
-  const a = ipv4ToInt(poolStart);
-  const b = ipv4ToInt(poolEnd);
-  if (a === null || b === null || b < a) return null;
-  return b - a + 1;
+/** Addresses the pool can give (the engine's IPAM count: gateway excluded); null for unmanaged networks. */
+function poolSize(n: { managed: boolean; cidr: string | null; gateway: string | null; poolStart: string | null; poolEnd: string | null }): number | null {
+  if (!n.managed || !n.cidr) return null;
+  return ipamPoolSize({ cidr: n.cidr, gateway: n.gateway, poolStart: n.poolStart, poolEnd: n.poolEnd });
 }
 
 export interface NetworkRow {
@@ -58,7 +57,7 @@ export async function listNetworks(db: Db = getDb()): Promise<NetworkRow[]> {
   return nets.map(({ _count, dns, ...n }) => ({
     ...n,
     dns: splitDns(dns),
-    poolSize: n.managed ? poolSize(n.poolStart, n.poolEnd) : null,
+    poolSize: poolSize(n),
     leases: _count.leases,
     vmNics: _count.vmNics,
   }));
@@ -150,7 +149,7 @@ export async function getNetwork(id: string, query: NetworkLeaseQuery = { page: 
   return {
     ...rest,
     dns: splitDns(dns),
-    poolSize: n.managed ? poolSize(n.poolStart, n.poolEnd) : null,
+    poolSize: poolSize(n),
     leases: _count.leases,
     vmNics: _count.vmNics,
     createdAt: createdAt.toISOString(),

@@ -1,0 +1,24 @@
+// The console's sections, in sidebar order.
+export interface NavItem {
+  href: string;
+  label: string;
+  icon: "overview" | "hosts" | "vms" | "gpus" | "networks" | "tags" | "groups" | "alerts" | "incidents";
+  group: "Inventory" | "Placement" | "Operations" | null;
+}
+
+export const NAV_ITEMS: NavItem[] = [
+  { href: "/", label: "Overview", icon: "overview", group: null },
+  { href: "/hosts", label: "Hosts", icon: "hosts", group: "Inventory" },
+  { href: "/vms", label: "VMs", icon: "vms", group: "Inventory" },
+  { href: "/gpus", label: "GPUs", icon: "gpus", group: "Inventory" },
+  { href: "/networks", label: "Networks", icon: "networks", group: "Inventory" },
+  { href: "/tags", label: "Device tags", icon: "tags", group: "Placement" },
+  { href: "/placement-groups", label: "Placement groups", icon: "groups", group: "Placement" },
+  { href: "/alerts", label: "Alerts", icon: "alerts", group: "Operations" },
+  { href: "/incidents", label: "Incidents", icon: "incidents", group: "Operations" },
+];
+
+export function isActive(pathname: string, href: string): boolean {
+  if (href === "/") return pathname === "/";
+  return pathname === href || pathname.startsWith(`${href}/`);
+}
