@@ -1,0 +1,71 @@
+// Playwright: the PRODUCTION build served by `next start` on port 3210, against a fresh
+// throwaway SQLite store (migrated and demo-seeded by scripts/start.ts --fresh), driven by
+// the system Chromium (Debian package `chromium`; never `npx playwright install`).
+import path from "node:path";
+import { defineConfig, devices } from "@playwright/test";
+
+const PORT = Number(process.env.E2E_PORT || 3210);
+const ROOT = import.meta.dirname;
+/** The e2e store; specs may read it (process.env.E2E_DATABASE_URL). */
+export const E2E_DATABASE_URL = process.env.E2E_DATABASE_URL || `file:${path.join(ROOT, "data", "e2e.db")}`;
+process.env.E2E_DATABASE_URL = E2E_DATABASE_URL;
+const DIST_DIR = process.env.E2E_DIST_DIR || ".next-test";
+const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+
+export default defineConfig({
+  testDir: "e2e",
+  outputDir: "test-results",
+  fullyParallel: false,
+  // One console, one store: specs that change the cluster must not race each other.
+  workers: Number(process.env.E2E_WORKERS || 1),
+  retries: 0,
+  timeout: 45_000,
+  expect: { timeout: 10_000 },
+  forbidOnly: !!process.env.CI,
+  reporter: [["list"]],
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}`,
+    headless: true,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    actionTimeout: 15_000,
+    navigationTimeout: 30_000,
+  },
+  projects: [
+    {
+      name: "chromium",
+      use: {
+        ...devices["Desktop Chrome"],
+        launchOptions: {
+          executablePath: CHROMIUM,
+          args: [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+          ],
+        },
+      },
+    },
+  ],
+  webServer: {
+    command: `${path.join(ROOT, "node_modules", ".bin", "tsx")} --conditions=react-server scripts/start.ts --fresh`,
+    cwd: ROOT,
+    url: `http://127.0.0.1:${PORT}/`,
+    reuseExistingServer: false,
+    // Builds first when .next-test is missing or stale (scripts/test-all.ts builds before this).
+    timeout: 600_000,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      DATABASE_URL: E2E_DATABASE_URL,
+      NEXT_DIST_DIR: DIST_DIR,
+      PORT: String(PORT),
+      NEXT_TELEMETRY_DISABLED: "1",
+      CHECKPOINT_DISABLE: "1",
+    },
+  },
+});
