@@ -38,7 +38,7 @@ console.log(`Haven on http://localhost:${port}`);
 const child = spawn(bin("next"), ["start", "-p", port], {
   cwd: ROOT,
   stdio: "inherit",
-  env: { ...process.env, ...QUIET_ENV, DATABASE_URL: url, NEXT_DIST_DIR: dir, NODE_ENV: "production" },
+  env: { ...process.env, ...QUIET_ENV, DATABASE_URL: url, NEXT_DIST_DIR: dir, NODE_ENV: "production" } as NodeJS.ProcessEnv,
 });
 for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   process.on(sig, () => {

@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { databaseFile, databaseUrl } from "../../lib/db-url";
-import { ROOT, bin, run } from "./proc";
+import { ROOT, bin, run, type Env } from "./proc";
 
 /** Creates the directory of the SQLite file. */
 export function ensureDataDir(url = databaseUrl()): void {
@@ -67,6 +67,6 @@ export function buildStaleReason(dir = distDir()): string | null {
 }
 
 /** `next build` into NEXT_DIST_DIR (default .next). */
-export async function build(dir = distDir(), env: NodeJS.ProcessEnv = {}): Promise<number> {
+export async function build(dir = distDir(), env: Env = {}): Promise<number> {
   return run(bin("next"), ["build"], { env: { NEXT_DIST_DIR: dir, ...env } });
 }

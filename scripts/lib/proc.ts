@@ -9,6 +9,9 @@ export function bin(name: string): string {
   return path.join(ROOT, "node_modules", ".bin", name);
 }
 
+/** Extra environment variables for a child (merged over process.env). */
+export type Env = Record<string, string | undefined>;
+
 export const QUIET_ENV = {
   NEXT_TELEMETRY_DISABLED: "1",
   CHECKPOINT_DISABLE: "1",
@@ -16,9 +19,9 @@ export const QUIET_ENV = {
 };
 
 /** Runs a command to completion; resolves with its exit code (signals map to 128+n). */
-export function run(cmd: string, args: string[], opts: SpawnOptions & { env?: NodeJS.ProcessEnv } = {}): Promise<number> {
+export function run(cmd: string, args: string[], opts: Omit<SpawnOptions, "env"> & { env?: Env } = {}): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: ROOT, stdio: "inherit", ...opts, env: { ...process.env, ...QUIET_ENV, ...opts.env } });
+    const child = spawn(cmd, args, { cwd: ROOT, stdio: "inherit", ...opts, env: { ...process.env, ...QUIET_ENV, ...opts.env } as NodeJS.ProcessEnv });
     child.on("error", (e) => {
       console.error(`${cmd}: ${e.message}`);
       resolve(127);
@@ -32,7 +35,7 @@ function signalNumber(s: string): number | undefined {
 }
 
 /** Runs a command and exits this process when it fails. */
-export async function runOrExit(what: string, cmd: string, args: string[], opts: SpawnOptions & { env?: NodeJS.ProcessEnv } = {}): Promise<void> {
+export async function runOrExit(what: string, cmd: string, args: string[], opts: Omit<SpawnOptions, "env"> & { env?: Env } = {}): Promise<void> {
   const code = await run(cmd, args, opts);
   if (code !== 0) {
     console.error(`${what} failed (exit ${code})`);
