@@ -64,7 +64,28 @@ export interface HostCap {
   pools: Map<number, HostPool>;
   /** free units over all pools (for the scarce-device rule) */
   freeUnits: number;
-  vms: Set<string>;
+  vms: VmList;
+}
+
+/** The VMs on one host: a small array-backed set (hosts hold tens of VMs, not thousands). */
+export class VmList implements Iterable<string> {
+  private ids: string[] = [];
+  get size(): number {
+    return this.ids.length;
+  }
+  add(id: string): void {
+    this.ids.push(id);
+  }
+  delete(id: string): void {
+    const i = this.ids.lastIndexOf(id);
+    if (i >= 0) this.ids.splice(i, 1);
+  }
+  has(id: string): boolean {
+    return this.ids.includes(id);
+  }
+  [Symbol.iterator](): Iterator<string> {
+    return this.ids[Symbol.iterator]();
+  }
 }
 
 export interface HeldVm {
@@ -134,7 +155,8 @@ export class Capacity {
   readonly pools: PoolInfo[] = [];
   readonly poolIdByKey = new Map<string, number>();
   readonly vmById = new Map<string, SnapshotVm>();
-  readonly held = new Map<string, HeldVm>();
+  /** What a VM holds, when it differs from the snapshot (null: holds nothing). */
+  private readonly heldOv = new Map<string, HeldVm | null>();
   readonly gpuById = new Map<string, GpuState>();
   readonly nicById = new Map<string, NicState>();
   private readonly groupsByVm = new Map<string, SnapshotPlacementGroup[]>();
@@ -169,7 +191,7 @@ export class Capacity {
         memUsed: 0,
         pools: new Map(),
         freeUnits: 0,
-        vms: new Set(),
+        vms: new VmList(),
       };
       const gpus = [...host.gpus].sort((a, b) => compareStr(a.name, b.name) || compareStr(a.id, b.id));
       for (const gpu of gpus) {
@@ -224,18 +246,44 @@ export class Capacity {
       }
     }
     // Input order decides only between VMs that claim the same unit (an inconsistent snapshot).
+    // Per-VM holdings are derived from the snapshot on demand (heldOf); only differences are stored.
     for (const vm of snapshot.vms) {
       this.vmById.set(vm.id, vm);
       if (!vm.hostId) continue;
       const hostIdx = this.hostIdxById.get(vm.hostId);
       if (hostIdx === undefined) continue;
-      let allocs = vm.allocations;
-      for (const a of allocs) if (a.hostId !== vm.hostId) {
-        allocs = allocs.filter((x) => x.hostId === vm.hostId);
-        break;
+      const hc = this.hosts[hostIdx];
+      hc.cpuUsed += vm.vcpus;
+      hc.memUsed += vm.memoryMiB;
+      this.cpuFreeA[hostIdx] -= vm.vcpus;
+      this.memFreeA[hostIdx] -= vm.memoryMiB;
+      hc.vms.add(vm.id);
+      const allocs = vm.allocations;
+      let clean = true;
+      for (let k = 0; k < allocs.length; k++) if (allocs[k].hostId !== vm.hostId || !this.takeUnit(vm.id, allocs[k])) clean = false;
+      if (!clean) {
+        // Keep exactly the units this VM managed to take.
+        const kept = allocs.filter((a) => {
+          if (a.hostId !== vm.hostId) return false;
+          if (a.type === "sriov") return this.nicById.get(a.nicId ?? "")?.holders[a.vf ?? -1] === vm.id;
+          return this.gpuById.get(a.gpuId ?? "")?.holders[a.type === "vgpu" ? (a.slot ?? -1) : 0] === vm.id;
+        });
+        // a VM listing the same unit twice holds it once
+        const seen = new Set<string>();
+        this.heldOv.set(vm.id, { hostIdx, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB, allocations: kept.filter((a) => !seen.has(a.key) && !!seen.add(a.key)) });
       }
-      this.hold(vm.id, { hostIdx, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB, allocations: allocs });
     }
+  }
+
+  /** What a VM holds now (host, vCPU, memory, device units), or undefined. */
+  heldOf(vmId: string): HeldVm | undefined {
+    const ov = this.heldOv.get(vmId);
+    if (ov !== undefined) return ov ?? undefined;
+    const vm = this.vmById.get(vmId);
+    if (!vm || !vm.hostId) return undefined;
+    const hostIdx = this.hostIdxById.get(vm.hostId);
+    if (hostIdx === undefined) return undefined;
+    return { hostIdx, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB, allocations: vm.allocations };
   }
 
   private hostPool(hc: HostCap, type: DeviceType, tag: string): HostPool {
@@ -271,7 +319,7 @@ export class Capacity {
         if (kept) kept.push(a);
       } else if (!kept) kept = h.allocations.slice(0, k);
     }
-    this.held.set(vmId, kept ? { ...h, allocations: kept } : h);
+    this.heldOv.set(vmId, kept ? { ...h, allocations: kept } : h);
   }
 
   private takeUnit(vmId: string, a: DeviceAllocation): boolean {
@@ -325,7 +373,7 @@ export class Capacity {
 
   /** Release everything a VM holds (its host's vCPU, memory and devices). */
   release(vmId: string): void {
-    const h = this.held.get(vmId);
+    const h = this.heldOf(vmId);
     if (!h) return;
     if (this.journaling) this.journal.push({ vmId, prev: h });
     this.releaseRaw(vmId, h);
@@ -339,7 +387,7 @@ export class Capacity {
     this.memFreeA[h.hostIdx] += h.memoryMiB;
     hc.vms.delete(vmId);
     for (const a of h.allocations) this.freeUnit(a);
-    this.held.delete(vmId);
+    this.heldOv.set(vmId, null);
   }
 
   /** Apply a placement: the VM releases what it held and takes the new host and devices. */
@@ -347,7 +395,7 @@ export class Capacity {
     let vm = this.vmById.get(outcome.vmId);
     if (!vm && vmIfNew) this.vmById.set(vmIfNew.id, (vm = vmIfNew));
     if (!vm) return;
-    const prev = this.held.get(vm.id) ?? null;
+    const prev = this.heldOf(vm.id) ?? null;
     if (this.journaling) this.journal.push({ vmId: vm.id, prev });
     if (prev) this.releaseRaw(vm.id, prev);
     const hostIdx = this.hostIdxById.get(outcome.hostId)!;
@@ -363,7 +411,7 @@ export class Capacity {
   rollback(mark: number): void {
     while (this.journal.length > mark) {
       const { vmId, prev } = this.journal.pop()!;
-      const cur = this.held.get(vmId);
+      const cur = this.heldOf(vmId);
       if (cur) this.releaseRaw(vmId, cur);
       if (prev) this.hold(vmId, prev);
     }
@@ -432,7 +480,7 @@ export class Capacity {
       const id = typeof vmOrId === "string" ? vmOrId : "";
       return { kind: "unplaceable", vmId: id, reasons: [`VM ${id} is not in the cluster`], rejections: [] };
     }
-    const prev = this.held.get(vm.id);
+    const prev = this.heldOf(vm.id);
     if (prev) this.releaseRaw(vm.id, prev);
     try {
       return this.placeReleased(vm, opts);
@@ -580,7 +628,7 @@ export class Capacity {
       const m = new Map<number, number>();
       for (const other of g.vmIds) {
         if (other === vm.id) continue;
-        const h = this.held.get(other);
+        const h = this.heldOf(other);
         if (!h) continue;
         const hc = this.hosts[h.hostIdx];
         if (hc.host.state !== "online" && hc.host.state !== "maintenance") continue;

@@ -54,7 +54,7 @@ export function eligibilityOf(cap: Capacity, vm: SnapshotVm): HaEligibility {
 type Order = "largest" | "smallest";
 
 /** Restart-order key: priority, then scarcest device pool, then largest (or smallest: an alternative tried when VMs are left over). */
-export function failoverOrder(cap: Capacity, vms: SnapshotVm[], order: Order = "largest"): SnapshotVm[] {
+export function failoverOrder(cap: Capacity, vms: SnapshotVm[], order: Order = "largest", scarceFirst = true): SnapshotVm[] {
   const scarcity = new Map<string, number>();
   const poolFree = new Map<number, number>();
   for (const vm of vms) {
@@ -65,13 +65,22 @@ export function failoverOrder(cap: Capacity, vms: SnapshotVm[], order: Order = "
       if (f < s) s = f;
     }
     if (cap.needsOf(vm).unknown.length) s = -1;
-    scarcity.set(vm.id, s);
+    scarcity.set(vm.id, scarceFirst ? s : 0);
   }
+  // Size: the VM's dominant share of an average usable host (vCPU or memory, whichever is larger).
+  let cpu = 0;
+  let mem = 0;
+  let n = 0;
+  for (const hc of cap.hosts) if (hc.usable) (cpu += hc.cpuCap), (mem += hc.memCap), n++;
+  const avgCpu = n && cpu ? cpu / n : 1;
+  const avgMem = n && mem ? mem / n : 1;
+  const size = new Map(vms.map((vm) => [vm.id, Math.max(vm.vcpus / avgCpu, vm.memoryMiB / avgMem)]));
   const dir = order === "largest" ? 1 : -1;
   return [...vms].sort(
     (a, b) =>
       PRIORITY_RANK[a.haPriority] - PRIORITY_RANK[b.haPriority] ||
       scarcity.get(a.id)! - scarcity.get(b.id)! ||
+      dir * (size.get(b.id)! - size.get(a.id)!) ||
       dir * (b.memoryMiB - a.memoryMiB) ||
       dir * (b.vcpus - a.vcpus) ||
       compareStr(a.name, b.name) ||
@@ -79,11 +88,13 @@ export function failoverOrder(cap: Capacity, vms: SnapshotVm[], order: Order = "
   );
 }
 
-const STRATEGIES: { order: Order; pack: boolean; label: string }[] = [
-  { order: "largest", pack: false, label: "" },
-  { order: "largest", pack: true, label: "packing hosts (best fit)" },
-  { order: "smallest", pack: false, label: "smallest VMs first within each priority" },
-  { order: "smallest", pack: true, label: "smallest VMs first within each priority, packing hosts" },
+const STRATEGIES: { order: Order; pack: boolean; scarceFirst: boolean; label: string }[] = [
+  { order: "largest", pack: false, scarceFirst: true, label: "" },
+  { order: "largest", pack: true, scarceFirst: true, label: "packing hosts (best fit)" },
+  { order: "smallest", pack: false, scarceFirst: true, label: "smallest VMs first within each priority" },
+  { order: "smallest", pack: true, scarceFirst: true, label: "smallest VMs first within each priority, packing hosts" },
+  { order: "smallest", pack: true, scarceFirst: false, label: "smallest VMs first within each priority (devices not first), packing hosts" },
+  { order: "largest", pack: true, scarceFirst: false, label: "largest VMs first within each priority (devices not first), packing hosts" },
 ];
 
 function runStrategy(cap: Capacity, movers: SnapshotVm[], failedList: string[], explain: boolean, st: (typeof STRATEGIES)[number]) {
@@ -92,7 +103,7 @@ function runStrategy(cap: Capacity, movers: SnapshotVm[], failedList: string[], 
   const packing = cap.packing;
   cap.packing = st.pack;
   try {
-    for (const vm of failoverOrder(cap, movers, st.order)) {
+    for (const vm of failoverOrder(cap, movers, st.order, st.scarceFirst)) {
       const out = cap.place(vm, { purpose: "ha", ignoreReserve: true, excludeHostIds: failedList, explain });
       if (out.kind === "placed") {
         cap.commit(out);
@@ -101,11 +112,65 @@ function runStrategy(cap: Capacity, movers: SnapshotVm[], failedList: string[], 
         unplaceable.push(out);
       }
     }
-    if (unplaceable.length) repairByMoving(cap, failedList, placements, unplaceable);
+    if (unplaceable.length) {
+      repairByMoving(cap, failedList, placements, unplaceable);
+      swapOneForTwo(cap, failedList, placements, unplaceable, explain);
+    }
   } finally {
     cap.packing = packing;
   }
   return { placements, unplaceable };
+}
+
+/**
+ * Local search: take one restarted VM back out and see whether two or more left-over VMs of the
+ * same priority fit in its place (and it still fits elsewhere or not at all); keep a strict gain.
+ */
+function swapOneForTwo(cap: Capacity, failedList: string[], placements: Placed[], unplaceable: Unplaceable[], explain: boolean): void {
+  let improved = true;
+  let rounds = 0;
+  while (improved && unplaceable.length > 1 && rounds++ < 4) {
+    improved = false;
+    for (let i = placements.length - 1; i >= 0 && !improved; i--) {
+      const out = cap.vmById.get(placements[i].vmId)!;
+      const rank = PRIORITY_RANK[out.haPriority];
+      const same = unplaceable.filter((u) => PRIORITY_RANK[cap.vmById.get(u.vmId)!.haPriority] === rank);
+      if (same.length < 2) continue;
+      const mark = cap.mark();
+      cap.release(out.id);
+      const got: Placed[] = [];
+      for (const u of same) {
+        const p = cap.place(u.vmId, { purpose: "ha", ignoreReserve: true, excludeHostIds: failedList, explain: false });
+        if (p.kind === "placed") {
+          cap.commit(p);
+          got.push(p);
+        }
+      }
+      const back = cap.place(out, { purpose: "ha", ignoreReserve: true, excludeHostIds: failedList, explain: false });
+      const gain = got.length - 1 + (back.kind === "placed" ? 1 : 0);
+      if (gain > 0) {
+        if (back.kind === "placed") cap.commit(back);
+        cap.unmark();
+        const gotIds = new Set(got.map((g) => g.vmId));
+        const removed = placements.splice(i, 1)[0];
+        if (back.kind === "placed") placements.push(back);
+        placements.push(...got);
+        for (let k = unplaceable.length - 1; k >= 0; k--) if (gotIds.has(unplaceable[k].vmId)) unplaceable.splice(k, 1);
+        if (back.kind !== "placed") {
+          const why = cap.place(out, { purpose: "ha", ignoreReserve: true, excludeHostIds: failedList, explain: true });
+          unplaceable.push(
+            why.kind === "unplaceable"
+              ? { ...why, reasons: [...why.reasons, `left out so that ${got.map((g) => cap.vmById.get(g.vmId)!.name).join(", ")} (same priority) could restart instead`] }
+              : { kind: "unplaceable", vmId: removed.vmId, reasons: ["left out to restart more VMs of the same priority"], rejections: [] },
+          );
+        }
+        void explain;
+        improved = true;
+      } else {
+        cap.rollback(mark);
+      }
+    }
+  }
 }
 
 /** Placed VMs per priority, compared high first. */
