@@ -15,13 +15,14 @@ import { QUIET_ENV, ROOT, bin, run } from "./lib/proc";
 const program = new Command()
   .name("test-all")
   .option("--unit-only", "run only the vitest suite")
+  .option("--no-unit", "skip vitest")
   .option("--no-e2e", "skip the build and Playwright")
   .option("--scenarios", "also run ../shared/scenarios/check.mjs (when no vitest test covers them)", process.env.HAVEN_TEST_SCENARIOS === "1")
   .option("--unit-filter <pattern>", "only vitest files matching this filter")
   .option("--e2e-grep <pattern>", "only Playwright tests whose title matches")
   .option("--rebuild", "build for e2e even when .next-test looks fresh")
   .parse();
-const opts = program.opts<{ unitOnly?: boolean; e2e: boolean; scenarios?: boolean; unitFilter?: string; e2eGrep?: string; rebuild?: boolean }>();
+const opts = program.opts<{ unitOnly?: boolean; unit: boolean; e2e: boolean; scenarios?: boolean; unitFilter?: string; e2eGrep?: string; rebuild?: boolean }>();
 
 const REPORTS = path.join(ROOT, "test-reports");
 fs.mkdirSync(REPORTS, { recursive: true });
@@ -131,7 +132,7 @@ async function scenarios(): Promise<void> {
 }
 
 const t0 = performance.now();
-await vitest();
+if (opts.unit) await vitest();
 if (!opts.unitOnly && opts.e2e) {
   if (await buildForE2e()) await playwright();
 }

@@ -66,7 +66,17 @@ export function buildStaleReason(dir = distDir()): string | null {
   return newest > built ? "sources changed since the last build" : null;
 }
 
-/** `next build` into NEXT_DIST_DIR (default .next). */
+/**
+ * `next build` into NEXT_DIST_DIR (default .next). Next adds `<distDir>/types/**` to
+ * tsconfig.json's include for every dist dir it builds into; the file is put back afterwards
+ * so builds into .next-test (tests) or .next-<helper> do not rewrite a shared config.
+ */
 export async function build(dir = distDir(), env: Env = {}): Promise<number> {
-  return run(bin("next"), ["build"], { env: { NEXT_DIST_DIR: dir, ...env } });
+  const tsconfig = path.join(ROOT, "tsconfig.json");
+  const before = fs.existsSync(tsconfig) ? fs.readFileSync(tsconfig, "utf8") : null;
+  try {
+    return await run(bin("next"), ["build"], { env: { NEXT_DIST_DIR: dir, ...env } });
+  } finally {
+    if (before !== null && dir !== ".next" && fs.readFileSync(tsconfig, "utf8") !== before) fs.writeFileSync(tsconfig, before);
+  }
 }
