@@ -9,7 +9,8 @@ import { createTestDb, type TestDb } from "./support/test-db";
 const SCENARIOS = path.resolve(import.meta.dirname, "../../shared/scenarios");
 
 function scenarioCluster(file: string): TClusterSpecInput {
-  const { name: _n, description: _d, events: _e, runUntil: _r, ...cluster } = JSON.parse(fs.readFileSync(file, "utf8"));
+  const cluster = JSON.parse(fs.readFileSync(file, "utf8"));
+  for (const k of ["name", "description", "events", "runUntil"]) delete cluster[k];
   return cluster;
 }
 
