@@ -1,0 +1,101 @@
+import "server-only";
+// The host agent protocol as service functions (no HTTP): register, heartbeat, fetch commands,
+// acknowledge a command. Routes under app/api/agent/v1 wrap them (bearer token → hostId with
+// `authenticateAgent`). A heartbeat costs no store access: liveness is the controller's memory.
+import { createHash, randomBytes } from "node:crypto";
+import type { PrismaClient } from "@prisma/client";
+import {
+  ZCommandAck,
+  ZHeartbeat,
+  ZRegisterRequest,
+  type TAgentCommand,
+  type TCommandAckResponse,
+  type TFetchCommandsResponse,
+  type THeartbeatResponse,
+  type TRegisterResponse,
+} from "@/lib/schemas/agent";
+import { AppError, appErrorFromZod } from "@/lib/server/errors";
+import type { HaController } from "@/lib/server/ha/controller";
+
+export interface AgentServiceDeps {
+  db: PrismaClient;
+  controller: HaController;
+}
+
+const tokenCache = new WeakMap<PrismaClient, Map<string, string>>();
+
+function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+/** An agent introduces itself by host name and gets its id, a bearer token and the timings. */
+export async function registerAgent(deps: AgentServiceDeps, input: unknown): Promise<TRegisterResponse> {
+  const parsed = ZRegisterRequest.safeParse(input);
+  if (!parsed.success) throw appErrorFromZod(parsed.error, "Invalid registration");
+  const req = parsed.data;
+  const host = await deps.db.host.findUnique({ where: { name: req.hostName } });
+  if (!host) throw new AppError("NOT_FOUND", `No host named ${req.hostName} in the inventory`);
+  const token = randomBytes(24).toString("hex");
+  const hash = hashToken(token);
+  await deps.db.host.update({ where: { id: host.id }, data: { agentTokenHash: hash, agentTokenIssuedAt: new Date(deps.controller.clock.now()) } });
+  let cache = tokenCache.get(deps.db);
+  if (!cache) tokenCache.set(deps.db, (cache = new Map()));
+  for (const [h, id] of cache) if (id === host.id) cache.delete(h);
+  cache.set(hash, host.id);
+  const t = deps.controller.timing;
+  return { hostId: host.id, token, heartbeatS: t.heartbeatMs / 1000, isolationTimeoutS: t.isolationTimeoutMs / 1000, vmStartS: t.vmStartMs / 1000 };
+}
+
+/** Bearer token → host id (cached in memory after the first lookup). */
+export async function authenticateAgent(deps: AgentServiceDeps, token: string | null | undefined): Promise<string> {
+  if (!token) throw new AppError("UNAUTHORIZED", "An agent token is required");
+  const hash = hashToken(token);
+  let cache = tokenCache.get(deps.db);
+  if (!cache) tokenCache.set(deps.db, (cache = new Map()));
+  const hit = cache.get(hash);
+  if (hit) return hit;
+  const host = await deps.db.host.findUnique({ where: { agentTokenHash: hash }, select: { id: true } });
+  if (!host) throw new AppError("UNAUTHORIZED", "Unknown agent token");
+  cache.set(hash, host.id);
+  return host.id;
+}
+
+export async function agentHeartbeat(deps: AgentServiceDeps, hostId: string, input: unknown): Promise<THeartbeatResponse> {
+  const parsed = ZHeartbeat.safeParse(input);
+  if (!parsed.success) throw appErrorFromZod(parsed.error, "Invalid heartbeat");
+  if (parsed.data.hostId !== hostId) throw new AppError("FORBIDDEN", "The heartbeat names another host");
+  const r = deps.controller.noteHeartbeat(parsed.data);
+  if (!r.known) throw new AppError("NOT_FOUND", `Host ${hostId} is not known to the controller`);
+  return { ok: true, commandsPending: r.commandsPending, serverTime: deps.controller.clock.now() };
+}
+
+/** Commands waiting for the host, marked sent. Empty without a store read when none are hinted. */
+export async function fetchAgentCommands(deps: AgentServiceDeps, hostId: string): Promise<TFetchCommandsResponse> {
+  const ctl = deps.controller;
+  if (!ctl.shouldFetchCommands(hostId)) return { commands: [] };
+  ctl.noteCommandsFetched(hostId);
+  const rows = await deps.db.agentCommand.findMany({ where: { hostId, status: "pending" }, orderBy: { createdAt: "asc" } });
+  if (!rows.length) return { commands: [] };
+  await deps.db.agentCommand.updateMany({ where: { id: { in: rows.map((r) => r.id) }, status: "pending" }, data: { status: "sent", sentAt: new Date(ctl.clock.now()) } });
+  const commands = rows
+    .filter((r) => r.vmId)
+    .map((r) => ({ id: r.id, kind: r.kind, vmId: r.vmId!, generation: r.generation, payload: JSON.parse(r.payload) }) as TAgentCommand);
+  return { commands };
+}
+
+/** The agent reports a command's outcome. Acknowledging twice changes nothing. */
+export async function ackAgentCommand(deps: AgentServiceDeps, hostId: string, input: unknown): Promise<TCommandAckResponse> {
+  const parsed = ZCommandAck.safeParse(input);
+  if (!parsed.success) throw appErrorFromZod(parsed.error, "Invalid acknowledgement");
+  const ack = parsed.data;
+  if (ack.hostId !== hostId) throw new AppError("FORBIDDEN", "The acknowledgement names another host");
+  const cmd = await deps.db.agentCommand.findUnique({ where: { id: ack.commandId } });
+  if (!cmd || cmd.hostId !== hostId) throw new AppError("NOT_FOUND", `Command ${ack.commandId} not found for this host`);
+  const upd = await deps.db.agentCommand.updateMany({
+    where: { id: cmd.id, status: { in: ["pending", "sent"] } },
+    data: { status: ack.status, result: ack.error ?? (ack.status === "done" ? "ok" : "failed"), ackedAt: new Date(deps.controller.clock.now()) },
+  });
+  if (upd.count === 0) return { ok: true, duplicate: true };
+  await deps.controller.onCommandAck(cmd.id, ack);
+  return { ok: true, duplicate: false };
+}

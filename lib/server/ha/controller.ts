@@ -1,0 +1,1492 @@
+import "server-only";
+// The HA controller: failure detector → planner (the engine) → executor (store + agent commands).
+//
+// - Liveness (last heartbeat per host) lives in memory; host state changes are persisted, and
+//   lastHeartbeatAt is written every HEARTBEAT_PERSIST_MS, never once per heartbeat.
+// - Every decision is written in one transaction BEFORE it is acted on (the agent command is a
+//   row of that transaction). A new controller on the same store resumes from the rows: host
+//   states and since, VMs still on failed hosts, pending VMs, commands, open incidents. Its
+//   in-memory liveness starts fresh: every host gets one missed-heartbeat window of grace.
+// - No placement rule lives here: placements, failover plans, local restarts, evacuations,
+//   eligibility, guarantee assessment and storage paths all come from lib/engine.
+import type { Prisma, PrismaClient } from "@prisma/client";
+import {
+  assessGuarantee,
+  buildCapacity,
+  failoverOrder,
+  haEligibility,
+  planFailover,
+  planLocalRestart,
+  planStorageSessions,
+  placeVm,
+  allocateAddress,
+  type ClusterSnapshot,
+  type DeviceAllocation,
+  type HostState,
+  type Placed,
+  type SnapshotVm,
+} from "@/lib/engine";
+import type { TAgentCommand, TCommandAck, THeartbeat, TStartVmPayload, TStopReason } from "@/lib/schemas/agent";
+import { loadSnapshot } from "@/lib/server/snapshot";
+import { AlertBook, type AlertKind } from "./alerts";
+import { EventSink, openIncident, type EventInput, type IncidentKind, type RecordedEvent } from "./journal";
+import type { Clock } from "./clock";
+import { createStderrLogger, type Logger } from "./log";
+
+type Tx = Prisma.TransactionClient;
+
+export const HEARTBEAT_PERSIST_MS = 10_000;
+const RESYNC_MS = 15_000;
+const COMMAND_POLL_FALLBACK_MS = 10_000;
+
+export interface HaDeps {
+  db: PrismaClient;
+  clock: Clock;
+  log?: Logger;
+  /** Hears of every event after its transaction committed (scenario runner, live UI). */
+  onEvent?: (e: RecordedEvent) => void;
+}
+
+export interface Timing {
+  heartbeatMs: number;
+  missed: number;
+  failureTimeoutMs: number;
+  isolationTimeoutMs: number;
+  vmStartMs: number;
+}
+
+interface AgentReport {
+  vms: Map<string, { generation: number; state: "running" | "starting" }>;
+  nics: Map<string, boolean>;
+  storageHealthy?: boolean;
+}
+
+interface HostMem {
+  id: string;
+  name: string;
+  state: HostState;
+  since: number;
+  lastHb: number;
+  lastHbPersisted: number;
+  report: AgentReport | null;
+  reportSig: string;
+  reportDirty: boolean;
+  nics: { id: string; name: string; role: string; bond: string | null; linkUp: boolean }[];
+  storageHealthy: boolean;
+  incidentId: string | null;
+  netFault: { since: number; incidentId: string; triggered: boolean } | null;
+}
+
+export type StartPurpose = TStartVmPayload["purpose"];
+
+interface Scope {
+  sink: EventSink;
+  hint: (hostId: string) => void;
+}
+
+/** A tiny FIFO async mutex: controller steps, acks and service calls never interleave. */
+class Mutex {
+  private last: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.last.then(fn, fn);
+    this.last = next.catch(() => undefined);
+    return next;
+  }
+}
+
+const ACTIVE_POWER = ["running", "starting", "stopping", "migrating"];
+
+function isUniqueViolation(e: unknown): boolean {
+  return typeof e === "object" && e !== null && (e as { code?: string }).code === "P2002";
+}
+
+export class HaController {
+  readonly db: PrismaClient;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly alerts = new AlertBook();
+  timing: Timing = { heartbeatMs: 1000, missed: 3, failureTimeoutMs: 30_000, isolationTimeoutMs: 20_000, vmStartMs: 5000 };
+  clusterId = "";
+  haMode = "default";
+  faultTolerance = 1;
+
+  private readonly lock = new Mutex();
+  private hosts = new Map<string, HostMem>();
+  private loaded = false;
+  private startedAt = 0;
+  private lastResync = 0;
+  private capacityChanged = true;
+  private evalNeeded = true;
+  private failoverNeeded = new Set<string>();
+  private commandHints = new Set<string>();
+  private lastCommandPoll = new Map<string, number>();
+  private vmIncident = new Map<string, string>();
+  /** Stops already asked for a copy: `${hostId}|${vmId}|${generation}` → when. */
+  private stopsSent = new Map<string, number>();
+  /** Bumped on every committed transaction (the runner checks store invariants when it moves). */
+  changes = 0;
+
+  constructor(private readonly deps: HaDeps) {
+    this.db = deps.db;
+    this.clock = deps.clock;
+    this.log = deps.log ?? createStderrLogger();
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  /** Loads the store's state (idempotent). Liveness starts now: a grace of one missed window. */
+  async start(): Promise<void> {
+    await this.lock.run(() => this.load());
+  }
+
+  private async load(): Promise<void> {
+    if (this.loaded) return;
+    const now = this.clock.now();
+    const cluster = await this.db.cluster.findFirst({ orderBy: { createdAt: "asc" } });
+    if (cluster) {
+      this.clusterId = cluster.id;
+      this.haMode = cluster.haMode;
+      this.faultTolerance = cluster.faultTolerance;
+      this.timing = {
+        heartbeatMs: cluster.heartbeatS * 1000,
+        missed: cluster.missedHeartbeats,
+        failureTimeoutMs: cluster.failureTimeoutS * 1000,
+        isolationTimeoutMs: cluster.isolationTimeoutS * 1000,
+        vmStartMs: cluster.vmStartS * 1000,
+      };
+    }
+    this.startedAt = now;
+    await this.reloadHosts();
+    const incidents = await this.db.incident.findMany({ where: { status: "open" }, orderBy: { seq: "asc" } });
+    for (const inc of incidents) {
+      const h = inc.hostId ? this.hosts.get(inc.hostId) : undefined;
+      if (!h) continue;
+      if (inc.kind === "host-failure" || inc.kind === "isolation") h.incidentId = inc.id;
+      if (inc.kind === "network-fault")
+        h.netFault = { since: (inc.detectedAt ?? inc.openedAt).getTime(), incidentId: inc.id, triggered: inc.failedAt !== null };
+    }
+    for (const h of this.hosts.values()) {
+      if (h.state === "failed" || h.netFault?.triggered) this.failoverNeeded.add(h.id);
+    }
+    const pending = await this.db.agentCommand.findMany({ where: { status: "pending" }, select: { hostId: true }, distinct: ["hostId"] });
+    for (const c of pending) this.commandHints.add(c.hostId);
+    await this.alerts.reload(this.db);
+    this.lastResync = now;
+    this.capacityChanged = true;
+    this.evalNeeded = true;
+    this.loaded = true;
+  }
+
+  private async reloadHosts(): Promise<void> {
+    const now = this.clock.now();
+    const rows = await this.db.host.findMany({ where: this.clusterId ? { clusterId: this.clusterId } : {}, include: { nics: true } });
+    const seen = new Set<string>();
+    for (const r of rows) {
+      seen.add(r.id);
+      const nics = r.nics.map((n) => ({ id: n.id, name: n.name, role: n.role, bond: n.bond, linkUp: n.linkUp }));
+      const cur = this.hosts.get(r.id);
+      if (cur) {
+        cur.name = r.name;
+        cur.state = r.state as HostState;
+        cur.since = r.stateSince.getTime();
+        cur.nics = nics;
+        cur.storageHealthy = r.storageControllerHealthy;
+        continue;
+      }
+      this.hosts.set(r.id, {
+        id: r.id,
+        name: r.name,
+        state: r.state as HostState,
+        since: r.stateSince.getTime(),
+        lastHb: Math.max(now, r.lastHeartbeatAt?.getTime() ?? 0),
+        lastHbPersisted: r.lastHeartbeatAt?.getTime() ?? 0,
+        report: null,
+        reportSig: "",
+        reportDirty: false,
+        nics,
+        storageHealthy: r.storageControllerHealthy,
+        incidentId: null,
+        netFault: null,
+      });
+    }
+    for (const id of [...this.hosts.keys()]) if (!seen.has(id)) this.hosts.delete(id);
+  }
+
+  /** Something changed outside the controller (inventory edits): re-read and re-evaluate soon. */
+  notifyChanged(what: { capacity?: boolean; inventory?: boolean } = { capacity: true, inventory: true }): void {
+    if (what.capacity) this.capacityChanged = true;
+    if (what.inventory) {
+      this.evalNeeded = true;
+      this.lastResync = 0;
+    }
+  }
+
+  hostName(id: string | null | undefined): string | null {
+    return id ? (this.hosts.get(id)?.name ?? null) : null;
+  }
+
+  /** Hosts whose VMs were taken away by network-fault HA: not offered to placements. */
+  unavailableHostIds(): string[] {
+    return [...this.hosts.values()].filter((h) => h.netFault?.triggered).map((h) => h.id);
+  }
+
+  async snapshot(): Promise<ClusterSnapshot> {
+    return loadSnapshot(this.db, { unavailableHostIds: this.unavailableHostIds(), clusterId: this.clusterId || undefined });
+  }
+
+  private at(): Date {
+    return new Date(this.clock.now());
+  }
+
+  /** Runs `fn` in one transaction; events reach listeners and command hints apply after commit. */
+  private async tx<T>(fn: (tx: Tx, s: Scope) => Promise<T>): Promise<T> {
+    const sink = new EventSink();
+    const hints = new Set<string>();
+    const r = await this.db.$transaction((tx) => fn(tx, { sink, hint: (h) => hints.add(h) }), { timeout: 60_000, maxWait: 60_000 });
+    for (const h of hints) this.commandHints.add(h);
+    this.changes++;
+    for (const e of sink.written) {
+      if (e.vmId && e.incidentId) this.vmIncident.set(e.vmId, e.incidentId);
+      try {
+        this.deps.onEvent?.(e);
+      } catch (err) {
+        this.log.error({ err }, "event listener failed");
+      }
+    }
+    return r;
+  }
+
+  /** Run a service operation under the controller's lock (power on/off, maintenance). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return this.lock.run(async () => {
+      await this.load();
+      return fn();
+    });
+  }
+
+  // ------------------------------------------------------------------ agent-facing (no store writes)
+
+  /** A heartbeat: liveness and the agent's report, in memory. Returns whether commands wait. */
+  noteHeartbeat(hb: THeartbeat): { known: boolean; commandsPending: boolean } {
+    const h = this.hosts.get(hb.hostId);
+    if (!h) {
+      this.lastResync = 0;
+      return { known: false, commandsPending: false };
+    }
+    h.lastHb = this.clock.now();
+    const vms = [...hb.vms].sort((a, b) => (a.vmId < b.vmId ? -1 : a.vmId > b.vmId ? 1 : 0));
+    const nics = [...(hb.nics ?? [])].sort((a, b) => (a.name < b.name ? -1 : 1));
+    const sig = JSON.stringify([vms.map((v) => [v.vmId, v.generation, v.state]), nics.map((n) => [n.name, n.linkUp]), hb.storageController?.healthy]);
+    if (sig !== h.reportSig || !h.report) {
+      h.reportSig = sig;
+      h.report = {
+        vms: new Map(vms.map((v) => [v.vmId, { generation: v.generation, state: v.state }])),
+        nics: new Map(nics.map((n) => [n.name, n.linkUp])),
+        storageHealthy: hb.storageController?.healthy,
+      };
+      h.reportDirty = true;
+    }
+    return { known: true, commandsPending: this.commandHints.has(h.id) };
+  }
+
+  /** Whether fetching commands for a host should hit the store now. */
+  shouldFetchCommands(hostId: string): boolean {
+    if (this.commandHints.has(hostId)) return true;
+    const last = this.lastCommandPoll.get(hostId) ?? 0;
+    return this.clock.now() - last >= COMMAND_POLL_FALLBACK_MS;
+  }
+
+  noteCommandsFetched(hostId: string): void {
+    this.commandHints.delete(hostId);
+    this.lastCommandPoll.set(hostId, this.clock.now());
+  }
+
+  /** A command row was written by someone else (a service outside the controller). */
+  notifyCommand(hostId: string): void {
+    this.commandHints.add(hostId);
+  }
+
+  // ------------------------------------------------------------------ the loop
+
+  /** One controller step. Safe to call often: it costs no store access when nothing changed. */
+  async step(): Promise<void> {
+    await this.lock.run(async () => {
+      await this.load();
+      await this.stepInner();
+    });
+  }
+
+  private async stepInner(): Promise<void> {
+    const now = this.clock.now();
+    if (now - this.lastResync >= RESYNC_MS) {
+      this.lastResync = now;
+      await this.reloadHosts();
+      await this.alerts.reload(this.db);
+      this.evalNeeded = true;
+      if ((await this.db.vm.count({ where: { power: "pending" } })) > 0) this.capacityChanged = true;
+    }
+    const window = this.timing.missed * this.timing.heartbeatMs;
+    for (const h of this.hosts.values()) {
+      if (h.state === "online" && now - h.lastHb >= window && now - this.startedAt >= window) await this.markUnreachable(h);
+      else if (h.state === "unreachable") {
+        if (h.lastHb > h.since) await this.markBack(h);
+        else if (now - h.since >= this.timing.failureTimeoutMs) await this.markFailed(h);
+      } else if (h.state === "failed" && h.lastHb > h.since) await this.markBack(h);
+    }
+    for (const h of this.hosts.values()) {
+      if (h.reportDirty && (h.state === "online" || h.state === "maintenance")) {
+        h.reportDirty = false;
+        await this.reconcileReport(h);
+      }
+    }
+    for (const h of this.hosts.values()) {
+      if (h.netFault && !h.netFault.triggered && now - h.netFault.since >= this.timing.failureTimeoutMs) await this.triggerNetworkFault(h);
+    }
+    if (this.failoverNeeded.size > 0) await this.runFailover();
+    if (this.capacityChanged) {
+      this.capacityChanged = false;
+      await this.retryPending();
+    }
+    if (this.evalNeeded) {
+      this.evalNeeded = false;
+      await this.evaluate();
+    }
+    await this.persistHeartbeats(false);
+  }
+
+  /** Writes lastHeartbeatAt for hosts heard from since the last write (every 10 s, or `force`). */
+  async persistHeartbeats(force: boolean): Promise<void> {
+    const now = this.clock.now();
+    for (const h of this.hosts.values()) {
+      if (h.lastHb > h.lastHbPersisted && (force || now - h.lastHbPersisted >= HEARTBEAT_PERSIST_MS) && h.lastHb > this.startedAt) {
+        h.lastHbPersisted = h.lastHb;
+        await this.db.host.update({ where: { id: h.id }, data: { lastHeartbeatAt: new Date(h.lastHb) } });
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ host state machine
+
+  private async markUnreachable(h: HostMem): Promise<void> {
+    const now = this.clock.now();
+    const at = new Date(now);
+    const lastHb = new Date(Math.min(h.lastHb, now));
+    await this.tx(async (tx, s) => {
+      await tx.host.update({ where: { id: h.id }, data: { state: "unreachable", stateSince: at, lastHeartbeatAt: lastHb } });
+      const inc = await openIncident(tx, { clusterId: this.clusterId, kind: "host-failure", hostId: h.id, openedAt: lastHb, detectedAt: at });
+      h.incidentId = inc.id;
+      const silentS = (now - h.lastHb) / 1000;
+      await s.sink.record(tx, {
+        at,
+        kind: "host-unreachable",
+        hostId: h.id,
+        incidentId: inc.id,
+        message: `${h.name} missed ${this.timing.missed} heartbeats (silent for ${silentS}s)`,
+        data: { lastHeartbeatAt: lastHb.toISOString(), silentS, missedHeartbeats: this.timing.missed, heartbeatS: this.timing.heartbeatMs / 1000 },
+      });
+      await s.sink.record(tx, {
+        at,
+        kind: "countdown-started",
+        hostId: h.id,
+        incidentId: inc.id,
+        message: `${h.name} is declared failed in ${this.timing.failureTimeoutMs / 1000}s unless it comes back`,
+        data: { failureTimeoutS: this.timing.failureTimeoutMs / 1000, failsAt: new Date(now + this.timing.failureTimeoutMs).toISOString() },
+      });
+      await this.alerts.raise(tx, {
+        kind: "HOST_UNREACHABLE",
+        entity: { type: "host", id: h.id, name: h.name },
+        message: `Host ${h.name} is unreachable: no heartbeat for ${silentS}s`,
+        at,
+        incidentId: inc.id,
+      });
+    });
+    h.state = "unreachable";
+    h.since = now;
+    this.evalNeeded = true;
+  }
+
+  private async markFailed(h: HostMem): Promise<void> {
+    const now = this.clock.now();
+    const at = new Date(now);
+    await this.tx(async (tx, s) => {
+      await tx.host.update({ where: { id: h.id }, data: { state: "failed", stateSince: at } });
+      if (!h.incidentId) {
+        const inc = await openIncident(tx, { clusterId: this.clusterId, kind: "host-failure", hostId: h.id, openedAt: new Date(h.since), detectedAt: new Date(h.since) });
+        h.incidentId = inc.id;
+      }
+      await tx.incident.update({ where: { id: h.incidentId }, data: { failedAt: at } });
+      await s.sink.record(tx, {
+        at,
+        kind: "host-failed",
+        hostId: h.id,
+        incidentId: h.incidentId,
+        message: `${h.name} did not come back within ${this.timing.failureTimeoutMs / 1000}s: failed; its HA VMs are rebuilt elsewhere`,
+        data: { unreachableForS: (now - h.since) / 1000, sinceLastHeartbeatS: (now - h.lastHb) / 1000 },
+      });
+      await this.alerts.raise(tx, {
+        kind: "HOST_FAILED",
+        entity: { type: "host", id: h.id, name: h.name },
+        message: `Host ${h.name} failed: unreachable for ${(now - h.since) / 1000}s`,
+        at,
+        incidentId: h.incidentId,
+      });
+      // Commands it never acknowledged are void; starts that waited on a stop there are released
+      // (the host is down or has powered its VMs off by the isolation response).
+      await tx.agentCommand.updateMany({ where: { hostId: h.id, status: { in: ["pending", "sent"] } }, data: { status: "failed", result: "host failed" } });
+      await this.releaseStartsBlockedOnHost(tx, s, h.id);
+    });
+    h.state = "failed";
+    h.since = now;
+    this.failoverNeeded.add(h.id);
+    this.evalNeeded = true;
+  }
+
+  private async markBack(h: HostMem): Promise<void> {
+    const now = this.clock.now();
+    const at = new Date(now);
+    const was = h.state;
+    const inc = h.incidentId ? await this.db.incident.findUnique({ where: { id: h.incidentId } }) : null;
+    await this.tx(async (tx, s) => {
+      await tx.host.update({ where: { id: h.id }, data: { state: "online", stateSince: at, lastHeartbeatAt: new Date(h.lastHb) } });
+      await s.sink.record(tx, {
+        at,
+        kind: "host-online",
+        hostId: h.id,
+        incidentId: inc && inc.status === "open" ? inc.id : null,
+        message: `${h.name} is heartbeating again (was ${was} for ${(now - h.since) / 1000}s)`,
+        data: { was, forS: (now - h.since) / 1000 },
+      });
+      await this.alerts.clear(tx, "HOST_UNREACHABLE", { type: "host", id: h.id }, at);
+      await this.alerts.clear(tx, "HOST_FAILED", { type: "host", id: h.id }, at);
+      if (inc && inc.status === "open" && !inc.failedAt) {
+        await tx.incident.update({ where: { id: inc.id }, data: { status: "closed", closedAt: at, summary: `${h.name} came back before the countdown ended` } });
+        await s.sink.record(tx, { at, kind: "incident-closed", hostId: h.id, incidentId: inc.id, message: `${h.name} came back before it was declared failed` });
+        h.incidentId = null;
+      }
+    });
+    h.state = "online";
+    h.since = now;
+    h.reportDirty = true;
+    this.capacityChanged = true;
+    this.evalNeeded = true;
+  }
+
+  private async releaseStartsBlockedOnHost(tx: Tx, s: Scope, hostId: string): Promise<void> {
+    const blocked = await tx.agentCommand.findMany({ where: { status: "blocked" } });
+    for (const c of blocked) {
+      const p = JSON.parse(c.payload) as TStartVmPayload;
+      if (!p.after) continue;
+      const stop = await tx.agentCommand.findUnique({ where: { id: p.after }, select: { hostId: true } });
+      if (!stop || stop.hostId === hostId) {
+        await tx.agentCommand.update({ where: { id: c.id }, data: { status: "pending" } });
+        s.hint(c.hostId);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ agent reports
+
+  private async reconcileReport(h: HostMem): Promise<void> {
+    const rep = h.report;
+    if (!rep) return;
+    const at = this.at();
+    // NIC links.
+    const changedNics = h.nics.filter((n) => rep.nics.has(n.name) && rep.nics.get(n.name) !== n.linkUp);
+    if (changedNics.length) {
+      await this.tx(async (tx, s) => {
+        for (const n of changedNics) {
+          const up = rep.nics.get(n.name)!;
+          await tx.nic.update({ where: { id: n.id }, data: { linkUp: up } });
+          await s.sink.record(tx, {
+            at,
+            kind: up ? "nic-up" : "nic-down",
+            hostId: h.id,
+            message: `${h.name}/${n.name} link ${up ? "up" : "down"}`,
+            data: { nic: n.name, role: n.role, bond: n.bond },
+          });
+          n.linkUp = up;
+        }
+      });
+      await this.evaluateBonds(h);
+      this.capacityChanged = true;
+      this.evalNeeded = true;
+    }
+    // Storage controller.
+    if (rep.storageHealthy !== undefined && rep.storageHealthy !== h.storageHealthy) {
+      const healthy = rep.storageHealthy;
+      await this.tx(async (tx, s) => {
+        await tx.host.update({ where: { id: h.id }, data: { storageControllerHealthy: healthy } });
+        await s.sink.record(tx, {
+          at,
+          kind: healthy ? "storage-controller-up" : "storage-controller-down",
+          hostId: h.id,
+          message: `The storage controller on ${h.name} is ${healthy ? "back" : "down"}`,
+        });
+      });
+      h.storageHealthy = healthy;
+      this.evalNeeded = true;
+    }
+    await this.reconcileVms(h);
+  }
+
+  private async evaluateBonds(h: HostMem): Promise<void> {
+    const at = this.at();
+    const bonds = new Map<string, { total: number; down: string[] }>();
+    for (const n of h.nics) {
+      if (n.role !== "storage") continue;
+      const b = n.bond ?? n.name;
+      const e = bonds.get(b) ?? { total: 0, down: [] };
+      e.total++;
+      if (!n.linkUp) e.down.push(n.name);
+      bonds.set(b, e);
+    }
+    const degraded = [...bonds.entries()].filter(([, e]) => e.down.length > 0);
+    const dead = [...bonds.entries()].filter(([, e]) => e.down.length === e.total && e.total > 0);
+    const entity = { type: "host" as const, id: h.id, name: h.name };
+    await this.tx(async (tx, s) => {
+      if (degraded.length) {
+        await this.alerts.raise(tx, {
+          kind: "NIC_BOND_DEGRADED",
+          entity,
+          at,
+          message: degraded.map(([b, e]) => `bond ${b} on ${h.name}: ${e.down.join(", ")} down (${e.total - e.down.length}/${e.total} up)`).join("; "),
+        });
+      } else await this.alerts.clear(tx, "NIC_BOND_DEGRADED", entity, at);
+      if (dead.length && !h.netFault) {
+        const inc = await openIncident(tx, { clusterId: this.clusterId, kind: "network-fault", hostId: h.id, openedAt: at, detectedAt: at });
+        h.netFault = { since: at.getTime(), incidentId: inc.id, triggered: false };
+        await s.sink.record(tx, {
+          at,
+          kind: "storage-network-down",
+          hostId: h.id,
+          incidentId: inc.id,
+          message: `Every NIC of storage bond ${dead.map(([b]) => b).join(", ")} on ${h.name} is down; its VMs are rebuilt elsewhere in ${this.timing.failureTimeoutMs / 1000}s unless a link returns`,
+          data: { bonds: dead.map(([b, e]) => ({ bond: b, down: e.down })), failureTimeoutS: this.timing.failureTimeoutMs / 1000 },
+        });
+      } else if (!dead.length && h.netFault) {
+        const nf = h.netFault;
+        h.netFault = null;
+        await s.sink.record(tx, {
+          at,
+          kind: "storage-network-up",
+          hostId: h.id,
+          incidentId: nf.incidentId,
+          message: `The storage network of ${h.name} is back`,
+        });
+        await this.alerts.clear(tx, "NETWORK_FAULT_HA", entity, at);
+        if (!nf.triggered) {
+          await tx.incident.update({ where: { id: nf.incidentId }, data: { status: "closed", closedAt: at, summary: "storage network back before the countdown ended" } });
+        }
+        this.capacityChanged = true;
+      }
+    });
+    if (!h.netFault) this.failoverNeeded.delete(h.id);
+  }
+
+  private async triggerNetworkFault(h: HostMem): Promise<void> {
+    const nf = h.netFault!;
+    const at = this.at();
+    await this.tx(async (tx, s) => {
+      await tx.incident.update({ where: { id: nf.incidentId }, data: { failedAt: at } });
+      await s.sink.record(tx, {
+        at,
+        kind: "network-fault-ha",
+        hostId: h.id,
+        incidentId: nf.incidentId,
+        message: `The storage network of ${h.name} stayed down for ${this.timing.failureTimeoutMs / 1000}s: its VMs are stopped there and rebuilt elsewhere`,
+        data: { downForS: (at.getTime() - nf.since) / 1000 },
+      });
+      await this.alerts.raise(tx, {
+        kind: "NETWORK_FAULT_HA",
+        entity: { type: "host", id: h.id, name: h.name },
+        message: `Network-fault-triggered HA on ${h.name}: every NIC of its storage bond is down`,
+        at,
+        incidentId: nf.incidentId,
+      });
+    });
+    nf.triggered = true;
+    this.failoverNeeded.add(h.id);
+    this.evalNeeded = true;
+  }
+
+  private async reconcileVms(h: HostMem): Promise<void> {
+    const rep = h.report!;
+    const onHost = await this.db.vm.findMany({
+      where: { hostId: h.id },
+      select: { id: true, name: true, power: true, generation: true, hostId: true },
+    });
+    const byId = new Map(onHost.map((v) => [v.id, v]));
+    const elsewhereIds = [...rep.vms.keys()].filter((id) => !byId.has(id));
+    const elsewhere = elsewhereIds.length
+      ? await this.db.vm.findMany({ where: { id: { in: elsewhereIds } }, select: { id: true, name: true, power: true, generation: true, hostId: true } })
+      : [];
+    const known = new Map(elsewhere.map((v) => [v.id, v]));
+    for (const [vmId, r] of rep.vms) {
+      const vm = byId.get(vmId) ?? known.get(vmId);
+      if (vm && vm.hostId === h.id && vm.generation === r.generation) {
+        if (vm.power === "starting" && r.state === "running") await this.markRunning(vm.id, h.id, r.generation, "heartbeat");
+        continue;
+      }
+      if (vm && vm.power === "migrating" && vm.generation === r.generation + 1) continue; // live migration in flight
+      await this.requestStop(h.id, vmId, r.generation, vm ? "stale" : "duplicate", vm?.name ?? vmId, null);
+    }
+    for (const vm of onHost) {
+      if (vm.power === "running" && !rep.vms.has(vm.id)) await this.handleCrash(vm.id, h);
+    }
+  }
+
+  /** Ask a host to stop one copy of a VM (stale generation, or one the store does not place there). */
+  private async requestStop(hostId: string, vmId: string, generation: number, reason: TStopReason, vmName: string, incidentId: string | null) {
+    const key = `${hostId}|${vmId}|${generation}`;
+    const now = this.clock.now();
+    const last = this.stopsSent.get(key);
+    if (last !== undefined && now - last < 10_000) return;
+    this.stopsSent.set(key, now);
+    const exists = await this.db.vm.findUnique({ where: { id: vmId }, select: { id: true } });
+    const at = new Date(now);
+    await this.tx(async (tx, s) => {
+      if (exists) {
+        await this.createCommand(tx, s, { hostId, vmId, kind: "stop-vm", generation, payload: { vmName, reason, incidentId } });
+      }
+      await s.sink.record(tx, {
+        at,
+        kind: "stale-copy-stop-sent",
+        hostId,
+        vmId: exists ? vmId : null,
+        incidentId,
+        message: `${this.hostName(hostId)} runs ${vmName} (generation ${generation}) although the store places it elsewhere: told to stop it`,
+        data: { generation, reason },
+      });
+    });
+  }
+
+  // ------------------------------------------------------------------ commands
+
+  private async createCommand(
+    tx: Tx,
+    s: Scope,
+    c: { hostId: string; vmId: string; kind: TAgentCommand["kind"]; generation: number; payload: object; status?: "pending" | "blocked" },
+  ): Promise<string> {
+    const row = await tx.agentCommand.create({
+      data: {
+        hostId: c.hostId,
+        vmId: c.vmId,
+        kind: c.kind,
+        generation: c.generation,
+        payload: JSON.stringify(c.payload),
+        status: c.status ?? "pending",
+        createdAt: this.at(),
+      },
+      select: { id: true },
+    });
+    if ((c.status ?? "pending") === "pending") s.hint(c.hostId);
+    return row.id;
+  }
+
+  /** An agent acknowledged a command (the service has recorded the ack on the row). */
+  async onCommandAck(cmdId: string, ack: TCommandAck): Promise<void> {
+    await this.lock.run(async () => {
+      await this.load();
+      const cmd = await this.db.agentCommand.findUnique({ where: { id: cmdId } });
+      if (!cmd || !cmd.vmId) return;
+      const payload = JSON.parse(cmd.payload);
+      if (cmd.kind === "start-vm") {
+        const vm = await this.db.vm.findUnique({ where: { id: cmd.vmId }, select: { id: true, hostId: true, generation: true, power: true, name: true } });
+        if (!vm) return;
+        const current = vm.hostId === cmd.hostId && vm.generation === cmd.generation;
+        if (ack.status === "done") {
+          if (current && vm.power === "starting") await this.markRunning(vm.id, cmd.hostId, cmd.generation, "ack");
+          else if (!current) await this.requestStop(cmd.hostId, vm.id, cmd.generation, "stale", vm.name, null);
+        } else if (current && vm.power === "starting") {
+          await this.handleStartFailure(vm.id, cmd.hostId, payload as TStartVmPayload, ack.error ?? "start failed");
+        }
+        return;
+      }
+      if (cmd.kind === "stop-vm") {
+        await this.onStopAcked(cmd.id, cmd.hostId, cmd.vmId, cmd.generation, payload.reason as TStopReason, ack);
+        return;
+      }
+      if (cmd.kind === "migrate-vm") {
+        const vm = await this.db.vm.findUnique({ where: { id: cmd.vmId } });
+        if (!vm) return;
+        const at = this.at();
+        if (ack.status === "done" && vm.power === "migrating" && vm.generation === cmd.generation) {
+          await this.tx(async (tx, s) => {
+            await tx.vm.update({ where: { id: vm.id }, data: { power: "running", powerSince: at } });
+            await s.sink.record(tx, {
+              at,
+              kind: "vm-migrated",
+              vmId: vm.id,
+              hostId: vm.hostId,
+              message: `${vm.name} live-migrated from ${this.hostName(cmd.hostId)} to ${this.hostName(vm.hostId)}`,
+              data: { from: this.hostName(cmd.hostId), to: this.hostName(vm.hostId) },
+            });
+          });
+          this.evalNeeded = true;
+        } else if (ack.status === "failed" && vm.power === "migrating" && vm.generation === cmd.generation) {
+          // The copy keeps running on the source: put it back there.
+          await this.tx(async (tx, s) => {
+            await tx.vm.update({ where: { id: vm.id }, data: { power: "running", hostId: cmd.hostId, generation: cmd.generation - 1, powerSince: at } });
+            await s.sink.record(tx, {
+              at,
+              kind: "vm-migration-failed",
+              vmId: vm.id,
+              hostId: cmd.hostId,
+              message: `${vm.name} could not live-migrate: ${ack.error ?? "failed"}; it stays on ${this.hostName(cmd.hostId)}`,
+            });
+          });
+          this.evalNeeded = true;
+          this.capacityChanged = true;
+        }
+      }
+    });
+  }
+
+  private async onStopAcked(cmdId: string, hostId: string, vmId: string, generation: number, reason: TStopReason, ack: TCommandAck): Promise<void> {
+    const at = this.at();
+    const vm = await this.db.vm.findUnique({ where: { id: vmId }, select: { id: true, name: true, power: true, hostId: true, generation: true } });
+    await this.tx(async (tx, s) => {
+      {
+        const blocked = await tx.agentCommand.findMany({ where: { status: "blocked", vmId } });
+        for (const c of blocked) {
+          const p = JSON.parse(c.payload) as TStartVmPayload;
+          if (p.after === cmdId) {
+            await tx.agentCommand.update({ where: { id: c.id }, data: { status: "pending" } });
+            s.hint(c.hostId);
+          }
+        }
+      }
+      if (vm && (reason === "power-off" || reason === "maintenance") && vm.power === "stopping" && vm.hostId === hostId && vm.generation === generation) {
+        await tx.deviceAllocation.deleteMany({ where: { vmId } });
+        await tx.storageSession.deleteMany({ where: { vmId } });
+        await tx.vm.update({ where: { id: vmId }, data: { power: "stopped", hostId: null, powerSince: at } });
+      }
+      await s.sink.record(tx, {
+        at,
+        kind: ack.status === "done" ? "vm-stopped" : "vm-stop-failed",
+        vmId: vm ? vmId : null,
+        hostId,
+        incidentId: reason === "network-fault" || reason === "stale" ? (this.vmIncident.get(vmId) ?? null) : null,
+        message: `${vm?.name ?? vmId} ${ack.status === "done" ? "stopped" : "did not stop"} on ${this.hostName(hostId)} (${reason})${ack.error ? `: ${ack.error}` : ""}`,
+        data: { reason, generation },
+      });
+    });
+    this.capacityChanged = true;
+    this.evalNeeded = true;
+  }
+
+  private async markRunning(vmId: string, hostId: string, generation: number, via: "ack" | "heartbeat"): Promise<void> {
+    const at = this.at();
+    const cmd = await this.db.agentCommand.findFirst({
+      where: { vmId, hostId, kind: "start-vm", generation },
+      orderBy: { createdAt: "desc" },
+    });
+    const p = cmd ? (JSON.parse(cmd.payload) as TStartVmPayload) : null;
+    const purpose = p?.purpose ?? "power-on";
+    const incidentId = p?.incidentId ?? null;
+    const inc = incidentId ? await this.db.incident.findUnique({ where: { id: incidentId } }) : null;
+    await this.tx(async (tx, s) => {
+      const vm = await tx.vm.update({ where: { id: vmId }, data: { power: "running", powerSince: at } });
+      if (cmd && via === "heartbeat" && cmd.status !== "done") await tx.agentCommand.update({ where: { id: cmd.id }, data: { status: "done", ackedAt: at, result: "running (heartbeat)" } });
+      const sinceDown = inc ? (at.getTime() - inc.openedAt.getTime()) / 1000 : null;
+      await s.sink.record(tx, {
+        at,
+        kind: "vm-running",
+        vmId,
+        hostId,
+        incidentId,
+        message: `${vm.name} is running on ${this.hostName(hostId)}${sinceDown !== null ? ` (${sinceDown}s after the incident began)` : ""}`,
+        data: { purpose, generation, via, sinceIncidentS: sinceDown },
+      });
+      const entity = { type: "vm" as const, id: vmId, name: vm.name };
+      if (purpose === "ha" || purpose === "relocate") {
+        await this.alerts.raise(tx, {
+          kind: "HA_REBUILD_SUCCEEDED",
+          entity,
+          at,
+          hostId: inc?.hostId ?? hostId,
+          incidentId,
+          repeat: true,
+          message: `${vm.name} was rebuilt on ${this.hostName(hostId)}${inc?.hostId ? ` after the ${inc.kind} of ${this.hostName(inc.hostId)}` : ""}${sinceDown !== null ? ` in ${sinceDown}s` : ""}`,
+        });
+      }
+      await this.alerts.clear(tx, "HA_REBUILD_FAILED", entity, at);
+      await this.alerts.clear(tx, "LOCAL_REBUILD_FAILED", entity, at);
+    });
+    this.evalNeeded = true;
+    if (incidentId) await this.maybeCloseIncident(incidentId);
+  }
+
+  private async handleStartFailure(vmId: string, hostId: string, p: TStartVmPayload, error: string): Promise<void> {
+    const at = this.at();
+    const incidentId = p.incidentId ?? null;
+    const vm = await this.db.vm.findUniqueOrThrow({ where: { id: vmId } });
+    await this.tx(async (tx, s) => {
+      await s.sink.record(tx, {
+        at,
+        kind: "vm-start-failed",
+        vmId,
+        hostId,
+        incidentId,
+        message: `${vm.name} failed to start on ${this.hostName(hostId)} (attempt ${p.attempt}): ${error}`,
+        data: { attempt: p.attempt, error, purpose: p.purpose },
+      });
+    });
+    if (p.purpose !== "local-restart" && p.attempt < 2) {
+      // Retry once on the same target, same devices and generation.
+      await this.tx(async (tx, s) => {
+        await this.createCommand(tx, s, { hostId, vmId, kind: "start-vm", generation: vm.generation, payload: { ...p, attempt: p.attempt + 1, after: null } });
+        await s.sink.record(tx, {
+          at,
+          kind: "vm-start-sent",
+          vmId,
+          hostId,
+          incidentId,
+          message: `${vm.name}: start retried on ${this.hostName(hostId)} (attempt ${p.attempt + 1})`,
+          data: { attempt: p.attempt + 1 },
+        });
+      });
+      return;
+    }
+    const avoid = [...new Set([...p.avoidHostIds, hostId])];
+    if (p.purpose === "local-restart") {
+      await this.tx(async (tx) => {
+        await this.alerts.raise(tx, {
+          kind: "LOCAL_REBUILD_FAILED",
+          entity: { type: "vm", id: vmId, name: vm.name },
+          at,
+          hostId,
+          incidentId,
+          repeat: true,
+          message: `${vm.name} could not be restarted on its own host ${this.hostName(hostId)}: ${error}; rebuilding it elsewhere`,
+        });
+      });
+    }
+    await this.relocate(vmId, avoid, incidentId, p.purpose === "power-on" || p.purpose === "maintenance-exit" ? p.purpose : "relocate", `start failed on ${this.hostName(hostId)}`);
+  }
+
+  /** Place a VM anew avoiding some hosts (failed starts, its crashed host); pending when nowhere. */
+  private async relocate(vmId: string, avoid: string[], incidentId: string | null, purpose: StartPurpose, why: string): Promise<void> {
+    const snap = await this.snapshot();
+    const out = placeVm(snap, vmId, { purpose: "ha", ignoreReserve: true, excludeHostIds: [...avoid, ...this.unavailableHostIds()] });
+    const failedHostId = incidentId ? ((await this.db.incident.findUnique({ where: { id: incidentId }, select: { hostId: true } }))?.hostId ?? null) : null;
+    if (out.kind === "placed") {
+      await this.tx((tx, s) => this.applyPlacement(tx, s, snap, out, { purpose, incidentId, attempt: 1, avoid, note: why }));
+    } else {
+      const reasons = [`${why}; no other host fits`, ...out.reasons, ...out.rejections.map((r) => `${r.hostName}: ${r.reasons.join("; ")}`)];
+      await this.tx((tx, s) =>
+        this.markPending(tx, s, snap, vmId, reasons, { incidentId, failedHostId, alert: purpose !== "power-on" }),
+      );
+    }
+  }
+
+  // ------------------------------------------------------------------ crashes
+
+  private async handleCrash(vmId: string, h: HostMem): Promise<void> {
+    const at = this.at();
+    const vm = await this.db.vm.findUniqueOrThrow({ where: { id: vmId } });
+    const incidentId = await this.tx(async (tx, s) => {
+      const inc = await openIncident(tx, { clusterId: this.clusterId, kind: "vm-crash", hostId: h.id, openedAt: at, detectedAt: at, failedAt: at });
+      await s.sink.record(tx, {
+        at,
+        kind: "vm-crashed",
+        vmId,
+        hostId: h.id,
+        incidentId: inc.id,
+        message: `${vm.name} stopped running on ${h.name} without being asked to`,
+        data: { generation: vm.generation },
+      });
+      return inc.id;
+    });
+    if (vm.haPriority === "off" || this.haMode === "disabled") {
+      const snap = await this.snapshot();
+      await this.tx((tx, s) => this.markStopped(tx, s, snap, vmId, "HA priority is off or HA is disabled: not restarted", incidentId));
+      await this.maybeCloseIncident(incidentId);
+      return;
+    }
+    const snap = await this.snapshot();
+    const out = planLocalRestart(snap, vmId);
+    if (out.kind === "placed" && out.hostId === h.id) {
+      await this.tx((tx, s) => this.applyPlacement(tx, s, snap, out, { purpose: "local-restart", incidentId, attempt: 1, avoid: [] }));
+      return;
+    }
+    const why = out.reasons.join("; ");
+    await this.tx(async (tx) => {
+      await this.alerts.raise(tx, {
+        kind: "LOCAL_REBUILD_FAILED",
+        entity: { type: "vm", id: vmId, name: vm.name },
+        at,
+        hostId: h.id,
+        incidentId,
+        repeat: true,
+        message: `${vm.name} cannot be restarted on ${h.name}: ${why}`,
+      });
+    });
+    if (out.kind === "placed") await this.tx((tx, s) => this.applyPlacement(tx, s, snap, out, { purpose: "relocate", incidentId, attempt: 1, avoid: [h.id] }));
+    else await this.tx((tx, s) => this.markPending(tx, s, snap, vmId, out.reasons, { incidentId, failedHostId: h.id, alert: true }));
+  }
+
+  // ------------------------------------------------------------------ failover
+
+  private async runFailover(): Promise<void> {
+    const hostIds = [...this.failoverNeeded].filter((id) => this.hosts.has(id));
+    this.failoverNeeded.clear();
+    if (!hostIds.length) return;
+    const snap = await this.snapshot();
+    const failed = new Set(hostIds);
+    const victims = snap.vms.filter((v) => v.hostId && failed.has(v.hostId));
+    const incidents = new Set<string>();
+    const incidentOfHost = (hostId: string) => {
+      const h = this.hosts.get(hostId)!;
+      const id = h.netFault?.triggered ? h.netFault.incidentId : h.incidentId;
+      if (id) incidents.add(id);
+      return id ?? null;
+    };
+    for (const id of hostIds) incidentOfHost(id);
+    if (victims.length) {
+      const vmHost = new Map(victims.map((v) => [v.id, v.hostId!]));
+      const reachable = (hostId: string) => {
+        const st = this.hosts.get(hostId)?.state;
+        return st === "online" || st === "maintenance";
+      };
+      const plan = planFailover(snap, hostIds);
+      const at = this.at();
+      for (const id of hostIds) {
+        const inc = incidentOfHost(id);
+        const mine = (xs: { vmId: string }[]) => xs.filter((x) => vmHost.get(x.vmId) === id).length;
+        await this.tx(async (tx, s) => {
+          await s.sink.record(tx, {
+            at,
+            kind: "failover-planned",
+            hostId: id,
+            incidentId: inc,
+            message: `Failover of ${this.hostName(id)}: ${mine(plan.placements)} to restart, ${mine(plan.unplaceable)} without a host, ${mine(plan.skipped)} not restarted`,
+            data: {
+              order: plan.placements.filter((p) => vmHost.get(p.vmId) === id).map((p) => ({ vm: snap.vms.find((v) => v.id === p.vmId)?.name, to: p.hostName })),
+              unplaceable: plan.unplaceable.filter((p) => vmHost.get(p.vmId) === id).map((p) => ({ vm: snap.vms.find((v) => v.id === p.vmId)?.name, reasons: p.reasons })),
+              skipped: plan.skipped.filter((p) => vmHost.get(p.vmId) === id).map((p) => ({ vm: snap.vms.find((v) => v.id === p.vmId)?.name, reason: p.reason })),
+            },
+          });
+        });
+      }
+      for (const p of plan.placements) {
+        const from = vmHost.get(p.vmId)!;
+        try {
+          await this.tx((tx, s) =>
+            this.applyPlacement(tx, s, snap, p, {
+              purpose: "ha",
+              incidentId: incidentOfHost(from),
+              attempt: 1,
+              avoid: [],
+              stopFirstOn: reachable(from) ? from : null,
+            }),
+          );
+        } catch (e) {
+          if (!isUniqueViolation(e)) throw e;
+          this.log.warn({ vmId: p.vmId }, "failover placement collided with another allocation; the VM waits for the next try");
+          await this.tx((tx, s) =>
+            this.markPending(tx, s, snap, p.vmId, ["its devices were taken meanwhile; retried"], {
+              incidentId: incidentOfHost(from),
+              failedHostId: from,
+              alert: false,
+              stopOn: reachable(from) ? from : null,
+            }),
+          );
+          this.capacityChanged = true;
+        }
+      }
+      for (const u of plan.unplaceable) {
+        const from = vmHost.get(u.vmId)!;
+        const reasons = [...u.reasons, ...u.rejections.map((r) => `${r.hostName}: ${r.reasons.join("; ")}`)];
+        await this.tx((tx, s) =>
+          this.markPending(tx, s, snap, u.vmId, reasons, { incidentId: incidentOfHost(from), failedHostId: from, alert: true, stopOn: reachable(from) ? from : null }),
+        );
+      }
+      for (const k of plan.skipped) {
+        const from = vmHost.get(k.vmId)!;
+        await this.tx((tx, s) => this.markStopped(tx, s, snap, k.vmId, k.reason, incidentOfHost(from), reachable(from) ? from : null));
+      }
+    }
+    this.evalNeeded = true;
+    for (const id of incidents) await this.maybeCloseIncident(id);
+  }
+
+  private async retryPending(): Promise<void> {
+    const pending = await this.db.vm.findMany({ where: { power: "pending" }, select: { id: true } });
+    if (!pending.length) return;
+    const snap = await this.snapshot();
+    const ids = new Set(pending.map((p) => p.id));
+    const order = failoverOrder(buildCapacity(snap), snap.vms.filter((v) => ids.has(v.id)));
+    for (const vm of order) {
+      const out = placeVm(snap, vm.id, { purpose: "ha", ignoreReserve: true, excludeHostIds: this.unavailableHostIds() });
+      const incidentId = await this.incidentFor(vm.id);
+      if (out.kind === "placed") {
+        try {
+          await this.tx((tx, s) => this.applyPlacement(tx, s, snap, out, { purpose: "ha", incidentId, attempt: 1, avoid: [], note: "capacity changed" }));
+        } catch (e) {
+          if (!isUniqueViolation(e)) throw e;
+          this.capacityChanged = true;
+        }
+      } else {
+        const reasons = [...out.reasons, ...out.rejections.map((r) => `${r.hostName}: ${r.reasons.join("; ")}`)];
+        const entity = { type: "vm" as const, id: vm.id, name: vm.name };
+        if (this.alerts.isOpen("HA_REBUILD_FAILED", entity)) {
+          await this.alerts.raise(this.db, { kind: "HA_REBUILD_FAILED", entity, at: this.at(), message: this.rebuildFailedMessage(vm.name, reasons) });
+        }
+      }
+    }
+  }
+
+  private async incidentFor(vmId: string): Promise<string | null> {
+    const known = this.vmIncident.get(vmId);
+    if (known) {
+      const inc = await this.db.incident.findUnique({ where: { id: known }, select: { status: true } });
+      if (inc?.status === "open") return known;
+    }
+    const ev = await this.db.event.findFirst({
+      where: { vmId, incidentId: { not: null }, incident: { status: "open" } },
+      orderBy: { at: "desc" },
+      select: { incidentId: true },
+    });
+    return ev?.incidentId ?? null;
+  }
+
+  private rebuildFailedMessage(name: string, reasons: string[]): string {
+    return `${name} could not be rebuilt on any host: ${reasons.join("; ") || "no host fits"}`;
+  }
+
+  private async maybeCloseIncident(incidentId: string): Promise<void> {
+    const inc = await this.db.incident.findUnique({ where: { id: incidentId } });
+    if (!inc || inc.status !== "open") return;
+    if (inc.kind !== "vm-crash" && !inc.failedAt) return;
+    if (inc.hostId && this.failoverNeeded.has(inc.hostId)) return;
+    const evs = await this.db.event.findMany({ where: { incidentId, vmId: { not: null } }, select: { vmId: true }, distinct: ["vmId"] });
+    const vmIds = evs.map((e) => e.vmId!);
+    const active = vmIds.length
+      ? await this.db.vm.count({ where: { id: { in: vmIds }, power: { in: ["pending", "starting", "stopping", "migrating"] } } })
+      : 0;
+    if (active > 0) return;
+    const blocked = await this.db.agentCommand.count({ where: { vmId: { in: vmIds }, status: "blocked" } });
+    if (blocked > 0) return;
+    const at = this.at();
+    const running = vmIds.length ? await this.db.vm.count({ where: { id: { in: vmIds }, power: "running" } }) : 0;
+    await this.tx(async (tx, s) => {
+      await tx.incident.update({
+        where: { id: incidentId },
+        data: { status: "closed", closedAt: at, summary: `${running} of ${vmIds.length} VMs running again` },
+      });
+      await s.sink.record(tx, {
+        at,
+        kind: "incident-closed",
+        hostId: inc.hostId,
+        incidentId,
+        message: `Incident ${inc.seq} closed: ${running} of ${vmIds.length} VMs running again`,
+        data: { durationS: (at.getTime() - inc.openedAt.getTime()) / 1000 },
+      });
+    });
+    for (const h of this.hosts.values()) if (h.incidentId === incidentId) h.incidentId = null;
+  }
+
+  // ------------------------------------------------------------------ executor (inside a transaction)
+
+  /** Device label for reports and commands: "h2/ens1f0/vf0", "h3/h3-gpu0/slot1", "h1/h1-gpu0". */
+  static deviceLabel(snap: ClusterSnapshot, a: DeviceAllocation): string {
+    const host = snap.hosts.find((h) => h.id === a.hostId);
+    const hn = host?.name ?? a.hostId;
+    if (a.type === "sriov") {
+      const nic = host?.nics.find((n) => n.id === a.nicId);
+      return `${hn}/${nic?.name ?? a.nicId}/vf${a.vf}`;
+    }
+    const gpu = host?.gpus.find((g) => g.id === a.gpuId);
+    return a.type === "vgpu" ? `${hn}/${gpu?.name ?? a.gpuId}/slot${a.slot}` : `${hn}/${gpu?.name ?? a.gpuId}`;
+  }
+
+  /** Addresses for NICs on managed networks that have none yet (kept for the VM's life). */
+  async ensureLeases(tx: Tx, vmId: string): Promise<void> {
+    const nics = await tx.vmNic.findMany({ where: { vmId, lease: null }, include: { network: true }, orderBy: { index: "asc" } });
+    for (const n of nics) {
+      const net = n.network;
+      if (!net.managed || !net.cidr) continue;
+      const used = new Set((await tx.ipLease.findMany({ where: { networkId: net.id }, select: { address: true } })).map((l) => l.address));
+      let address: string;
+      if (n.staticIp) address = n.staticIp;
+      else {
+        const r = allocateAddress({ cidr: net.cidr, gateway: net.gateway, poolStart: net.poolStart, poolEnd: net.poolEnd }, used);
+        if (!r.ok) throw Object.assign(new Error(`${net.name}: ${r.reason}`), { code: "IPAM" });
+        address = r.address;
+      }
+      await tx.ipLease.create({ data: { networkId: net.id, address, vmId, vmNicId: n.id, static: !!n.staticIp, createdAt: this.at() } });
+    }
+  }
+
+  /**
+   * Persist one placement: devices moved to the concrete units the engine chose, generation
+   * bumped, storage sessions planned, IP leases KEPT, a start-vm command queued (held behind a
+   * stop on `stopFirstOn` when the old host is still reachable) and the events written.
+   */
+  async applyPlacement(
+    tx: Tx,
+    s: Scope,
+    snap: ClusterSnapshot,
+    placed: Placed,
+    o: {
+      purpose: StartPurpose;
+      incidentId: string | null;
+      attempt: number;
+      avoid: string[];
+      stopFirstOn?: string | null;
+      stopReason?: TStopReason;
+      note?: string;
+    },
+  ): Promise<void> {
+    const at = this.at();
+    const sv = snap.vms.find((v) => v.id === placed.vmId)!;
+    const fromHostId = sv.hostId ?? null;
+    sv.hostId = placed.hostId;
+    sv.allocations = placed.allocations;
+    sv.power = "starting";
+    const sessions = planStorageSessions(snap).filter((p) => p.vmId === sv.id);
+    await tx.deviceAllocation.deleteMany({ where: { vmId: sv.id } });
+    if (placed.allocations.length) {
+      await tx.deviceAllocation.createMany({
+        data: placed.allocations.map((a) => ({
+          deviceKey: a.key,
+          vmId: sv.id,
+          hostId: placed.hostId,
+          type: a.type,
+          tag: a.tag,
+          gpuId: a.gpuId ?? null,
+          slot: a.slot ?? null,
+          nicId: a.nicId ?? null,
+          vf: a.vf ?? null,
+          createdAt: at,
+        })),
+      });
+    }
+    await tx.storageSession.deleteMany({ where: { vmId: sv.id } });
+    if (sessions.length) {
+      await tx.storageSession.createMany({
+        data: sessions.map((p) => ({ vmId: sv.id, diskIndex: p.diskIndex, session: p.session, controllerHostId: p.controllerHostId })),
+      });
+    }
+    await this.ensureLeases(tx, sv.id);
+    const prev = await tx.vm.findUniqueOrThrow({ where: { id: sv.id }, select: { generation: true } });
+    const vm = await tx.vm.update({
+      where: { id: sv.id },
+      data: {
+        hostId: placed.hostId,
+        power: "starting",
+        desiredPower: "on",
+        generation: prev.generation + 1,
+        powerSince: at,
+        restartOnMaintenanceExit: false,
+        lastPlacementReasons: JSON.stringify(placed.reasons),
+      },
+    });
+    const leases = await tx.ipLease.findMany({ where: { vmId: sv.id }, include: { vmNic: true } });
+    const ips = leases.sort((a, b) => a.vmNic.index - b.vmNic.index).map((l) => l.address);
+    let after: string | null = null;
+    if (o.stopFirstOn) {
+      after = await this.createCommand(tx, s, {
+        hostId: o.stopFirstOn,
+        vmId: sv.id,
+        kind: "stop-vm",
+        generation: prev.generation,
+        payload: { vmName: vm.name, reason: o.stopReason ?? "network-fault", incidentId: o.incidentId },
+      });
+      this.stopsSent.set(`${o.stopFirstOn}|${sv.id}|${prev.generation}`, at.getTime());
+      await s.sink.record(tx, {
+        at,
+        kind: "vm-stop-sent",
+        vmId: sv.id,
+        hostId: o.stopFirstOn,
+        incidentId: o.incidentId,
+        message: `${vm.name} is stopped on ${this.hostName(o.stopFirstOn)} first (its agent is reachable)`,
+        data: { generation: prev.generation },
+      });
+    }
+    const payload: TStartVmPayload = {
+      vmName: vm.name,
+      vcpus: vm.vcpus,
+      memoryMiB: vm.memoryMiB,
+      haPriority: vm.haPriority as TStartVmPayload["haPriority"],
+      devices: placed.allocations.map((a) => ({ key: a.key, type: a.type, tag: a.tag, device: HaController.deviceLabel(snap, a) })),
+      ips,
+      disks: sessions.map((p) => ({ index: p.diskIndex, session: p.session, controller: this.hostName(p.controllerHostId) ?? p.controllerHostId })),
+      purpose: o.purpose,
+      incidentId: o.incidentId,
+      attempt: o.attempt,
+      avoidHostIds: o.avoid,
+      after,
+    };
+    await this.createCommand(tx, s, { hostId: placed.hostId, vmId: sv.id, kind: "start-vm", generation: vm.generation, payload, status: after ? "blocked" : "pending" });
+    await s.sink.record(tx, {
+      at,
+      kind: "vm-planned",
+      vmId: sv.id,
+      hostId: placed.hostId,
+      incidentId: o.incidentId,
+      message: `${vm.name} → ${placed.hostName}${o.note ? ` (${o.note})` : ""}: ${placed.reasons.join("; ")}`,
+      data: {
+        purpose: o.purpose,
+        from: this.hostName(fromHostId),
+        to: placed.hostName,
+        generation: vm.generation,
+        devices: payload.devices.map((d) => d.device),
+        ips,
+        reasons: placed.reasons,
+        rejections: placed.rejections,
+        attempt: o.attempt,
+        avoid: o.avoid.map((h) => this.hostName(h)),
+      },
+    });
+    await s.sink.record(tx, {
+      at,
+      kind: after ? "vm-start-queued" : "vm-start-sent",
+      vmId: sv.id,
+      hostId: placed.hostId,
+      incidentId: o.incidentId,
+      message: after ? `${vm.name}: start on ${placed.hostName} waits for the stop on ${this.hostName(o.stopFirstOn)}` : `${vm.name}: start sent to ${placed.hostName}`,
+      data: { generation: vm.generation, attempt: o.attempt },
+    });
+  }
+
+  /** No host for the VM now: pending, nothing held, HA_REBUILD_FAILED says why (when `alert`). */
+  async markPending(
+    tx: Tx,
+    s: Scope,
+    snap: ClusterSnapshot,
+    vmId: string,
+    reasons: string[],
+    o: { incidentId: string | null; failedHostId: string | null; alert: boolean; stopOn?: string | null },
+  ): Promise<void> {
+    const at = this.at();
+    const sv = snap.vms.find((v) => v.id === vmId);
+    const before = await tx.vm.findUniqueOrThrow({ where: { id: vmId } });
+    if (o.stopOn) {
+      await this.createCommand(tx, s, { hostId: o.stopOn, vmId, kind: "stop-vm", generation: before.generation, payload: { vmName: before.name, reason: "network-fault", incidentId: o.incidentId } });
+      this.stopsSent.set(`${o.stopOn}|${vmId}|${before.generation}`, at.getTime());
+    }
+    await tx.deviceAllocation.deleteMany({ where: { vmId } });
+    await tx.storageSession.deleteMany({ where: { vmId } });
+    const vm = await tx.vm.update({ where: { id: vmId }, data: { power: "pending", hostId: null, desiredPower: "on", powerSince: at } });
+    if (sv) {
+      sv.hostId = null;
+      sv.allocations = [];
+      sv.power = "pending";
+    }
+    await s.sink.record(tx, {
+      at,
+      kind: "vm-unplaceable",
+      vmId,
+      hostId: o.failedHostId,
+      incidentId: o.incidentId,
+      message: `${vm.name} has no host to run on; it waits and is retried when capacity changes: ${reasons.slice(0, 3).join("; ")}`,
+      data: { reasons },
+    });
+    if (o.alert) {
+      await this.alerts.raise(tx, {
+        kind: "HA_REBUILD_FAILED",
+        entity: { type: "vm", id: vmId, name: vm.name },
+        at,
+        hostId: o.failedHostId,
+        incidentId: o.incidentId,
+        message: this.rebuildFailedMessage(vm.name, reasons),
+      });
+    }
+  }
+
+  async markStopped(tx: Tx, s: Scope, snap: ClusterSnapshot, vmId: string, reason: string, incidentId: string | null, stopOn: string | null = null): Promise<void> {
+    const at = this.at();
+    const before = await tx.vm.findUniqueOrThrow({ where: { id: vmId } });
+    if (stopOn) {
+      await this.createCommand(tx, s, { hostId: stopOn, vmId, kind: "stop-vm", generation: before.generation, payload: { vmName: before.name, reason: "network-fault", incidentId } });
+      this.stopsSent.set(`${stopOn}|${vmId}|${before.generation}`, at.getTime());
+    }
+    await tx.deviceAllocation.deleteMany({ where: { vmId } });
+    await tx.storageSession.deleteMany({ where: { vmId } });
+    await tx.vm.update({ where: { id: vmId }, data: { power: "stopped", hostId: null, desiredPower: "off", powerSince: at } });
+    const sv = snap.vms.find((v) => v.id === vmId);
+    if (sv) {
+      sv.hostId = null;
+      sv.allocations = [];
+      sv.power = "stopped";
+    }
+    await s.sink.record(tx, {
+      at,
+      kind: "vm-not-restarted",
+      vmId,
+      hostId: before.hostId,
+      incidentId,
+      message: `${before.name} is not restarted: ${reason}`,
+      data: { reason },
+    });
+  }
+
+  // ------------------------------------------------------------------ evaluation (alerts, storage paths)
+
+  private async evaluate(): Promise<void> {
+    const snap = await this.snapshot();
+    const at = this.at();
+    await this.syncStorageSessions(snap, at);
+    // VM_HA_INELIGIBLE for VMs meant to run with HA on.
+    const vmById = new Map(snap.vms.map((v) => [v.id, v]));
+    const live = (v: SnapshotVm) => ["running", "starting", "pending", "migrating"].includes(v.power);
+    for (const e of haEligibility(snap)) {
+      const vm = vmById.get(e.vmId)!;
+      const entity = { type: "vm" as const, id: vm.id, name: vm.name };
+      const want = this.haMode !== "disabled" && vm.haPriority !== "off" && live(vm) && !e.eligible;
+      if (want) {
+        await this.alerts.raise(this.db, {
+          kind: "VM_HA_INELIGIBLE",
+          entity,
+          at,
+          hostId: vm.hostId ?? null,
+          message: `${vm.name} is not HA-eligible: ${e.reasons.join("; ")}`,
+        });
+      } else await this.alerts.clear(this.db, "VM_HA_INELIGIBLE", entity, at);
+    }
+    const clusterEntity = { type: "cluster" as const, id: this.clusterId, name: "cluster" };
+    if (this.haMode === "guarantee") {
+      const g = assessGuarantee(snap);
+      if (g.toleratedFailures < g.faultTolerance) {
+        const why = g.unabsorbable
+          .slice(0, 3)
+          .map((u) => `${u.hostIds.map((h) => this.hostName(h) ?? h).join("+")}: ${u.reasons.slice(0, 2).join("; ")}`)
+          .join(" | ");
+        await this.alerts.raise(this.db, {
+          kind: "HA_CAPACITY_INSUFFICIENT",
+          entity: clusterEntity,
+          at,
+          message: `The cluster absorbs ${g.toleratedFailures} host failure(s), its fault tolerance is ${g.faultTolerance}${why ? `: ${why}` : ""}`,
+        });
+      } else await this.alerts.clear(this.db, "HA_CAPACITY_INSUFFICIENT", clusterEntity, at);
+    } else await this.alerts.clear(this.db, "HA_CAPACITY_INSUFFICIENT", clusterEntity, at);
+  }
+
+  private async syncStorageSessions(snap: ClusterSnapshot, at: Date): Promise<void> {
+    const plans = planStorageSessions(snap);
+    const rows = await this.db.storageSession.findMany({ select: { vmId: true, diskIndex: true, session: true, controllerHostId: true } });
+    const key = (x: { vmId: string; diskIndex: number; session: number }) => `${x.vmId}|${x.diskIndex}|${x.session}`;
+    const have = new Map(rows.map((r) => [key(r), r.controllerHostId]));
+    const want = new Map(plans.map((p) => [key(p), p]));
+    const changedVms = new Set<string>();
+    for (const p of plans) if (have.get(key(p)) !== p.controllerHostId) changedVms.add(p.vmId);
+    for (const r of rows) if (!want.has(key(r))) changedVms.add(r.vmId);
+    const redirectedHosts = new Set<string>();
+    const vmById = new Map(snap.vms.map((v) => [v.id, v]));
+    for (const p of plans) if (p.redirected) redirectedHosts.add(vmById.get(p.vmId)?.hostId ?? "");
+    if (changedVms.size) {
+      await this.tx(async (tx, s) => {
+        for (const vmId of changedVms) {
+          const mine = plans.filter((p) => p.vmId === vmId);
+          const wasRemote = rows.some((r) => r.vmId === vmId && r.controllerHostId !== vmById.get(vmId)?.hostId);
+          await tx.storageSession.deleteMany({ where: { vmId } });
+          if (mine.length) await tx.storageSession.createMany({ data: mine.map((p) => ({ vmId, diskIndex: p.diskIndex, session: p.session, controllerHostId: p.controllerHostId })) });
+          const vm = vmById.get(vmId);
+          if (!vm || !mine.length) continue;
+          const redirected = mine.filter((p) => p.redirected);
+          if (redirected.length) {
+            await s.sink.record(tx, {
+              at,
+              kind: "storage-redirected",
+              vmId,
+              hostId: vm.hostId,
+              message: `${vm.name}: ${redirected.length} disk session(s) redirected: ${redirected[0].reason ?? ""}`,
+              data: { sessions: redirected.map((p) => ({ disk: p.diskIndex, session: p.session, controller: this.hostName(p.controllerHostId) })) },
+            });
+          } else if (wasRemote) {
+            await s.sink.record(tx, {
+              at,
+              kind: "storage-failed-back",
+              vmId,
+              hostId: vm.hostId,
+              message: `${vm.name}: disk sessions back on the local controller of ${this.hostName(vm.hostId)}`,
+            });
+          }
+        }
+      });
+    }
+    for (const h of this.hosts.values()) {
+      const entity = { type: "host" as const, id: h.id, name: h.name };
+      if (redirectedHosts.has(h.id)) {
+        const n = plans.filter((p) => p.redirected && vmById.get(p.vmId)?.hostId === h.id).length;
+        await this.alerts.raise(this.db, {
+          kind: "STORAGE_PATH_REDIRECTED",
+          entity,
+          at,
+          message: `${n} disk session(s) of VMs on ${h.name} use a remote storage controller`,
+        });
+      } else await this.alerts.clear(this.db, "STORAGE_PATH_REDIRECTED", entity, at);
+    }
+  }
+
+  // ------------------------------------------------------------------ used by services (vm-power, maintenance)
+
+  /** Internal: service functions run their transaction with the controller's scope. */
+  async runTx<T>(fn: (tx: Tx, s: Scope) => Promise<T>): Promise<T> {
+    return this.tx(fn);
+  }
+
+  async createCommandIn(tx: Tx, s: Scope, c: Parameters<HaController["createCommand"]>[2]): Promise<string> {
+    return this.createCommand(tx, s, c);
+  }
+
+  markHostState(hostId: string, state: HostState): void {
+    const h = this.hosts.get(hostId);
+    if (h) {
+      h.state = state;
+      h.since = this.clock.now();
+      if (state === "online") h.reportDirty = true;
+    }
+    this.capacityChanged = true;
+    this.evalNeeded = true;
+  }
+
+  raiseAlert(tx: Tx, kind: AlertKind, a: Omit<Parameters<AlertBook["raise"]>[1], "kind">) {
+    return this.alerts.raise(tx, { ...a, kind });
+  }
+}
+
+export type { Scope as HaScope, EventInput, IncidentKind };
+export { ACTIVE_POWER };
+
+// ------------------------------------------------------------------ one controller per process
+
+const g = globalThis as unknown as { __havenHa?: { controller: HaController; timer: ReturnType<typeof setInterval> | null } };
+
+/**
+ * Starts THE controller of this process (a second call returns the running one). With
+ * `intervalMs` it steps itself on a timer (the server); without, the caller steps it.
+ */
+export function startController(deps: HaDeps, opts: { intervalMs?: number } = {}): HaController {
+  if (g.__havenHa) return g.__havenHa.controller;
+  const controller = new HaController(deps);
+  let timer: ReturnType<typeof setInterval> | null = null;
+  if (opts.intervalMs) {
+    let running = false;
+    timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      controller
+        .step()
+        .catch((err) => controller.log.error({ err }, "HA controller step failed"))
+        .finally(() => {
+          running = false;
+        });
+    }, opts.intervalMs);
+    (timer as { unref?: () => void }).unref?.();
+  }
+  g.__havenHa = { controller, timer };
+  return controller;
+}
+
+/** The running controller of this process, if any. */
+export function getController(): HaController | null {
+  return g.__havenHa?.controller ?? null;
+}
+
+export function stopController(): void {
+  if (g.__havenHa?.timer) clearInterval(g.__havenHa.timer);
+  g.__havenHa = undefined;
+}
