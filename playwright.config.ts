@@ -54,7 +54,8 @@ export default defineConfig({
   webServer: {
     command: `${path.join(ROOT, "node_modules", ".bin", "tsx")} --conditions=react-server scripts/start.ts --fresh`,
     cwd: ROOT,
-    url: `http://127.0.0.1:${PORT}/`,
+    // Ready when the port accepts connections (a page that errors must fail a test, not hang here).
+    port: PORT,
     reuseExistingServer: false,
     // Builds first when .next-test is missing or stale (scripts/test-all.ts builds before this).
     timeout: 600_000,
