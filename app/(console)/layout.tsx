@@ -16,18 +16,20 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
       >
         Skip to content
       </a>
-      <aside className="shrink-0 bg-zinc-900 md:sticky md:top-0 md:h-screen md:w-56 md:overflow-y-auto">
-        <div className="flex h-12 items-center gap-2 border-b border-zinc-800 px-5">
-          <Link href="/" className="flex items-center gap-2 rounded text-white">
-            <svg aria-hidden viewBox="0 0 24 24" className="size-5 text-blue-500" fill="none" stroke="currentColor" strokeWidth="2.2" strokeLinecap="round" strokeLinejoin="round">
-              <path d="M3 11.5 12 4l9 7.5" />
-              <path d="M5.5 10v9.5h13V10" />
-              <path d="M9.5 19.5v-5h5v5" />
-            </svg>
-            <span className="text-[15px] font-semibold tracking-tight">Haven</span>
-          </Link>
+      <aside className="shrink-0 bg-zinc-900 md:w-56">
+        <div className="md:sticky md:top-0 md:h-screen md:overflow-y-auto">
+          <div className="flex h-12 items-center gap-2 border-b border-zinc-800 px-5">
+            <Link href="/" className="flex items-center gap-2 rounded text-white">
+              <svg aria-hidden viewBox="0 0 24 24" className="size-5 text-blue-500" fill="none" stroke="currentColor" strokeWidth="2.2" strokeLinecap="round" strokeLinejoin="round">
+                <path d="M3 11.5 12 4l9 7.5" />
+                <path d="M5.5 10v9.5h13V10" />
+                <path d="M9.5 19.5v-5h5v5" />
+              </svg>
+              <span className="text-[15px] font-semibold tracking-tight">Haven</span>
+            </Link>
+          </div>
+          <Sidebar openAlerts={alerts.open} />
         </div>
-        <Sidebar openAlerts={alerts.open} />
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
         <Header cluster={cluster} openAlerts={alerts.open} criticalAlerts={alerts.critical} />

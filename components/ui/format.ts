@@ -9,6 +9,7 @@ export function fmtInt(n: number): string {
 /** 4096 → "4 GiB", 1536 → "1.5 GiB", 512 → "512 MiB", 2 TiB and up in TiB. */
 export function fmtMiB(mib: number): string {
   const abs = Math.abs(mib);
+  if (mib === 0) return "0 GiB";
   if (abs >= 1024 * 1024) return `${trim(mib / (1024 * 1024))} TiB`;
   if (abs >= 1024) return `${trim(mib / 1024)} GiB`;
   return `${mib} MiB`;

@@ -1,4 +1,5 @@
 import "server-only";
+import { cache } from "react";
 import type { Prisma } from "@prisma/client";
 import { getDb, type Db } from "@/lib/server/db";
 import { gpuDeviceTag } from "@/lib/engine/tags";
@@ -256,6 +257,14 @@ export interface HostDetail {
 }
 
 export const HOST_DETAIL_VM_LIMIT = 500;
+
+/**
+ * A host's id and name, or null: the cheap existence check a detail page makes before it
+ * streams (so an unknown id answers 404). Deduplicated per request.
+ */
+export const getHostName = cache(async (id: string, db: Db = getDb()): Promise<{ id: string; name: string } | null> => {
+  return db.host.findUnique({ where: { id }, select: { id: true, name: true } });
+});
 
 /** A host with its devices, VMs and health; null when there is no such host. */
 export async function getHost(id: string, db: Db = getDb()): Promise<HostDetail | null> {

@@ -1,0 +1,23 @@
+import type { Metadata } from "next";
+import { Suspense } from "react";
+import { notFound } from "next/navigation";
+import { getHostName } from "@/lib/server/queries/hosts";
+import { PageSkeleton } from "@/components/ui/skeleton";
+import { HostDetail } from "@/components/hosts/host-detail";
+
+type Props = { params: Promise<{ id: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const host = await getHostName((await params).id);
+  return { title: host?.name ?? "Host not found" };
+}
+
+export default async function HostPage({ params }: Props) {
+  const host = await getHostName((await params).id);
+  if (!host) notFound();
+  return (
+    <Suspense fallback={<PageSkeleton rows={8} cards={3} />}>
+      <HostDetail id={host.id} />
+    </Suspense>
+  );
+}

@@ -1,0 +1,211 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { Pencil } from "lucide-react";
+import { getHost, HOST_DETAIL_VM_LIMIT } from "@/lib/server/queries/hosts";
+import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { PageHeader } from "@/components/ui/page-header";
+import { LinkButton } from "@/components/ui/button";
+import { DescriptionList } from "@/components/ui/description-list";
+import { CapacityBar } from "@/components/ui/capacity-bar";
+import { Badge } from "@/components/ui/badge";
+import { HostStateBadge, SeverityBadge, TagChip } from "@/components/ui/status";
+import { fmtAgo, fmtDateTime, fmtInt, fmtMiB } from "@/components/ui/format";
+import { entityLink } from "@/components/ui/table";
+import { HostGpuTable, HostNicTable } from "./host-devices";
+import { HostVmTable } from "./host-vm-table";
+import { StorageHealth } from "./storage-health";
+
+/** The host page's content (streams inside the page's Suspense boundary). */
+export async function HostDetail({ id }: { id: string }) {
+  const host = await getHost(id);
+  if (!host) notFound();
+  const now = Date.now();
+  const storageNics = host.nics.filter((n) => n.role === "storage");
+
+  return (
+    <>
+      <PageHeader
+        crumbs={[{ label: "Hosts", href: "/hosts" }, { label: host.name }]}
+        title={host.name}
+        badges={<HostStateBadge state={host.state} />}
+        description={
+          <>
+            {host.address && <span className="font-mono">{host.address}</span>}
+            {host.address && " · "}
+            {host.zone ? `${host.zone.name} (${host.zone.role})` : "no zone"} · {fmtInt(host.cpus)} CPUs · {fmtMiB(host.memoryMiB)}
+          </>
+        }
+        actions={
+          <>
+            <LinkButton href={`/vms?host=${encodeURIComponent(host.name)}`}>VMs on this host</LinkButton>
+            <LinkButton href={`/hosts/${host.id}/edit`} variant="primary">
+              <Pencil aria-hidden className="size-3.5" />
+              Edit
+            </LinkButton>
+          </>
+        }
+      />
+
+      {host.openAlerts.length > 0 && (
+        <Card className="mb-3 border-amber-300">
+          <CardHeader title="Active alerts" note={`${host.openAlerts.length} on this host`} actions={<Link href="/alerts" className="text-[12px] font-medium text-blue-700 hover:underline">All alerts</Link>} />
+          <ul className="divide-y divide-zinc-100">
+            {host.openAlerts.map((a) => (
+              <li key={a.id} className="flex items-center gap-3 px-4 py-2">
+                <span className="w-[72px] shrink-0">
+                  <SeverityBadge severity={a.severity} />
+                </span>
+                <span className="min-w-0 flex-1 truncate">{a.message}</span>
+                <time dateTime={a.raisedAt} title={fmtDateTime(a.raisedAt)} className="shrink-0 text-[12px] text-zinc-500">
+                  {fmtAgo(a.raisedAt, now)}
+                </time>
+              </li>
+            ))}
+          </ul>
+        </Card>
+      )}
+
+      <div className="grid grid-cols-1 gap-3 xl:grid-cols-3">
+        <Card>
+          <CardHeader title="Summary" />
+          <CardBody>
+            <DescriptionList
+              items={[
+                { label: "State", value: <span className="flex flex-wrap items-center gap-2"><HostStateBadge state={host.state} /><span className="text-[12px] text-zinc-500" title={fmtDateTime(host.stateSince)}>since {fmtAgo(host.stateSince, now).replace(" ago", "")}</span></span> },
+                { label: "Last heartbeat", value: <time dateTime={host.lastHeartbeatAt ?? undefined} title={fmtDateTime(host.lastHeartbeatAt)}>{fmtAgo(host.lastHeartbeatAt, now)}</time> },
+                { label: "Zone", value: host.zone ? <span className="flex items-center gap-1.5">{host.zone.name} <Badge>{host.zone.role}</Badge></span> : "—" },
+                { label: "Agent address", value: host.address ? <span className="font-mono">{host.address}</span> : "—" },
+                {
+                  label: "Placement groups",
+                  value: host.placementGroups.length ? (
+                    <span className="flex flex-wrap gap-1.5">
+                      {host.placementGroups.map((g) => (
+                        <Badge key={g.id} title={`${g.type} (${g.enforcement})`}>
+                          {g.name}
+                        </Badge>
+                      ))}
+                    </span>
+                  ) : (
+                    <span className="text-zinc-400">none</span>
+                  ),
+                },
+                { label: "Registered", value: fmtDateTime(host.createdAt) },
+              ]}
+            />
+          </CardBody>
+        </Card>
+
+        <Card>
+          <CardHeader title="Capacity" note="allocated to VMs placed here" />
+          <CardBody className="space-y-3">
+            <div>
+              <p className="mb-1 text-[11.5px] font-medium uppercase tracking-wide text-zinc-500">vCPU</p>
+              <CapacityBar used={host.vcpusAllocated} total={host.cpus} label="vCPU allocated" format={fmtInt} unit="vCPU" />
+            </div>
+            <div>
+              <p className="mb-1 text-[11.5px] font-medium uppercase tracking-wide text-zinc-500">Memory</p>
+              <CapacityBar used={host.memoryMiBAllocated} total={host.memoryMiB} label="Memory allocated" format={fmtMiB} />
+            </div>
+            <div>
+              <p className="mb-1.5 text-[11.5px] font-medium uppercase tracking-wide text-zinc-500">Devices by tag</p>
+              {host.pools.length === 0 ? (
+                <p className="text-[12.5px] text-zinc-500">No tagged devices (GPUs or tagged SR-IOV NICs).</p>
+              ) : (
+                <ul className="space-y-2">
+                  {host.pools.map((p) => (
+                    <li key={`${p.type}|${p.tag}`}>
+                      <div className="mb-0.5 flex min-w-0 items-center justify-between gap-2">
+                        <TagChip type={p.type} name={p.tag} />
+                      </div>
+                      <CapacityBar used={p.used} total={p.total} label={`${p.tag} used`} format={fmtInt} unit={p.type === "gpu" ? "GPUs" : p.type === "vgpu" ? "slots" : "VFs"} size="sm" />
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </div>
+          </CardBody>
+        </Card>
+
+        <Card>
+          <CardHeader title="Storage path" />
+          <CardBody>
+            <DescriptionList
+              columns={1}
+              items={[
+                {
+                  label: "Storage controller",
+                  value: (
+                    <StorageHealth
+                      present={host.storageControllerPresent}
+                      healthy={host.storageControllerHealthy}
+                      nics={storageNics.length}
+                      nicsDown={storageNics.filter((n) => !n.linkUp).length}
+                    />
+                  ),
+                },
+                {
+                  label: "Storage NICs",
+                  value: storageNics.length ? (
+                    <span className="flex flex-wrap gap-x-3 gap-y-1">
+                      {storageNics.map((n) => (
+                        <span key={n.id} className="inline-flex items-center gap-1.5 font-mono text-[12.5px]">
+                          <span aria-hidden className={`size-2 rounded-full ${n.linkUp ? "bg-emerald-500" : "bg-red-500"}`} />
+                          {n.name}
+                          {n.bond && <span className="text-zinc-500">({n.bond})</span>}
+                          <span className="sr-only">{n.linkUp ? "link up" : "link down"}</span>
+                        </span>
+                      ))}
+                    </span>
+                  ) : (
+                    <span className="text-zinc-400">none reported</span>
+                  ),
+                },
+                {
+                  label: "Disk sessions served",
+                  value: (
+                    <span className="tabular">
+                      {fmtInt(host.storageSessionsLocal)} local
+                      {host.storageSessionsRedirectedIn > 0 && <> · <span className="text-amber-700">{fmtInt(host.storageSessionsRedirectedIn)} redirected here</span></>}
+                    </span>
+                  ),
+                },
+                {
+                  label: "Sessions redirected away",
+                  value:
+                    host.storageSessionsRedirectedOut > 0 ? (
+                      <span className="tabular text-amber-700">{fmtInt(host.storageSessionsRedirectedOut)} to remote controllers</span>
+                    ) : (
+                      <span className="text-zinc-500">none</span>
+                    ),
+                },
+              ]}
+            />
+          </CardBody>
+        </Card>
+      </div>
+
+      <Card className="mt-3">
+        <CardHeader title="GPUs" note={`${host.gpus.length}`} actions={host.gpus.length > 0 ? <Link href={`/gpus?host=${encodeURIComponent(host.name)}`} className="text-[12px] font-medium text-blue-700 hover:underline">Open in GPU list</Link> : undefined} />
+        <HostGpuTable gpus={host.gpus} />
+      </Card>
+
+      <Card className="mt-3">
+        <CardHeader title="NICs" note={`${host.nics.length}`} />
+        <HostNicTable nics={host.nics} />
+      </Card>
+
+      <Card className="mt-3">
+        <CardHeader
+          title="Virtual machines"
+          note={host.vmCount > host.vms.length ? `first ${fmtInt(HOST_DETAIL_VM_LIMIT)} of ${fmtInt(host.vmCount)}` : `${fmtInt(host.vmCount)}`}
+          actions={
+            <Link href={`/vms?host=${encodeURIComponent(host.name)}`} className={entityLink + " text-[12px]"}>
+              Open in VM list
+            </Link>
+          }
+        />
+        <HostVmTable vms={host.vms} />
+      </Card>
+    </>
+  );
+}
