@@ -74,9 +74,13 @@ export function buildStaleReason(dir = distDir()): string | null {
 export async function build(dir = distDir(), env: Env = {}): Promise<number> {
   const tsconfig = path.join(ROOT, "tsconfig.json");
   const before = fs.existsSync(tsconfig) ? fs.readFileSync(tsconfig, "utf8") : null;
+  const stat = before !== null ? fs.statSync(tsconfig) : null;
   try {
     return await run(bin("next"), ["build"], { env: { NEXT_DIST_DIR: dir, ...env } });
   } finally {
-    if (before !== null && dir !== ".next" && fs.readFileSync(tsconfig, "utf8") !== before) fs.writeFileSync(tsconfig, before);
+    if (before !== null && stat && dir !== ".next" && fs.readFileSync(tsconfig, "utf8") !== before) {
+      fs.writeFileSync(tsconfig, before);
+      fs.utimesSync(tsconfig, stat.atime, stat.mtime); // or the next start would see a "changed" source
+    }
   }
 }
