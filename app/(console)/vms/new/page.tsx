@@ -1,0 +1,20 @@
+import type { Metadata } from "next";
+import { PageHeader } from "@/components/ui/page-header";
+import { VmForm } from "@/components/forms/vm-form";
+import { listHostOptions } from "@/lib/server/inventory/hosts";
+import { listNetworkOptions } from "@/lib/server/inventory/networks";
+import { listDeviceOptions } from "@/lib/server/inventory/vms";
+import { createVmAction } from "../actions";
+
+export const metadata: Metadata = { title: "New VM" };
+export const dynamic = "force-dynamic";
+
+export default async function NewVmPage() {
+  const [hosts, networks, devices] = await Promise.all([listHostOptions(), listNetworkOptions(), listDeviceOptions()]);
+  return (
+    <>
+      <PageHeader title="New VM" crumbs={[{ label: "VMs", href: "/vms" }, { label: "New" }]} description="The VM is created powered off; power it on from its page." />
+      <VmForm action={createVmAction} options={{ hosts, networks, tags: devices.tags, gpus: devices.gpus }} cancelHref="/vms" />
+    </>
+  );
+}

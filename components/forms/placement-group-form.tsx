@@ -1,0 +1,114 @@
+"use client";
+// Create or edit a placement group: VM-host, VM-VM affinity / anti-affinity, or zone.
+import { useState } from "react";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { buttonClass } from "@/components/ui/button";
+import { fieldError } from "@/lib/schemas/action-result";
+import { FieldErrorText, FormBanner, FormSection, SelectField, SubmitButton, TextField } from "./fields";
+import { useActionForm, type FormAction } from "./use-action-form";
+
+export interface PlacementGroupFormValues {
+  id?: string;
+  name: string;
+  type: string;
+  enforcement: string;
+  vms: string[];
+  hosts: string[];
+  zoneId: string | null;
+}
+
+const TYPES = [
+  { value: "vm-vm-anti-affinity", label: "VM-VM anti-affinity (keep apart)" },
+  { value: "vm-vm-affinity", label: "VM-VM affinity (keep together)" },
+  { value: "vm-host", label: "VM-host (run on these hosts)" },
+  { value: "zone", label: "Zone (stay in an availability zone)" },
+];
+
+function Checklist({ id, name, legend, items, selected, errors }: { id: string; name: string; legend: string; items: { id: string; name: string }[]; selected: string[]; errors?: string[] }) {
+  return (
+    <fieldset aria-describedby={errors?.length ? `${id}-error` : undefined} aria-invalid={errors?.length ? true : undefined}>
+      <legend className="mb-1.5 text-[12.5px] font-medium text-zinc-800">{legend}</legend>
+      {items.length === 0 ? (
+        <p className="text-[13px] text-zinc-500">None yet.</p>
+      ) : (
+        <div className="grid max-h-56 grid-cols-2 gap-x-4 gap-y-1.5 overflow-y-auto rounded-md border border-zinc-200 p-2 sm:grid-cols-3">
+          {items.map((x) => (
+            <label key={x.id} className="flex items-center gap-1.5 text-[13px] text-zinc-800">
+              <input type="checkbox" name={name} value={x.id} defaultChecked={selected.includes(x.id)} className="size-4 rounded border-zinc-300" />
+              <span className="truncate">{x.name}</span>
+            </label>
+          ))}
+        </div>
+      )}
+      <FieldErrorText id={id} errors={errors} />
+    </fieldset>
+  );
+}
+
+export function PlacementGroupForm({
+  action,
+  initial,
+  options,
+  cancelHref,
+}: {
+  action: FormAction<{ id: string }>;
+  initial?: PlacementGroupFormValues;
+  options: { vms: { id: string; name: string }[]; hosts: { id: string; name: string }[]; zones: { id: string; name: string; role: string }[] };
+  cancelHref: string;
+}) {
+  const router = useRouter();
+  const editing = !!initial?.id;
+  const [type, setType] = useState(initial?.type ?? "vm-vm-anti-affinity");
+  const { state, pending, onSubmit, failed, formRef } = useActionForm(action, () => {
+    router.push("/placement-groups");
+    router.refresh();
+  });
+  const err = (...n: string[]) => fieldError(state, ...n);
+  return (
+    <form ref={formRef} onSubmit={onSubmit} noValidate aria-label={editing ? "Edit placement group" : "New placement group"} className="max-w-3xl space-y-4">
+      <FormBanner message={failed?.formError} fieldErrors={failed?.fieldErrors} />
+      {editing && <input type="hidden" name="id" value={initial!.id} />}
+      <FormSection title="Placement group">
+        <div className="grid gap-4 sm:grid-cols-2">
+          <TextField id="pg-name" name="name" label="Name" required defaultValue={initial?.name ?? ""} placeholder="spread-db" autoComplete="off" errors={err("name")} />
+          <SelectField id="pg-type" name="type" label="Type" value={type} onChange={(e) => setType(e.currentTarget.value)} options={TYPES} errors={err("type")} />
+          <SelectField
+            id="pg-enforcement"
+            name="enforcement"
+            label="Enforcement"
+            defaultValue={initial?.enforcement ?? "must"}
+            options={[
+              { value: "must", label: "Must (never broken)" },
+              { value: "should", label: "Should (preferred)" },
+            ]}
+            errors={err("enforcement")}
+          />
+          {type === "zone" && (
+            <SelectField
+              id="pg-zone"
+              name="zoneId"
+              label="Zone"
+              placeholder="Pick a zone"
+              defaultValue={initial?.zoneId ?? ""}
+              options={options.zones.map((z) => ({ value: z.id, label: `${z.name} (${z.role})` }))}
+              errors={err("zoneId")}
+            />
+          )}
+        </div>
+      </FormSection>
+      <FormSection title="Members">
+        <div className="space-y-4">
+          <Checklist id="pg-vms" name="vmIds" legend="VMs" items={options.vms} selected={initial?.vms ?? []} errors={err("vmIds")} />
+          {type === "vm-host" && <Checklist id="pg-hosts" name="hostIds" legend="Hosts" items={options.hosts} selected={initial?.hosts ?? []} errors={err("hostIds")} />}
+        </div>
+      </FormSection>
+      <div className="flex items-center gap-2">
+        <SubmitButton pending={pending}>{editing ? "Save group" : "Create group"}</SubmitButton>
+        <Link href={cancelHref} className={buttonClass("ghost")}>
+          Cancel
+        </Link>
+      </div>
+    </form>
+  );
+}
