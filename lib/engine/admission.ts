@@ -1,7 +1,7 @@
 // Guarantee-mode admission control: how many host failures the cluster absorbs now, what each
 // host keeps free for failover, and whether a power-on keeps that reserve intact.
-import type { AdmissionOutcome, ClusterSnapshot, DeviceType, GuaranteeAssessment } from "./types";
-import { buildCapacity, Capacity, type HostReserve } from "./capacity";
+import type { AdmissionOutcome, ClusterSnapshot, DeviceType, GuaranteeAssessment, PlacementOutcome } from "./types";
+import { buildCapacity, Capacity, type HostReserve, type Placed } from "./capacity";
 import { planFailoverOn } from "./ha";
 import { compareStr } from "./tags";
 import { fmtMem } from "./format";
@@ -80,7 +80,7 @@ function simulateSets(cap: Capacity, size: number, received: Received[] | null):
         hostIds: ids,
         reasons: plan.unplaceable.map((u) => {
           const vm = cap.vmById.get(u.vmId)!;
-          const why = summarizeRejections(u.rejections.map((r) => r.reasons));
+          const why = summarizeRejections(u.rejections);
           return `if ${names} fail${hosts.length === 1 ? "s" : ""}, ${vm.name} (${vm.vcpus} vCPU, ${fmtMem(vm.memoryMiB)}) cannot be restarted: ${why}`;
         }),
       });
@@ -89,15 +89,12 @@ function simulateSets(cap: Capacity, size: number, received: Received[] | null):
   return bad;
 }
 
-function summarizeRejections(lists: string[][]): string {
-  const counts = new Map<string, number>();
-  for (const l of lists) for (const r of l) {
-    const k = r.replace(/\d+(\.\d+)? (GiB|MiB)? ?free/g, "").replace(/, \d+ free/g, "").replace(/has \d+/g, "has too few");
-    counts.set(k, (counts.get(k) ?? 0) + 1);
-  }
-  const top = [...counts.entries()].sort((a, b) => b[1] - a[1] || compareStr(a[0], b[0])).slice(0, 3);
-  if (!top.length) return "no surviving host";
-  return top.map(([k, n]) => `${n} host${n === 1 ? "" : "s"}: ${k}`).join("; ");
+function summarizeRejections(rejections: { hostName: string; reasons: string[] }[]): string {
+  const relevant = rejections.filter((r) => !(r.reasons.length === 1 && r.reasons[0] === "host is excluded for this placement"));
+  if (!relevant.length) return "no surviving host";
+  const shown = relevant.slice(0, 3).map((r) => `${r.hostName}: ${r.reasons.join("; ")}`);
+  if (relevant.length > 3) shown.push(`and ${relevant.length - 3} more host${relevant.length - 3 === 1 ? "" : "s"}`);
+  return shown.join(" | ");
 }
 
 function simulate(cap: Capacity, wantReceived: boolean): Simulation {
@@ -219,7 +216,14 @@ export function reserveFor(cap: Capacity, vmId: string): HostReserve[] {
   return reserve;
 }
 
-/** A power-on: in Guarantee mode refused when it breaks the reserve; otherwise plain placement. */
+/**
+ * A power-on: in Guarantee mode refused when it breaks the reserve; otherwise plain placement.
+ * Host-based: each host keeps its share of the largest host's worth free (a per-host rule).
+ * Segment-based: the hosts that keep their computed reserve are tried first; any candidate is
+ * accepted only if, with the VM running, every failure set of `faultTolerance` hosts can still be
+ * absorbed (re-checked by planning them), so a host whose reserve estimate is conservative can still
+ * be used when the exact check allows it.
+ */
 export function admitPowerOn(snapshot: ClusterSnapshot, vmId: string): AdmissionOutcome {
   const cap = buildCapacity(snapshot);
   const vm = cap.vmById.get(vmId);
@@ -228,45 +232,72 @@ export function admitPowerOn(snapshot: ClusterSnapshot, vmId: string): Admission
     const out = cap.place(vm, { purpose: "power-on", explain: true });
     return out.kind === "placed" ? { allowed: true, placement: out } : { allowed: false, reasons: out.reasons, rejections: out.rejections };
   }
+  const ft = snapshot.policy.faultTolerance;
+  const segment = snapshot.policy.reservation === "segment";
   const mark = cap.mark();
   cap.release(vm.id);
   const before = assessOn(cap);
-  cap.setReserve(before.reserve);
   const refused: string[] = [];
-  const tried = new Set<string>();
-  for (let attempt = 0; attempt < 4; attempt++) {
-    const out = cap.place(vm, { purpose: "power-on", explain: true, excludeHostIds: [...tried] });
-    if (out.kind !== "placed") {
-      cap.rollback(mark);
-      const reasons = [...refused.map((r) => r), ...out.reasons];
-      if (out.rejections.some((r) => r.reasons.some((x) => x.startsWith("would break the Guarantee reserve"))))
-        reasons.unshift(`powering on ${vm.name} would break the Guarantee reserve (${snapshot.policy.faultTolerance} host failure${snapshot.policy.faultTolerance === 1 ? "" : "s"} must be absorbable)`);
-      return { allowed: false, reasons, rejections: out.rejections };
-    }
-    // Re-check: with the VM running, can every failure set still be absorbed?
+  if (before.assessment.toleratedFailures < ft) {
+    // Strict: while the cluster cannot absorb `faultTolerance` failures, nothing more is powered on.
+    cap.rollback(mark);
+    return {
+      allowed: false,
+      reasons: [
+        `Guarantee mode: the cluster already cannot absorb ${ft} host failure${ft === 1 ? "" : "s"}, so ${vm.name} is not powered on until capacity is added or other VMs are stopped`,
+        ...before.assessment.unabsorbable.slice(0, 3).flatMap((u) => u.reasons.slice(0, 1)),
+      ],
+      rejections: [],
+    };
+  }
+  const keep = ft;
+  const tried: string[] = [];
+  const check = (out: Placed): boolean => {
     const inner = cap.mark();
     cap.commit(out);
-    const after = assessOn(cap);
+    const after = assessOn(cap).assessment;
     cap.rollback(inner);
-    const worse =
-      after.assessment.toleratedFailures < Math.min(snapshot.policy.faultTolerance, before.assessment.toleratedFailures) ||
-      after.assessment.unabsorbable.length > before.assessment.unabsorbable.length;
-    if (!worse) {
-      cap.rollback(mark);
-      return { allowed: true, placement: { ...out, reasons: [...out.reasons, `Guarantee reserve kept: ${after.assessment.toleratedFailures} host failure(s) still absorbed`] } };
+    const ok = after.toleratedFailures >= keep && after.unabsorbable.length <= before.assessment.unabsorbable.length;
+    if (!ok) {
+      const why = after.unabsorbable[0]?.reasons[0] ?? `only ${after.toleratedFailures} host failure(s) would be absorbed`;
+      refused.push(`${out.hostName}: ${why}`);
     }
-    refused.push(
-      `${out.hostName}: would leave failures unabsorbed: ${after.assessment.unabsorbable
-        .slice(0, 2)
-        .flatMap((u) => u.reasons.slice(0, 1))
-        .join("; ")}`,
-    );
-    tried.add(out.hostId);
+    return ok;
+  };
+  const accept = (out: Placed, note: string): AdmissionOutcome => {
+    cap.rollback(mark);
+    return { allowed: true, placement: { ...out, reasons: [...out.reasons, note] } };
+  };
+  // 1) hosts that keep their reserve
+  cap.setReserve(before.reserve);
+  let lastWithReserve: PlacementOutcome | null = null;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const out = cap.place(vm, { purpose: "power-on", explain: true, excludeHostIds: tried });
+    lastWithReserve = out;
+    if (out.kind !== "placed") break;
+    if (check(out)) return accept(out, `Guarantee reserve kept: ${ft} host failure${ft === 1 ? "" : "s"} still absorbed`);
+    tried.push(out.hostId);
+  }
+  // 2) segment-based: hosts whose reserve estimate is exceeded may still pass the exact check
+  if (segment) {
+    cap.setReserve(null);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const out = cap.place(vm, { purpose: "power-on", explain: false, excludeHostIds: tried });
+      if (out.kind !== "placed") break;
+      if (check(out)) return accept(out, `segment-based reserve re-planned: every failure of ${ft} host${ft === 1 ? "" : "s"} is still absorbed with ${vm.name} on ${out.hostName}`);
+      tried.push(out.hostId);
+    }
   }
   cap.rollback(mark);
+  const rejections = lastWithReserve && lastWithReserve.kind === "unplaceable" ? lastWithReserve.rejections : [];
+  const plainReasons = lastWithReserve && lastWithReserve.kind === "unplaceable" ? lastWithReserve.reasons.slice(1) : [];
   return {
     allowed: false,
-    reasons: [`powering on ${vm.name} would break the Guarantee reserve`, ...refused],
-    rejections: [],
+    reasons: [
+      `powering on ${vm.name} would break the Guarantee reserve (${ft} host failure${ft === 1 ? "" : "s"} must stay absorbable)`,
+      ...refused,
+      ...plainReasons,
+    ],
+    rejections,
   };
 }
