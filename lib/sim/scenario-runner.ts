@@ -85,7 +85,8 @@ export interface RunContext {
   hostIds: Record<string, string>;
 }
 
-const PLANNED: ReadonlySet<string> = new Set(["migrated", "stop:power-off", "stop:maintenance", "stop:restart"]);
+/** Stops the console asked for on purpose (power-off, maintenance, live migration, stale copies). */
+const PLANNED: ReadonlySet<string> = new Set(["migrated", "stop:power-off", "stop:maintenance", "stop:restart", "stop:stale", "stop:duplicate"]);
 
 /** Parses (strictly) and runs a scenario. Throws the ZodError on an invalid scenario. */
 export async function runScenario(input: TScenarioInput | TScenario, opts: RunOptions = {}): Promise<ScenarioReport> {
@@ -213,7 +214,7 @@ export async function runScenario(input: TScenarioInput | TScenario, opts: RunOp
           await fn();
         } catch (err) {
           if (!isAppError(err)) throw err;
-          runnerEvents.push({ at: sec(now), kind: `${what}-refused`, message: err.message, ...("vm" in e ? { vm: e.vm } : {}), ...("host" in e ? { host: e.host } : {}) });
+          runnerEvents.push({ at: sec(now), kind: "scenario-action-refused", message: `${what}: ${err.message}`, ...("vm" in e ? { vm: e.vm } : {}), ...("host" in e ? { host: e.host } : {}) });
         }
       };
       switch (e.do) {

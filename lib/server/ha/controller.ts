@@ -123,6 +123,8 @@ export class HaController {
   private vmIncident = new Map<string, string>();
   /** Stops already asked for a copy: `${hostId}|${vmId}|${generation}` → when. */
   private stopsSent = new Map<string, number>();
+  /** VMs with at least one disk session on a remote controller (for fail-back events). */
+  private redirectedVms = new Set<string>();
   /** Bumped on every committed transaction (the runner checks store invariants when it moves). */
   changes = 0;
 
@@ -171,6 +173,8 @@ export class HaController {
     const pending = await this.db.agentCommand.findMany({ where: { status: "pending" }, select: { hostId: true }, distinct: ["hostId"] });
     for (const c of pending) this.commandHints.add(c.hostId);
     await this.alerts.reload(this.db);
+    const sessions = await this.db.storageSession.findMany({ select: { vmId: true, controllerHostId: true, vm: { select: { hostId: true } } } });
+    for (const x of sessions) if (x.vm.hostId && x.controllerHostId !== x.vm.hostId) this.redirectedVms.add(x.vmId);
     this.lastResync = now;
     this.capacityChanged = true;
     this.evalNeeded = true;
@@ -1386,6 +1390,9 @@ export class HaController {
           const vm = vmById.get(vmId);
           if (!vm || !mine.length) continue;
           const redirected = mine.filter((p) => p.redirected);
+          const wasRedirected = this.redirectedVms.has(vmId);
+          if (redirected.length) this.redirectedVms.add(vmId);
+          else this.redirectedVms.delete(vmId);
           if (redirected.length) {
             await s.sink.record(tx, {
               at,
@@ -1395,13 +1402,15 @@ export class HaController {
               message: `${vm.name}: ${redirected.length} disk session(s) redirected: ${redirected[0].reason ?? ""}`,
               data: { sessions: redirected.map((p) => ({ disk: p.diskIndex, session: p.session, controller: this.hostName(p.controllerHostId) })) },
             });
-          } else if (wasRemote) {
+          } else if (wasRedirected || wasRemote) {
             await s.sink.record(tx, {
               at,
-              kind: "storage-failed-back",
+              kind: wasRedirected ? "storage-failed-back" : "storage-sessions-moved",
               vmId,
               hostId: vm.hostId,
-              message: `${vm.name}: disk sessions back on the local controller of ${this.hostName(vm.hostId)}`,
+              message: wasRedirected
+                ? `${vm.name}: disk sessions failed back to the local controller of ${this.hostName(vm.hostId)}`
+                : `${vm.name}: disk sessions follow it to the controller of ${this.hostName(vm.hostId)}`,
             });
           }
         }
