@@ -1,4 +1,5 @@
 import "server-only";
+import { cache } from "react";
 import type { Prisma } from "@prisma/client";
 import { getDb, type Db } from "@/lib/server/db";
 import {
@@ -258,6 +259,11 @@ export interface VmDetail {
   createdAt: string;
   updatedAt: string;
 }
+
+/** A VM's id and name, or null (the detail page's existence check before it streams). Deduplicated per request. */
+export const getVmName = cache(async (id: string, db: Db = getDb()): Promise<{ id: string; name: string } | null> => {
+  return db.vm.findUnique({ where: { id }, select: { id: true, name: true } });
+});
 
 /** A VM with its devices (requested and allocated), NICs, disks and storage sessions; null when unknown. */
 export async function getVm(id: string, db: Db = getDb()): Promise<VmDetail | null> {
