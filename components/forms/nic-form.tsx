@@ -81,12 +81,12 @@ export function NicTagForm({
   clearAction: FormAction<unknown>;
 }) {
   const router = useRouter();
-  const set = useActionForm(setAction, () => router.refresh());
-  const clear = useActionForm(clearAction, () => router.refresh());
-  const errors = fieldError(set.state, "tag", "nicId") ?? (set.failed?.formError ? [set.failed.formError] : undefined) ?? (clear.failed?.formError ? [clear.failed.formError] : undefined);
+  const { state: setState, pending: setPending, onSubmit, failed: setFailed, formRef } = useActionForm(setAction, () => router.refresh());
+  const { pending: clearPending, submit: submitClear, failed: clearFailed } = useActionForm(clearAction, () => router.refresh());
+  const errors = fieldError(setState, "tag", "nicId") ?? (setFailed?.formError ? [setFailed.formError] : undefined) ?? (clearFailed?.formError ? [clearFailed.formError] : undefined);
   const id = `nic-tag-${nic.id}`;
   return (
-    <form ref={set.formRef} onSubmit={set.onSubmit} noValidate aria-label={`SR-IOV tag of ${nic.name}`} className="min-w-56">
+    <form ref={formRef} onSubmit={onSubmit} noValidate aria-label={`SR-IOV tag of ${nic.name}`} className="min-w-56">
       <input type="hidden" name="nicId" value={nic.id} />
       <div className="flex items-center gap-1.5">
         <label htmlFor={id} className="sr-only">
@@ -100,12 +100,12 @@ export function NicTagForm({
           className={cn(inputClass, "h-7 w-40 text-[12.5px]")}
           {...controlAria(id, errors)}
         />
-        <button type="submit" disabled={set.pending} className={buttonClass("secondary", "sm")}>
-          {set.pending ? "Saving…" : "Set tag"}
+        <button type="submit" disabled={setPending} className={buttonClass("secondary", "sm")}>
+          {setPending ? "Saving…" : "Set tag"}
         </button>
         {nic.tag && (
-          <button type="button" disabled={clear.pending} onClick={() => clear.submit({ nicId: nic.id })} className={buttonClass("ghost", "sm")}>
-            {clear.pending ? "Clearing…" : "Clear"}
+          <button type="button" disabled={clearPending} onClick={() => submitClear({ nicId: nic.id })} className={buttonClass("ghost", "sm")}>
+            {clearPending ? "Clearing…" : "Clear"}
           </button>
         )}
       </div>

@@ -1,5 +1,5 @@
 // Host, GPU and NIC services against a real throwaway SQLite store.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "@/tests/support/test-db";
 import { AppError } from "@/lib/server/errors";
 import { createHost, deleteHost, updateHost } from "@/lib/server/inventory/hosts";

@@ -3,7 +3,7 @@
 // are allocated to VMs.
 import "server-only";
 import { ZCreateGpuInput, ZDeleteInput, ZUpdateGpuInput } from "@/lib/schemas/inventory";
-import { conflict, inTransaction, notFound, parseInput, plural, writeAudit, type ServiceCtx, type Tx } from "./common";
+import { conflict, inTransaction, notFound, omit, parseInput, plural, writeAudit, type ServiceCtx, type Tx } from "./common";
 import { ensureDeviceTag, gpuUnitTag } from "./device-tags";
 
 const GPU_AUDIT = {
@@ -110,8 +110,7 @@ export async function updateGpu(input: unknown, ctx?: ServiceCtx) {
       });
       reconfigure = vms;
     }
-    const { host: _h, _count, ...b } = before;
-    await writeAudit(tx, ctx, "update-gpu", `gpu:${v.id}`, b, after);
+    await writeAudit(tx, ctx, "update-gpu", `gpu:${v.id}`, omit(before, "host", "_count"), after);
     return { ...after, tag: newTag.tag, tagType: newTag.type, previousTag: oldTag.tag, reconfigure };
   });
 }
@@ -124,8 +123,7 @@ export async function deleteGpu(input: unknown, ctx?: ServiceCtx) {
     const inUse = gpu._count.allocations;
     if (inUse > 0) throw conflict(`${gpu.name} has ${plural(inUse, "device")} allocated to VMs; release them before deleting it`);
     await tx.gpu.delete({ where: { id } });
-    const { _count, ...before } = gpu;
-    await writeAudit(tx, ctx, "delete-gpu", `gpu:${id}`, before, null);
+    await writeAudit(tx, ctx, "delete-gpu", `gpu:${id}`, omit(gpu, "_count"), null);
     return { id, name: gpu.name, hostId: gpu.hostId };
   });
 }

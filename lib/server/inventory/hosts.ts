@@ -8,6 +8,7 @@ import {
   invalid,
   managedClusterId,
   notFound,
+  omit,
   parseInput,
   plural,
   writeAudit,
@@ -90,8 +91,7 @@ export async function updateHost(input: unknown, ctx?: ServiceCtx) {
       },
       select: HOST_AUDIT,
     });
-    const { clusterId: _c, ...b } = before;
-    await writeAudit(tx, ctx, "update-host", `host:${v.id}`, b, after);
+    await writeAudit(tx, ctx, "update-host", `host:${v.id}`, omit(before, "clusterId"), after);
     return after;
   });
 }

@@ -3,7 +3,7 @@
 import "server-only";
 import { ipv4InCidr } from "@/lib/schemas/ipv4";
 import { ZCreateNetworkInput, ZDeleteInput, ZUpdateNetworkInput, type TCreateNetworkInput } from "@/lib/schemas/inventory";
-import { conflict, ctxDb, inTransaction, managedClusterId, notFound, parseInput, plural, writeAudit, type ServiceCtx, type Tx } from "./common";
+import { conflict, ctxDb, inTransaction, managedClusterId, notFound, omit, parseInput, plural, writeAudit, type ServiceCtx, type Tx } from "./common";
 
 const NETWORK_AUDIT = {
   id: true,
@@ -89,8 +89,7 @@ export async function deleteNetwork(input: unknown, ctx?: ServiceCtx) {
     const n = net._count.vmNics;
     if (n > 0) throw conflict(`Network ${net.name} is used by ${plural(n, "VM NIC")}; detach them first`);
     await tx.network.delete({ where: { id } });
-    const { _count, ...before } = net;
-    await writeAudit(tx, ctx, "delete-network", `network:${id}`, before, null);
+    await writeAudit(tx, ctx, "delete-network", `network:${id}`, omit(net, "_count"), null);
     return { id, name: net.name };
   });
 }
