@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { demoClusterSpec, largeClusterSpec } from "@/lib/server/demo-cluster";
 import { isStoreEmpty, resetStore, seedDemo, seedLarge } from "@/lib/server/seed";
 import { ZClusterSpec } from "@/lib/schemas/cluster-spec";
+import { loadSnapshot } from "@/lib/server/snapshot";
+import { haEligibility, placeVm } from "@/lib/engine";
 import { createTestDb, type TestDb } from "./support/test-db";
 
 describe("demo and large seeds", () => {
@@ -53,6 +55,24 @@ describe("demo and large seeds", () => {
     expect(await isStoreEmpty(t.db)).toBe(true);
     expect(await t.db.vm.count()).toBe(0);
     expect(await t.db.alert.count()).toBe(0);
+  });
+
+  it("every running demo VM is validly placed at t=0 and the ineligibility alerts match the engine", async () => {
+    await seedDemo(t.db);
+    const snap = await loadSnapshot(t.db);
+    const running = snap.vms.filter((v) => v.hostId);
+    expect(running.length).toBeGreaterThan(45);
+    for (const v of running) {
+      const o = placeVm(snap, v.id, { onlyHostIds: [v.hostId!], purpose: "local-restart" });
+      expect(o.kind, `${v.name}: ${o.kind === "unplaceable" ? JSON.stringify(o.rejections) : ""}`).toBe("placed");
+    }
+    const byId = new Map(snap.vms.map((v) => [v.id, v]));
+    const ineligible = haEligibility(snap)
+      .filter((e) => !e.eligible && byId.get(e.vmId)!.hostId && byId.get(e.vmId)!.haPriority !== "off")
+      .map((e) => byId.get(e.vmId)!.name)
+      .sort();
+    const alerted = (await t.db.alert.findMany({ where: { kind: "VM_HA_INELIGIBLE", status: { not: "resolved" } } })).map((a) => a.entityName).sort();
+    expect(alerted).toEqual(ineligible);
   });
 
   it("seeds a scaled-down large cluster", async () => {

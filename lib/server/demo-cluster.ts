@@ -98,8 +98,9 @@ export function demoClusterSpec(): TClusterSpecInput {
   const dev = (type: "gpu" | "vgpu" | "sriov", tag: string, count = 1, gpu?: string) => ({ type, tag, count, ...(gpu ? { gpu } : {}) });
   const vms: VmIn[] = [
     // GPU, vGPU and SR-IOV VMs
-    vm("render-01", "kvm-a01", 8, 64, { haPriority: "high", devices: [dev("gpu", M60, 1, "kvm-a01-gpu0")], hostAffinity: ["kvm-a01", "kvm-b01"], disk: [80, 500] }),
-    vm("render-02", "kvm-a01", 8, 64, { devices: [dev("gpu", M60)], disk: [80, 500] }),
+    vm("render-01", "kvm-a01", 8, 64, { haPriority: "high", devices: [dev("gpu", M60)], hostAffinity: ["kvm-a01", "kvm-b01"], disk: [80, 500] }),
+    // names its GPU exactly: it can only run where that GPU is (not HA-eligible)
+    vm("render-02", "kvm-a01", 8, 64, { haPriority: "low", devices: [dev("gpu", M60, 1, "kvm-a01-gpu1")], disk: [80, 500] }),
     vm("vdi-01", "kvm-a01", 4, 16, { devices: [dev("vgpu", `${M60}/M60-2Q`)] }),
     vm("vdi-02", "kvm-a01", 4, 16, { haPriority: "low", devices: [dev("vgpu", `${M60}/M60-2Q`)] }),
     vm("vdi-03", "kvm-b01", 4, 16, { haPriority: "low", devices: [dev("vgpu", `${M60}/M60-2Q`)] }),

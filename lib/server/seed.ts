@@ -196,8 +196,10 @@ async function seedDemoHistory(db: PrismaClient, r: ImportResult, now: Date): Pr
     })),
     { kind: "NIC_BOND_DEGRADED", severity: "warning", status: "resolved", entity: ["host", "kvm-a05"], incidentId: inc2.id, message: "bond stor0 on kvm-a05: ens2f0 down", raisedAt: ago(t2 + 40), resolvedAt: ago(t2 - 3600), resolvedBy: "auto" },
     { kind: "NETWORK_FAULT_HA", severity: "critical", status: "resolved", entity: ["host", "kvm-a05"], incidentId: inc2.id, message: "kvm-a05 lost its storage network: HA rebuilt its VMs elsewhere", raisedAt: ago(t2 - 33), ackAt: ago(t2 - 300), resolvedAt: ago(t2 - 3600), resolvedBy: "auto" },
-    { kind: "VM_HA_INELIGIBLE", severity: "warning", status: "open", entity: ["vm", "ml-train-01"], message: `ml-train-01 is not HA-eligible: no other host has 1 free gpu device tagged "NVIDIA A100-PCIE-40GB.compute"`, raisedAt: ago(2 * DAY) },
-    { kind: "VM_HA_INELIGIBLE", severity: "warning", status: "acknowledged", entity: ["vm", "video-enc-01"], message: `video-enc-01 is not HA-eligible: no other host has 1 free gpu device tagged "NVIDIA L4"`, raisedAt: ago(2 * DAY), ackAt: ago(DAY) },
+    { kind: "VM_HA_INELIGIBLE", severity: "warning", status: "open", entity: ["vm", "ml-train-01"], message: `ml-train-01 is not HA-eligible: no other host has 1 free GPU tagged "NVIDIA A100-PCIE-40GB.compute"`, raisedAt: ago(2 * DAY) },
+    { kind: "VM_HA_INELIGIBLE", severity: "warning", status: "open", entity: ["vm", "ml-batch-01"], message: `ml-batch-01 is not HA-eligible: no other host has 2 free vGPU slots tagged "NVIDIA A100-PCIE-40GB/A100-8C"`, raisedAt: ago(2 * DAY) },
+    { kind: "VM_HA_INELIGIBLE", severity: "warning", status: "open", entity: ["vm", "render-02"], message: "render-02 is not HA-eligible: it asks for GPU kvm-a01-gpu1 by name, which no other host can supply", raisedAt: ago(2 * DAY) },
+    { kind: "VM_HA_INELIGIBLE", severity: "warning", status: "acknowledged", entity: ["vm", "video-enc-01"], message: `video-enc-01 is not HA-eligible: no other host has 1 free GPU tagged "NVIDIA L4"`, raisedAt: ago(2 * DAY), ackAt: ago(DAY) },
   ];
   await db.alert.createMany({
     data: alerts.map((a) => {
