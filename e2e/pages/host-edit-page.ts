@@ -1,0 +1,36 @@
+// Page object: a host's edit page (/hosts/[id]/edit): host fields, GPUs, NICs, SR-IOV tags.
+import { expect, type Locator, type Page } from "@playwright/test";
+
+export class HostEditPage {
+  constructor(readonly page: Page) {}
+
+  /** Opens the edit page of the host named `name` through the hosts list and its detail page. */
+  async openFor(name: string) {
+    await this.page.goto(`/hosts?q=${encodeURIComponent(name)}`);
+    await this.page.getByRole("link", { name, exact: true }).first().click();
+    await expect(this.page.getByRole("heading", { level: 1, name })).toBeVisible();
+    await this.page.getByRole("link", { name: "Edit", exact: true }).click();
+    await expect(this.page.getByRole("heading", { level: 1, name: `Edit ${name}` })).toBeVisible();
+  }
+
+  nicsTable(): Locator {
+    return this.page.getByRole("table", { name: "NICs" });
+  }
+
+  nicRow(nic: string): Locator {
+    return this.nicsTable().getByRole("row").filter({ has: this.page.getByRole("cell", { name: nic, exact: true }) });
+  }
+
+  tagForm(nic: string): Locator {
+    return this.page.getByRole("form", { name: `SR-IOV tag of ${nic}` });
+  }
+
+  tagInput(nic: string): Locator {
+    return this.tagForm(nic).getByLabel(`SR-IOV tag of ${nic}`);
+  }
+
+  async setTag(nic: string, tag: string) {
+    await this.tagInput(nic).fill(tag);
+    await this.tagForm(nic).getByRole("button", { name: "Set tag" }).click();
+  }
+}
