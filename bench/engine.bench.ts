@@ -5,6 +5,8 @@ import { buildCapacity } from "../lib/engine/capacity";
 import { placeVm } from "../lib/engine/placement";
 import { planFailover } from "../lib/engine/ha";
 import { assessGuarantee } from "../lib/engine/admission";
+import { whatIfAll } from "../lib/engine/whatif";
+import { planEvacuation } from "../lib/engine/maintenance";
 import { snapshotFromSpec, type ClusterSpec, type SpecVm } from "../lib/engine/testkit";
 import type { ClusterSnapshot } from "../lib/engine/types";
 import type { BenchModule } from "./run";
@@ -67,6 +69,16 @@ export function benchFailover(): number {
   const plan = planFailover(snap, [hot.id]);
   if (plan.placements.length + plan.skipped.length + plan.unplaceable.length !== 50) throw new Error("failover bench: plan incomplete");
   return timeMs(() => planFailover(snap, [hot.id]), 11);
+}
+
+/** What-if for every host (1,000 hosts / 20,000 VMs), and one evacuation plan. */
+export function benchWhatIf(): { whatIfAllMs: number; evacuationPlanMs: number } {
+  const snap = generateCluster({ seed: 6, hosts: 1000, vms: 20000 });
+  const all = whatIfAll(snap);
+  if (all.length !== 1000) throw new Error("what-if: missing hosts");
+  const whatIfAllMs = timeMs(() => whatIfAll(snap), 3, 1);
+  const evacuationPlanMs = timeMs(() => planEvacuation(snap, snap.hosts[5].id), 11);
+  return { whatIfAllMs, evacuationPlanMs };
 }
 
 export function benchAdmission(): { admissionN1Ms: number; admissionN2Ms: number } {
@@ -213,6 +225,7 @@ export async function run() {
   const vgpuPlacementMs = benchVgpu();
   const failoverPlanMs = benchFailover();
   const adm = benchAdmission();
+  const wi = benchWhatIf();
   const opt = await benchOptimum();
-  return { ...p, vgpuPlacementMs, failoverPlanMs, ...adm, ...opt };
+  return { ...p, vgpuPlacementMs, failoverPlanMs, ...adm, ...wi, ...opt };
 }
