@@ -66,7 +66,10 @@ interface HostMem {
   name: string;
   state: HostState;
   since: number;
+  /** Last heartbeat, or the controller's start for a host not heard from yet (the grace). */
   lastHb: number;
+  /** Last heartbeat actually received by this controller instance (0: none yet). */
+  heard: number;
   lastHbPersisted: number;
   report: AgentReport | null;
   reportSig: string;
@@ -203,6 +206,7 @@ export class HaController {
         state: r.state as HostState,
         since: r.stateSince.getTime(),
         lastHb: Math.max(now, r.lastHeartbeatAt?.getTime() ?? 0),
+        heard: 0,
         lastHbPersisted: r.lastHeartbeatAt?.getTime() ?? 0,
         report: null,
         reportSig: "",
@@ -278,6 +282,7 @@ export class HaController {
       return { known: false, commandsPending: false };
     }
     h.lastHb = this.clock.now();
+    h.heard = h.lastHb;
     const vms = [...hb.vms].sort((a, b) => (a.vmId < b.vmId ? -1 : a.vmId > b.vmId ? 1 : 0));
     const nics = [...(hb.nics ?? [])].sort((a, b) => (a.name < b.name ? -1 : 1));
     const sig = JSON.stringify([vms.map((v) => [v.vmId, v.generation, v.state]), nics.map((n) => [n.name, n.linkUp]), hb.storageController?.healthy]);
@@ -333,9 +338,9 @@ export class HaController {
     for (const h of this.hosts.values()) {
       if (h.state === "online" && now - h.lastHb >= window && now - this.startedAt >= window) await this.markUnreachable(h);
       else if (h.state === "unreachable") {
-        if (h.lastHb > h.since) await this.markBack(h);
+        if (h.heard > h.since) await this.markBack(h);
         else if (now - h.since >= this.timing.failureTimeoutMs) await this.markFailed(h);
-      } else if (h.state === "failed" && h.lastHb > h.since) await this.markBack(h);
+      } else if (h.state === "failed" && h.heard > h.since) await this.markBack(h);
     }
     for (const h of this.hosts.values()) {
       if (h.reportDirty && (h.state === "online" || h.state === "maintenance")) {
@@ -362,9 +367,9 @@ export class HaController {
   async persistHeartbeats(force: boolean): Promise<void> {
     const now = this.clock.now();
     for (const h of this.hosts.values()) {
-      if (h.lastHb > h.lastHbPersisted && (force || now - h.lastHbPersisted >= HEARTBEAT_PERSIST_MS) && h.lastHb > this.startedAt) {
-        h.lastHbPersisted = h.lastHb;
-        await this.db.host.update({ where: { id: h.id }, data: { lastHeartbeatAt: new Date(h.lastHb) } });
+      if (h.heard > h.lastHbPersisted && (force || now - h.lastHbPersisted >= HEARTBEAT_PERSIST_MS)) {
+        h.lastHbPersisted = h.heard;
+        await this.db.host.update({ where: { id: h.id }, data: { lastHeartbeatAt: new Date(h.heard) } });
       }
     }
   }
