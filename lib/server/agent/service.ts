@@ -24,8 +24,14 @@ export interface AgentServiceDeps {
 
 const tokenCache = new WeakMap<PrismaClient, Map<string, string>>();
 
-function hashToken(token: string): string {
+export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
+}
+
+/** Drops a host's cached token (after a token is issued or revoked outside registerAgent). */
+export function forgetAgentToken(db: PrismaClient, hostId: string): void {
+  const cache = tokenCache.get(db);
+  if (cache) for (const [h, id] of cache) if (id === hostId) cache.delete(h);
 }
 
 /** An agent introduces itself by host name and gets its id, a bearer token and the timings. */

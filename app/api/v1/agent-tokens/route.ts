@@ -1,0 +1,22 @@
+// POST /api/v1/agent-tokens — tokens for many hosts in one call (the agent simulator):
+// {"hosts": ["h1", "h2"]} or {"limit": 200} (the first hosts by name). Admin only.
+import { z } from "zod";
+import { issueAgentTokens } from "@/lib/server/agent/tokens";
+import { getDb } from "@/lib/server/db";
+import { appErrorFromZod } from "@/lib/server/errors";
+import { getController } from "@/lib/server/ha/controller";
+import { requireAdmin } from "@/lib/server/http/admin-route";
+import { json, readJson, withProblems } from "@/lib/server/http/problem";
+
+const ZIssueTokens = z.strictObject({
+  hosts: z.array(z.string().min(1).max(128)).min(1).max(5000).optional(),
+  limit: z.number().int().min(1).max(5000).optional(),
+});
+
+export const POST = withProblems("admin.agent-tokens", async (req: Request) => {
+  requireAdmin(req);
+  const parsed = ZIssueTokens.safeParse(await readJson(req));
+  if (!parsed.success) throw appErrorFromZod(parsed.error, "Invalid token request");
+  const tokens = await issueAgentTokens(getController()?.db ?? getDb(), parsed.data);
+  return json({ tokens }, { status: 201 });
+});

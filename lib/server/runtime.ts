@@ -1,0 +1,66 @@
+import "server-only";
+// What a console server process runs besides serving requests (started from instrumentation.ts):
+// the HA controller on the wall clock over the process's store, and in demo mode the simulated
+// agent fleet for the hosts in the store. Idempotent: a second call (dev reload, a second
+// instrumentation bundle) returns what is running.
+import { getDb } from "@/lib/server/db";
+import { getController, startController, type HaController } from "@/lib/server/ha/controller";
+import { systemClock } from "@/lib/server/ha/clock";
+import { createStderrLogger } from "@/lib/server/ha/log";
+import { demoMaxHosts, isDemoMode } from "@/lib/server/demo/mode";
+import { getDemoFleet, startDemoFleet } from "@/lib/server/demo/fleet";
+
+export const CONTROLLER_STEP_MS = 500;
+
+const g = globalThis as unknown as { __havenRuntime?: Promise<void> };
+
+export function startServerRuntime(): Promise<void> {
+  g.__havenRuntime ??= start();
+  return g.__havenRuntime;
+}
+
+async function start(): Promise<void> {
+  const log = createStderrLogger((process.env.HAVEN_LOG_LEVEL as "info") ?? "info", "haven");
+  let controller: HaController;
+  try {
+    controller = getController() ?? startController({ db: getDb(), clock: systemClock, log }, { intervalMs: CONTROLLER_STEP_MS });
+    await controller.start();
+    log.info({ hosts: await controller.db.host.count(), stepMs: CONTROLLER_STEP_MS }, "HA controller started");
+  } catch (err) {
+    log.error({ err }, "the HA controller did not start (is the store migrated?)");
+    return;
+  }
+  if (!isDemoMode() || getDemoFleet()) return;
+  try {
+    await startDemoFleet(controller, { maxHosts: demoMaxHosts(), log });
+  } catch (err) {
+    log.error({ err }, "the demo fleet did not start");
+  }
+}
+
+export interface HealthReport {
+  status: "ok" | "degraded";
+  db: "ok" | "error";
+  controller: "running" | "stopped";
+  demo: { enabled: boolean; simulatedHosts: number };
+  time: string;
+}
+
+/** Store reachable, controller running, demo fleet size. */
+export async function getHealth(): Promise<HealthReport> {
+  let db: HealthReport["db"] = "ok";
+  try {
+    await (getController()?.db ?? getDb()).host.count({ take: 1 });
+  } catch {
+    db = "error";
+  }
+  const controller = getController() ? "running" : "stopped";
+  const fleet = getDemoFleet();
+  return {
+    status: db === "ok" && controller === "running" ? "ok" : "degraded",
+    db,
+    controller,
+    demo: { enabled: isDemoMode(), simulatedHosts: fleet?.fleet.agents.size ?? 0 },
+    time: new Date().toISOString(),
+  };
+}
