@@ -40,7 +40,6 @@ export const ZScenario = ZClusterSpecObject.extend({
     if ("vm" in e && !vms.has(e.vm)) ctx.addIssue({ code: "custom", path: ["events", i, "vm"], message: `unknown VM "${e.vm}"` });
     if ((e.do === "nic-down" || e.do === "nic-up") && hosts.has(e.host) && !hosts.get(e.host)!.nics.some((n) => n.name === e.nic))
       ctx.addIssue({ code: "custom", path: ["events", i, "nic"], message: `host ${e.host} has no NIC "${e.nic}"` });
-    if (e.at > s.runUntil) ctx.addIssue({ code: "custom", path: ["events", i, "at"], message: `at ${e.at} is after runUntil ${s.runUntil}` });
   });
 });
 export type TScenario = z.output<typeof ZScenario>;
