@@ -73,7 +73,7 @@ export function HostGpuTable({ gpus }: { gpus: HostGpu[] }) {
               <TagChip type={g.tagType} name={g.tag} />
             </Td>
             <Td>
-              <span className="flex items-center gap-2">
+              <span className="flex items-center gap-2 whitespace-nowrap">
                 <UnitCells used={g.used} total={g.slots} label={`${g.name} ${g.kind === "vgpu" ? "vGPU slots" : "GPU"} used`} />
                 <span className="tabular text-[12px] text-zinc-600">
                   {g.used}/{g.slots}
@@ -122,7 +122,7 @@ export function HostNicTable({ nics }: { nics: HostNic[] }) {
             <Td>{n.tag ? <TagChip type="sriov" name={n.tag} /> : n.vfsTotal > 0 ? <span className="text-[12px] text-amber-700">untagged</span> : <span className="text-zinc-400">—</span>}</Td>
             <Td>
               {n.vfsTotal > 0 ? (
-                <span className="flex items-center gap-2">
+                <span className="flex items-center gap-2 whitespace-nowrap">
                   <UnitCells used={n.vfsUsed} total={n.vfsTotal} label={`${n.name} VFs used`} />
                   <span className="tabular text-[12px] text-zinc-600">
                     {n.vfsUsed}/{n.vfsTotal}

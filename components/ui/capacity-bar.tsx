@@ -59,7 +59,7 @@ export function CapacityBar({
 }
 
 /** Slot cells for small unit counts (vGPU slots, VFs): one cell per unit, filled when used. */
-export function UnitCells({ used, total, label, max = 32 }: { used: number; total: number; label: string; max?: number }) {
+export function UnitCells({ used, total, label, max = 16 }: { used: number; total: number; label: string; max?: number }) {
   if (total <= 0) return <span className="text-zinc-400">—</span>;
   if (total > max) return <CapacityBar used={used} total={total} label={label} size="sm" className="w-28" />;
   return (
@@ -71,7 +71,7 @@ export function UnitCells({ used, total, label, max = 32 }: { used: number; tota
       aria-valuenow={used}
       aria-valuetext={`${used} of ${total} used`}
       title={`${label}: ${used} of ${total} used`}
-      className="inline-flex flex-wrap gap-[3px] align-middle"
+      className="inline-flex gap-[3px] align-middle"
     >
       {Array.from({ length: total }, (_, i) => (
         <span key={i} className={cn("h-3 w-2 rounded-[2px]", i < used ? "bg-blue-600" : "bg-zinc-200 ring-1 ring-inset ring-zinc-300")} />

@@ -1,4 +1,5 @@
 import "server-only";
+import { cache } from "react";
 import { getDb, type Db } from "@/lib/server/db";
 import { poolSize as ipamPoolSize } from "@/lib/engine";
 import { pageOf, pageParams, param, type Page, type SearchParams } from "./params";
@@ -86,6 +87,11 @@ export interface NetworkDetail extends NetworkRow {
   /** Attached NICs with no lease (unmanaged networks, or not yet addressed). */
   nicsWithoutLease: number;
 }
+
+/** A network's id and name, or null (the detail page's existence check). Deduplicated per request. */
+export const getNetworkName = cache(async (id: string, db: Db = getDb()): Promise<{ id: string; name: string } | null> => {
+  return db.network.findUnique({ where: { id }, select: { id: true, name: true } });
+});
 
 export interface NetworkLeaseQuery {
   q?: string;
