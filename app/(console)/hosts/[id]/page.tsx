@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { getHostName } from "@/lib/server/queries/hosts";
 import { PageSkeleton } from "@/components/ui/skeleton";
 import { HostDetail } from "@/components/hosts/host-detail";
+import { DemoFaults } from "@/components/demo/demo-faults";
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -16,8 +17,11 @@ export default async function HostPage({ params }: Props) {
   const host = await getHostName((await params).id);
   if (!host) notFound();
   return (
-    <Suspense fallback={<PageSkeleton rows={8} cards={3} />}>
-      <HostDetail id={host.id} />
-    </Suspense>
+    <>
+      <Suspense fallback={<PageSkeleton rows={8} cards={3} />}>
+        <HostDetail id={host.id} />
+      </Suspense>
+      <DemoFaults hostId={host.id} />
+    </>
   );
 }

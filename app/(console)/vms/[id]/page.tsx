@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { getVmName } from "@/lib/server/queries/vms";
 import { PageSkeleton } from "@/components/ui/skeleton";
 import { VmDetail } from "@/components/vms/vm-detail";
+import { DemoFaults } from "@/components/demo/demo-faults";
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -16,8 +17,11 @@ export default async function VmPage({ params }: Props) {
   const vm = await getVmName((await params).id);
   if (!vm) notFound();
   return (
-    <Suspense fallback={<PageSkeleton rows={8} cards={3} />}>
-      <VmDetail id={vm.id} />
-    </Suspense>
+    <>
+      <Suspense fallback={<PageSkeleton rows={8} cards={3} />}>
+        <VmDetail id={vm.id} />
+      </Suspense>
+      <DemoFaults vmId={vm.id} />
+    </>
   );
 }
