@@ -71,7 +71,12 @@ export function failoverOrder(cap: Capacity, vms: SnapshotVm[], order: Order = "
   let cpu = 0;
   let mem = 0;
   let n = 0;
-  for (const hc of cap.hosts) if (hc.usable) (cpu += hc.cpuCap), (mem += hc.memCap), n++;
+  for (const hc of cap.hosts) {
+    if (!hc.usable) continue;
+    cpu += hc.cpuCap;
+    mem += hc.memCap;
+    n++;
+  }
   const avgCpu = n && cpu ? cpu / n : 1;
   const avgMem = n && mem ? mem / n : 1;
   const size = new Map(vms.map((vm) => [vm.id, Math.max(vm.vcpus / avgCpu, vm.memoryMiB / avgMem)]));

@@ -55,11 +55,12 @@ describe("planEvacuation", () => {
 });
 
 describe("vmOperationAllowed", () => {
-  const gpuVm = { name: "g", power: "running" as const, hostId: "h1", devices: [{ type: "gpu" as const, tag: L40, count: 1 }], allocations: [] };
-  const vfVm = { name: "t", power: "running" as const, hostId: "h1", devices: [{ type: "sriov" as const, tag: "t", count: 1 }], allocations: [] };
-  const stdVm = { name: "s", power: "running" as const, hostId: "h1", devices: [], allocations: [] };
-  const offGpu = { ...gpuVm, power: "stopped" as const, hostId: null };
-  const cases: [string, typeof gpuVm | typeof stdVm | typeof offGpu, VmOperation, boolean, string | undefined][] = [
+  type Vm = Parameters<typeof vmOperationAllowed>[0];
+  const gpuVm: Vm = { name: "g", power: "running", hostId: "h1", devices: [{ type: "gpu", tag: L40, count: 1 }], allocations: [] };
+  const vfVm: Vm = { name: "t", power: "running", hostId: "h1", devices: [{ type: "sriov", tag: "t", count: 1 }], allocations: [] };
+  const stdVm: Vm = { name: "s", power: "running", hostId: "h1", devices: [], allocations: [] };
+  const offGpu: Vm = { ...gpuVm, power: "stopped", hostId: null };
+  const cases: [string, Parameters<typeof vmOperationAllowed>[0], VmOperation, boolean, string | undefined][] = [
     ["GPU VM live-migrate", gpuVm, "live-migrate", false, "g uses GPUs, vGPUs or SR-IOV VFs, which cannot live-migrate; power it off and start it elsewhere"],
     ["VF VM live-migrate", vfVm, "live-migrate", false, "t uses GPUs, vGPUs or SR-IOV VFs, which cannot live-migrate; power it off and start it elsewhere"],
     ["standard VM live-migrate", stdVm, "live-migrate", true, undefined],
@@ -72,7 +73,7 @@ describe("vmOperationAllowed", () => {
     ["GPU config while running", gpuVm, "gpu-config-change", false, "GPU configuration changes only while the VM is off; g is running"],
     ["GPU config while off", offGpu, "gpu-config-change", true, undefined],
     ["GPU add while off", offGpu, "gpu-hot-add", true, undefined],
-    ["live-migrate a stopped VM", { ...stdVm, power: "stopped" as const, hostId: null }, "live-migrate", false, "s is not running (stopped)"],
+    ["live-migrate a stopped VM", { ...stdVm, power: "stopped", hostId: null }, "live-migrate", false, "s is not running (stopped)"],
   ];
   it.each(cases)("%s", (_n, vm, op, allowed, reason) => {
     expect(vmOperationAllowed(vm, op)).toEqual(reason ? { allowed, reason } : { allowed });

@@ -51,8 +51,9 @@ const clusterArb = fc
   })
   .map(({ hosts, vms, anti, policy }) => build(hosts, vms, anti, policy));
 
-type HostIn = fc.infer<typeof hostArb>;
-type VmIn = fc.infer<typeof vmArb>;
+type ArbValue<A> = A extends fc.Arbitrary<infer T> ? T : never;
+type HostIn = ArbValue<typeof hostArb>;
+type VmIn = ArbValue<typeof vmArb>;
 
 /** A consistent snapshot: VMs are put on their host only where they fit (the rest are off). */
 function build(hosts: HostIn[], vms: VmIn[], anti: [number, number][], policy: ClusterSpec["policy"]): ClusterSnapshot {

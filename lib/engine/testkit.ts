@@ -39,7 +39,7 @@ export interface SpecVm {
   host?: string;
   power?: VmPower;
   hostAffinity?: string[];
-  devices?: (Omit<DeviceRequest, "count" | "gpuId"> & { count?: number; gpuId?: string })[];
+  devices?: (Omit<DeviceRequest, "count" | "gpuId"> & { count?: number; gpuId?: string | null })[];
   disks?: number[];
 }
 
