@@ -630,8 +630,8 @@ export class Capacity {
         if (other === vm.id) continue;
         const h = this.heldOf(other);
         if (!h) continue;
-        const hc = this.hosts[h.hostIdx];
-        if (hc.host.state !== "online" && hc.host.state !== "maintenance") continue;
+        // Members on hosts that cannot take VMs (failed, excluded, being evacuated) neither attract nor repel.
+        if (!this.hosts[h.hostIdx].usable) continue;
         m.set(h.hostIdx, (m.get(h.hostIdx) ?? 0) + 1);
       }
       memberHosts.set(g.id, m);

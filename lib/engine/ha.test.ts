@@ -162,6 +162,33 @@ describe("planFailover", () => {
   });
 });
 
+describe("planFailover with placement groups", () => {
+  it("keeps an affinity (must) pair together and an anti-affinity (must) pair apart, also in a what-if (host still online)", () => {
+    const s = snapshotFromSpec({
+      hosts: [H("h1"), H("h2"), H("h3")],
+      vms: [V("a", { host: "h1" }), V("b", { host: "h1" }), V("c", { host: "h1" }), V("d", { host: "h1" }), V("x", { host: "h2", vcpus: 8 })],
+      groups: [
+        { name: "together", type: "vm-vm-affinity", vms: ["a", "b"] },
+        { name: "apart", type: "vm-vm-anti-affinity", vms: ["c", "d"] },
+      ],
+    });
+    const plan = planFailover(s, ["h1"]);
+    const at = Object.fromEntries(plan.placements.map((p) => [p.vmId, p.hostId]));
+    expect(plan.unplaceable).toEqual([]);
+    expect(at.a).toBe(at.b);
+    expect(at.c).not.toBe(at.d);
+  });
+  it("a zone (must) VM stays in its zone even when the other zone is emptier", () => {
+    const s = snapshotFromSpec({
+      zones: [{ name: "az-a", role: "primary" }, { name: "az-b", role: "secondary" }],
+      hosts: [H("h1", { zone: "az-a" }), H("h2", { zone: "az-a" }), H("h3", { zone: "az-b" })],
+      vms: [V("z", { host: "h1" }), V("load", { host: "h2", vcpus: 24 })],
+      groups: [{ name: "in-a", type: "zone", zone: "az-a", vms: ["z"] }],
+    });
+    expect(planFailover(s, ["h1"]).placements.map((p) => p.hostId)).toEqual(["h2"]);
+  });
+});
+
 describe("planLocalRestart", () => {
   it("restarts on the same host first", () => {
     const s = snapshotFromSpec({ hosts: [H("h1"), H("h2")], vms: [V("x", { host: "h1" }), V("y", { host: "h1" })] });
