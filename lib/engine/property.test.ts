@@ -259,6 +259,23 @@ describe("properties on random clusters", () => {
     );
   });
 
+  it("plans do not depend on the order of hosts and VMs in the snapshot, and never mutate it", () => {
+    fc.assert(
+      fc.property(clusterArb, fc.nat(), (s, k) => {
+        const frozen = structuredClone(s);
+        const failed = [s.hosts[k % s.hosts.length].id];
+        const plan = planFailover(s, failed);
+        const evac = planEvacuation(s, failed[0]);
+        const reversed: ClusterSnapshot = { ...s, hosts: [...s.hosts].reverse(), vms: [...s.vms].reverse() };
+        expect(planFailover(reversed, failed)).toEqual(plan);
+        expect(planEvacuation(reversed, failed[0])).toEqual(evac);
+        if (s.vms.length) expect(placeVm(reversed, s.vms[0].id)).toEqual(placeVm(s, s.vms[0].id));
+        expect(s).toEqual(frozen);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it("whatIfAll equals planFailover per host", () => {
     fc.assert(
       fc.property(clusterArb, (s) => {
