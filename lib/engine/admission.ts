@@ -49,7 +49,7 @@ function simulateSets(cap: Capacity, size: number, received: Received[] | null):
     if (!any) continue;
     const ids = hosts.map((h) => h.host.id);
     const mark = cap.mark();
-    const plan = planFailoverOn(cap, ids, { explain: false });
+    const plan = planFailoverOn(cap, ids, { explain: false, quiet: true });
     if (received) {
       const got = new Map<number, Received>();
       for (const p of plan.placements) {

@@ -24,6 +24,8 @@ export type Unplaceable = Extract<PlacementOutcome, { kind: "unplaceable" }>;
 export interface CapacityPlaceOptions extends PlaceOptions {
   /** Build every rejected host's reasons even when the VM is placed (explanation view). Default true. */
   explain?: boolean;
+  /** Skip the score wording of a placed VM (simulations that only count what fits). */
+  quiet?: boolean;
 }
 
 export interface GpuState {
@@ -533,7 +535,29 @@ export class Capacity {
       const soft = ctx.soft.length > 0;
       let hasVgpu = false;
       for (const nd of pools) if (nd.type === "vgpu") hasVgpu = true;
-      for (let k = 0; k < n; k++) {
+      if (np === 0 && !needRules && !soft && !candidates) {
+        // The common case (no devices, no rules): typed arrays only.
+        for (let i = 0; i < n; i++) {
+          if (usable[i] === 0) continue;
+          const cf = cpuFree[i] - vc;
+          const mf = memFree[i] - mem;
+          if (cf < 0 || mf < 0 || (useMask && mask[i] === 0)) continue;
+          const cpuF = 1 - cf * invCpu[i];
+          const memF = 1 - mf * invMem[i];
+          let score = cpuF > memF ? cpuF : memF;
+          if (pack) score = 1 - score;
+          if (freeUnits[i] > 0) score += SCARCE_PENALTY;
+          if (score < bestScore) {
+            secondIdx = bestIdx;
+            secondScore = bestScore;
+            bestIdx = i;
+            bestScore = score;
+          } else if (score < secondScore) {
+            secondIdx = i;
+            secondScore = score;
+          }
+        }
+      } else for (let k = 0; k < n; k++) {
         const i = candidates ? candidates[k] : k;
         if (usable[i] === 0 || cpuFree[i] < vc || memFree[i] < mem) continue;
         if (useMask && mask[i] === 0) continue;
@@ -549,8 +573,8 @@ export class Capacity {
           if (!ok) continue;
         }
         if (needRules && !this.fits(hc, vm, needs, ctx, exclude, useReserve, null)) continue;
-        const cpuF = (hc.cpuCap - cpuFree[i] + vc) * invCpu[i];
-        const memF = (hc.memCap - memFree[i] + mem) * invMem[i];
+        const cpuF = 1 - (cpuFree[i] - vc) * invCpu[i];
+        const memF = 1 - (memFree[i] - mem) * invMem[i];
         let score = cpuF > memF ? cpuF : memF;
         if (pack) score = 1 - score;
         if (freeUnits[i] > requestedFree) score += SCARCE_PENALTY;
@@ -604,6 +628,7 @@ export class Capacity {
     const hc = this.hosts[bestIdx];
     const allocations = this.allocate(hc, vm, needs);
     const why: string[] = [];
+    if (opts.quiet && !explain) return { kind: "placed", vmId: vm.id, hostId: hc.host.id, hostName: hc.host.name, allocations, reasons: why, rejections };
     why.push(`${hc.host.name}: ${this.describeScore(hc, vm, needs, ctx, bestScore)}`);
     if (secondIdx >= 0) {
       const s = this.hosts[secondIdx];
@@ -780,8 +805,8 @@ export class Capacity {
   score(hc: HostCap, vm: SnapshotVm, needs: VmNeeds, ctx: RuleCtx): number {
     // Same arithmetic as the hot loop in placeReleased (identical choices with or without explain).
     const i = hc.idx;
-    const cpuF = (hc.cpuCap - this.cpuFreeA[i] + vm.vcpus) * this.invCpuA[i];
-    const memF = (hc.memCap - this.memFreeA[i] + vm.memoryMiB) * this.invMemA[i];
+    const cpuF = 1 - (this.cpuFreeA[i] - vm.vcpus) * this.invCpuA[i];
+    const memF = 1 - (this.memFreeA[i] - vm.memoryMiB) * this.invMemA[i];
     let s = cpuF > memF ? cpuF : memF;
     if (this.packing) s = 1 - s;
     let requestedFree = 0;

@@ -102,14 +102,14 @@ const STRATEGIES: { order: Order; pack: boolean; scarceFirst: boolean; label: st
   { order: "largest", pack: true, scarceFirst: false, label: "largest VMs first within each priority (devices not first), packing hosts" },
 ];
 
-function runStrategy(cap: Capacity, movers: SnapshotVm[], failedList: string[], explain: boolean, st: (typeof STRATEGIES)[number]) {
+function runStrategy(cap: Capacity, movers: SnapshotVm[], failedList: string[], explain: boolean, st: (typeof STRATEGIES)[number], quiet = false) {
   const placements: Placed[] = [];
   const unplaceable: Unplaceable[] = [];
   const packing = cap.packing;
   cap.packing = st.pack;
   try {
     for (const vm of failoverOrder(cap, movers, st.order, st.scarceFirst)) {
-      const out = cap.place(vm, { purpose: "ha", ignoreReserve: true, excludeHostIds: failedList, explain });
+      const out = cap.place(vm, { purpose: "ha", ignoreReserve: true, excludeHostIds: failedList, explain, quiet });
       if (out.kind === "placed") {
         cap.commit(out);
         placements.push(out);
@@ -192,7 +192,7 @@ function better(cap: Capacity, a: Placed[], b: Placed[]): boolean {
 }
 
 /** The failover plan for a set of failed hosts, placed against capacity `cap` (which is left committed). */
-export function planFailoverOn(cap: Capacity, failedHostIds: string[], opts: { explain?: boolean } = {}): FailoverPlan {
+export function planFailoverOn(cap: Capacity, failedHostIds: string[], opts: { explain?: boolean; quiet?: boolean } = {}): FailoverPlan {
   const failed = new Set(failedHostIds);
   for (const id of failed) cap.setUsable(id, false);
   const snapshot = cap.snapshot;
@@ -214,7 +214,8 @@ export function planFailoverOn(cap: Capacity, failedHostIds: string[], opts: { e
   const failedList = [...failed].sort(compareStr);
   const explain = opts.explain ?? false;
   const start = cap.mark();
-  const first = runStrategy(cap, movers, failedList, explain, STRATEGIES[0]);
+  const quiet = opts.quiet ?? false;
+  const first = runStrategy(cap, movers, failedList, explain, STRATEGIES[0], quiet);
   if (first.unplaceable.length === 0) {
     cap.unmark();
     return { failedHostIds: failedList, placements: first.placements, unplaceable: first.unplaceable, skipped };
@@ -229,7 +230,7 @@ export function planFailoverOn(cap: Capacity, failedHostIds: string[], opts: { e
   if (couldFit) {
     for (let k = 1; k < STRATEGIES.length; k++) {
       const m = cap.mark();
-      const alt = runStrategy(cap, movers, failedList, false, STRATEGIES[k]);
+      const alt = runStrategy(cap, movers, failedList, false, STRATEGIES[k], true);
       cap.rollback(m);
       if (better(cap, alt.placements, bestPlacements)) {
         best = k;
@@ -237,7 +238,7 @@ export function planFailoverOn(cap: Capacity, failedHostIds: string[], opts: { e
       }
     }
   }
-  const chosen = runStrategy(cap, movers, failedList, explain, STRATEGIES[best]);
+  const chosen = runStrategy(cap, movers, failedList, explain, STRATEGIES[best], quiet);
   if (best > 0) {
     const note = `restart order and scoring: ${STRATEGIES[best].label} (restarts more VMs than the default order)`;
     for (const p of chosen.placements) p.reasons = [...p.reasons, note];
