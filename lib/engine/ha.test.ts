@@ -153,6 +153,21 @@ describe("planFailover", () => {
     expect(plan.placements.map((p) => p.vmId).sort()).toEqual(["small1", "small2"]);
     expect(plan.unplaceable.map((u) => u.vmId)).toEqual(["big"]);
   });
+  it("prefers a medium VM that leaves room for a low one over a medium VM that does not (same counts above)", () => {
+    const s = snapshotFromSpec({
+      hosts: [H("h0", { cpus: 32, memoryGiB: 64 }), H("hA", { cpus: 8, memoryGiB: 72 }), H("hB", { cpus: 13, memoryGiB: 4 })],
+      vms: [
+        V("x", { host: "h0", vcpus: 4, memoryGiB: 4, haPriority: "high" }),
+        V("y", { host: "h0", vcpus: 4, memoryGiB: 8, haPriority: "high" }),
+        V("m1", { host: "h0", vcpus: 4, memoryGiB: 8, haPriority: "medium" }),
+        V("m2", { host: "h0", vcpus: 1, memoryGiB: 16, haPriority: "medium" }),
+        V("l", { host: "h0", vcpus: 1, memoryGiB: 4, haPriority: "low" }),
+      ],
+    });
+    const plan = planFailover(s, ["h0"]);
+    expect(plan.placements.map((p) => p.vmId).sort()).toEqual(["l", "m2", "x", "y"]);
+    expect(plan.unplaceable.map((u) => u.vmId)).toEqual(["m1"]);
+  });
   it("never trades a higher-priority VM for lower-priority ones", () => {
     const s = snapshotFromSpec({
       hosts: [H("h1"), H("h2", { cpus: 8 })],

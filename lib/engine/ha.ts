@@ -102,7 +102,7 @@ const STRATEGIES: { order: Order; pack: boolean; scarceFirst: boolean; label: st
   { order: "largest", pack: true, scarceFirst: false, label: "largest VMs first within each priority (devices not first), packing hosts" },
 ];
 
-function runStrategy(cap: Capacity, movers: SnapshotVm[], failedList: string[], explain: boolean, st: (typeof STRATEGIES)[number], quiet = false) {
+function runStrategy(cap: Capacity, movers: SnapshotVm[], failedList: string[], explain: boolean, st: (typeof STRATEGIES)[number], quiet = false, improve = true) {
   const placements: Placed[] = [];
   const unplaceable: Unplaceable[] = [];
   const packing = cap.packing;
@@ -117,9 +117,9 @@ function runStrategy(cap: Capacity, movers: SnapshotVm[], failedList: string[], 
         unplaceable.push(out);
       }
     }
-    if (unplaceable.length) {
+    if (unplaceable.length && improve) {
       repairByMoving(cap, failedList, placements, unplaceable);
-      swapOneForTwo(cap, failedList, placements, unplaceable, explain);
+      swapOut(cap, failedList, placements, unplaceable);
     }
   } finally {
     cap.packing = packing;
@@ -128,52 +128,59 @@ function runStrategy(cap: Capacity, movers: SnapshotVm[], failedList: string[], 
 }
 
 /**
- * Local search: take one restarted VM back out and see whether two or more left-over VMs of the
- * same priority fit in its place (and it still fits elsewhere or not at all); keep a strict gain.
+ * Local search: take one restarted VM back out, place the left-over VMs (highest priority first)
+ * and put it back if it still fits; keep the change only when it restarts more VMs by priority
+ * (more high, else as many high and more medium, …).
  */
-function swapOneForTwo(cap: Capacity, failedList: string[], placements: Placed[], unplaceable: Unplaceable[], explain: boolean): void {
+function swapOut(cap: Capacity, failedList: string[], placements: Placed[], unplaceable: Unplaceable[]): void {
+  const rank = (id: string) => PRIORITY_RANK[cap.vmById.get(id)!.haPriority];
   let improved = true;
   let rounds = 0;
-  while (improved && unplaceable.length > 1 && rounds++ < 4) {
+  while (improved && unplaceable.length > 0 && rounds++ < 4) {
     improved = false;
+    const leftovers = [...unplaceable].sort((a, b) => rank(a.vmId) - rank(b.vmId));
     for (let i = placements.length - 1; i >= 0 && !improved; i--) {
       const out = cap.vmById.get(placements[i].vmId)!;
-      const rank = PRIORITY_RANK[out.haPriority];
-      const same = unplaceable.filter((u) => PRIORITY_RANK[cap.vmById.get(u.vmId)!.haPriority] === rank);
-      if (same.length < 2) continue;
       const mark = cap.mark();
       cap.release(out.id);
       const got: Placed[] = [];
-      for (const u of same) {
+      const delta = [0, 0, 0, 0];
+      for (const u of leftovers) {
         const p = cap.place(u.vmId, { purpose: "ha", ignoreReserve: true, excludeHostIds: failedList, explain: false });
         if (p.kind === "placed") {
           cap.commit(p);
           got.push(p);
+          delta[rank(p.vmId)]++;
         }
+      }
+      if (!got.length) {
+        cap.rollback(mark);
+        continue;
       }
       const back = cap.place(out, { purpose: "ha", ignoreReserve: true, excludeHostIds: failedList, explain: false });
-      const gain = got.length - 1 + (back.kind === "placed" ? 1 : 0);
-      if (gain > 0) {
-        if (back.kind === "placed") cap.commit(back);
-        cap.unmark();
-        const gotIds = new Set(got.map((g) => g.vmId));
-        const removed = placements.splice(i, 1)[0];
-        if (back.kind === "placed") placements.push(back);
-        placements.push(...got);
-        for (let k = unplaceable.length - 1; k >= 0; k--) if (gotIds.has(unplaceable[k].vmId)) unplaceable.splice(k, 1);
-        if (back.kind !== "placed") {
-          const why = cap.place(out, { purpose: "ha", ignoreReserve: true, excludeHostIds: failedList, explain: true });
-          unplaceable.push(
-            why.kind === "unplaceable"
-              ? { ...why, reasons: [...why.reasons, `left out so that ${got.map((g) => cap.vmById.get(g.vmId)!.name).join(", ")} (same priority) could restart instead`] }
-              : { kind: "unplaceable", vmId: removed.vmId, reasons: ["left out to restart more VMs of the same priority"], rejections: [] },
-          );
-        }
-        void explain;
-        improved = true;
-      } else {
+      if (back.kind === "placed") cap.commit(back);
+      else delta[PRIORITY_RANK[out.haPriority]]--;
+      const firstNonZero = delta.find((d) => d !== 0) ?? 0;
+      if (firstNonZero <= 0) {
         cap.rollback(mark);
+        continue;
       }
+      cap.unmark();
+      const gotIds = new Set(got.map((g) => g.vmId));
+      placements.splice(i, 1);
+      if (back.kind === "placed") placements.push(back);
+      placements.push(...got);
+      for (let k = unplaceable.length - 1; k >= 0; k--) if (gotIds.has(unplaceable[k].vmId)) unplaceable.splice(k, 1);
+      if (back.kind !== "placed") {
+        const why = cap.place(out, { purpose: "ha", ignoreReserve: true, excludeHostIds: failedList, explain: true });
+        const note = `left out so that ${got.map((g) => cap.vmById.get(g.vmId)!.name).join(", ")} could restart instead (more VMs restarted by priority)`;
+        unplaceable.push(
+          why.kind === "unplaceable"
+            ? { ...why, reasons: [...why.reasons, note] }
+            : { kind: "unplaceable", vmId: out.id, reasons: [note], rejections: [] },
+        );
+      }
+      improved = true;
     }
   }
 }
@@ -213,32 +220,34 @@ export function planFailoverOn(cap: Capacity, failedHostIds: string[], opts: { e
   }
   const failedList = [...failed].sort(compareStr);
   const explain = opts.explain ?? false;
-  const start = cap.mark();
   const quiet = opts.quiet ?? false;
-  const first = runStrategy(cap, movers, failedList, explain, STRATEGIES[0], quiet);
+  const start = cap.mark();
+  const first = runStrategy(cap, movers, failedList, explain, STRATEGIES[0], quiet, false);
   if (first.unplaceable.length === 0) {
     cap.unmark();
     return { failedHostIds: failedList, placements: first.placements, unplaceable: first.unplaceable, skipped };
   }
   // Some VMs are left over. If any of them could fit somewhere before this plan took capacity,
-  // another order or scoring may restart more VMs (by priority): try them and keep the best.
+  // local search and other orders or scoring may restart more VMs (by priority): keep the best.
   cap.rollback(start);
   const leftovers = first.unplaceable.map((u) => cap.vmById.get(u.vmId)!);
-  const couldFit = leftovers.some((vm) => cap.place(vm, { purpose: "ha", ignoreReserve: true, excludeHostIds: failedList, explain: false }).kind === "placed");
-  let best = 0;
+  const couldFit = leftovers.some((vm) => cap.place(vm, { purpose: "ha", ignoreReserve: true, excludeHostIds: failedList, explain: false, quiet: true }).kind === "placed");
+  if (!couldFit) {
+    const again = runStrategy(cap, movers, failedList, explain, STRATEGIES[0], quiet, false);
+    return { failedHostIds: failedList, placements: again.placements, unplaceable: again.unplaceable, skipped };
+  }
+  let best = -1;
   let bestPlacements = first.placements;
-  if (couldFit) {
-    for (let k = 1; k < STRATEGIES.length; k++) {
-      const m = cap.mark();
-      const alt = runStrategy(cap, movers, failedList, false, STRATEGIES[k], true);
-      cap.rollback(m);
-      if (better(cap, alt.placements, bestPlacements)) {
-        best = k;
-        bestPlacements = alt.placements;
-      }
+  for (let k = 0; k < STRATEGIES.length; k++) {
+    const m = cap.mark();
+    const alt = runStrategy(cap, movers, failedList, false, STRATEGIES[k], true, true);
+    cap.rollback(m);
+    if (best < 0 || better(cap, alt.placements, bestPlacements)) {
+      best = k;
+      bestPlacements = alt.placements;
     }
   }
-  const chosen = runStrategy(cap, movers, failedList, explain, STRATEGIES[best], quiet);
+  const chosen = runStrategy(cap, movers, failedList, explain, STRATEGIES[best], quiet, true);
   if (best > 0) {
     const note = `restart order and scoring: ${STRATEGIES[best].label} (restarts more VMs than the default order)`;
     for (const p of chosen.placements) p.reasons = [...p.reasons, note];
