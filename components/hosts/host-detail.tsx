@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { requestTime } from "@/lib/server/queries/params";
 import { notFound } from "next/navigation";
 import { Pencil } from "lucide-react";
 import { getHost, HOST_DETAIL_VM_LIMIT } from "@/lib/server/queries/hosts";
@@ -19,7 +20,7 @@ import { StorageHealth } from "./storage-health";
 export async function HostDetail({ id }: { id: string }) {
   const host = await getHost(id);
   if (!host) notFound();
-  const now = Date.now();
+  const now = requestTime();
   const storageNics = host.nics.filter((n) => n.role === "storage");
 
   return (

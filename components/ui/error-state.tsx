@@ -1,5 +1,6 @@
 "use client";
 import { useEffect } from "react";
+import Link from "next/link";
 import { TriangleAlert } from "lucide-react";
 import { buttonClass } from "./button";
 
@@ -31,9 +32,9 @@ export function ErrorState({ error, retry, title = "This page could not be loade
             Try again
           </button>
         )}
-        <a href="/" className={buttonClass("secondary")}>
+        <Link href="/" className={buttonClass("secondary")}>
           Go to overview
-        </a>
+        </Link>
       </div>
     </div>
   );

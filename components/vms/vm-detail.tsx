@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { requestTime } from "@/lib/server/queries/params";
 import { notFound } from "next/navigation";
 import { ArrowRightLeft, Pencil } from "lucide-react";
 import { getVm, type VmDetail as VmDetailData } from "@/lib/server/queries/vms";
@@ -17,7 +18,7 @@ import { Cpu, HardDrive, Network } from "lucide-react";
 export async function VmDetail({ id, eligibility }: { id: string; eligibility?: React.ReactNode }) {
   const vm = await getVm(id);
   if (!vm) notFound();
-  const now = Date.now();
+  const now = requestTime();
   const totalDisk = vm.disks.reduce((n, d) => n + d.sizeGiB, 0);
 
   return (

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { requestTime } from "@/lib/server/queries/params";
 import { Bell, Gpu, Monitor, Server } from "lucide-react";
 import { getOverview } from "@/lib/server/queries/overview";
 import { getCluster } from "@/lib/server/queries/cluster";
@@ -33,7 +34,7 @@ const cap = (s: string) => s[0].toUpperCase() + s.slice(1);
 
 export default async function OverviewPage() {
   const [cluster, o] = await Promise.all([getCluster(), getOverview()]);
-  const now = Date.now();
+  const now = requestTime();
 
   if (!cluster && o.hostCount === 0) {
     return (

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { BellOff } from "lucide-react";
 import { ALERT_SEVERITIES, countAlertsByStatus, listAlerts, parseAlertListQuery } from "@/lib/server/queries/alerts";
 import type { SearchParams } from "@/lib/server/queries/params";
+import { requestTime } from "@/lib/server/queries/params";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { FilterBar, FilterSelect, SearchInput } from "@/components/ui/filter-bar";
@@ -29,7 +30,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
   const query = parseAlertListQuery(sp);
   const [page, counts] = await Promise.all([listAlerts(query), countAlertsByStatus()]);
   const params = flatParams(sp);
-  const now = Date.now();
+  const now = requestTime();
   const countOf = (tab: string) =>
     tab === "active" ? (counts.open ?? 0) + (counts.acknowledged ?? 0) : tab === "all" ? Object.values(counts).reduce((a, b) => a + b, 0) : (counts[tab] ?? 0);
 

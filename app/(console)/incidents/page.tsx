@@ -3,6 +3,7 @@ import Link from "next/link";
 import { ShieldCheck } from "lucide-react";
 import { INCIDENT_STATUSES, listIncidents, parseIncidentListQuery } from "@/lib/server/queries/incidents";
 import type { SearchParams } from "@/lib/server/queries/params";
+import { requestTime } from "@/lib/server/queries/params";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { FilterBar, FilterSelect } from "@/components/ui/filter-bar";
@@ -32,7 +33,7 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
   const query = parseIncidentListQuery(sp);
   const page = await listIncidents(query);
   const params = flatParams(sp);
-  const now = Date.now();
+  const now = requestTime();
 
   return (
     <>

@@ -70,3 +70,12 @@ export function parseJson<T = unknown>(text: string | null | undefined): T | nul
     return null;
   }
 }
+
+/**
+ * The time a page renders at, for "12 s ago" labels. Server components render once per
+ * request, so reading the clock here is stable for the response (client components get it
+ * as a prop, which keeps hydration consistent).
+ */
+export function requestTime(): number {
+  return Date.now();
+}

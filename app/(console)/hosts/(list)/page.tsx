@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { Plus, Server } from "lucide-react";
 import { HOST_STATES, listHostFacets, listHosts, parseHostListQuery } from "@/lib/server/queries/hosts";
 import type { SearchParams } from "@/lib/server/queries/params";
+import { requestTime } from "@/lib/server/queries/params";
 import { Card } from "@/components/ui/card";
 import { LinkButton } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/page-header";
@@ -21,7 +22,7 @@ export default async function HostsPage({ searchParams }: { searchParams: Promis
   const params = flatParams(sp);
   const filtered = Boolean(query.state || query.zone || query.q);
   const totalHosts = Object.values(facets.states).reduce((a, b) => a + b, 0);
-  const now = Date.now();
+  const now = requestTime();
 
   return (
     <>

@@ -4,6 +4,7 @@ import { Monitor, Plus, X } from "lucide-react";
 import { HA_PRIORITIES, listVmFacets, listVms, NO_HOST, parseVmListQuery, VM_POWERS } from "@/lib/server/queries/vms";
 import { listHostNames } from "@/lib/server/queries/hosts";
 import type { SearchParams } from "@/lib/server/queries/params";
+import { requestTime } from "@/lib/server/queries/params";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { LinkButton } from "@/components/ui/button";
@@ -24,7 +25,7 @@ export default async function VmsPage({ searchParams }: { searchParams: Promise<
   const params = flatParams(sp);
   const filtered = Boolean(query.host || query.power || query.priority || query.devices || query.tag || query.q);
   const totalVms = Object.values(facets.power).reduce((a, b) => a + b, 0);
-  const now = Date.now();
+  const now = requestTime();
 
   return (
     <>
