@@ -42,13 +42,57 @@ export async function revokeAgentToken(db: PrismaClient, hostIdOrName: string): 
   return { hostId: host.id, hostName: host.name, revoked: r.count > 0 };
 }
 
-/** Tokens for many hosts at once (the simulator): the named hosts, or the first `limit` by name. */
-export async function issueAgentTokens(db: PrismaClient, sel: { hosts?: string[]; limit?: number }, now = new Date()): Promise<IssuedAgentToken[]> {
+/** A VM the store says runs on a host, as an agent taking the host over adopts it. */
+export interface HostRunningVm {
+  vmId: string;
+  name: string;
+  generation: number;
+  haPriority: "high" | "medium" | "low" | "off";
+  vcpus: number;
+  memoryMiB: number;
+  deviceKeys: string[];
+  ips: string[];
+}
+
+/**
+ * Tokens for many hosts at once (the simulator): the named hosts, or the first `limit` by name.
+ * With `withVms`, each comes with the VMs the store says run there, so a simulated agent that
+ * takes the host over reports them instead of looking like a host that lost power.
+ */
+export async function issueAgentTokens(
+  db: PrismaClient,
+  sel: { hosts?: string[]; limit?: number; withVms?: boolean },
+  now = new Date(),
+): Promise<(IssuedAgentToken & { vms?: HostRunningVm[]; nics?: string[] })[]> {
   const names = sel.hosts?.length
     ? sel.hosts
     : (await db.host.findMany({ select: { name: true }, orderBy: { name: "asc" }, take: sel.limit ?? 10 })).map((h) => h.name);
-  const out: IssuedAgentToken[] = [];
+  const out: (IssuedAgentToken & { vms?: HostRunningVm[]; nics?: string[] })[] = [];
   for (const n of names) out.push(await issueAgentToken(db, n, now));
+  if (!sel.withVms || !out.length) return out;
+  const ids = out.map((o) => o.hostId);
+  const [vms, nics] = await Promise.all([
+    db.vm.findMany({
+      where: { hostId: { in: ids }, power: { in: ["running", "stopping", "migrating"] } },
+      select: { id: true, name: true, hostId: true, generation: true, haPriority: true, vcpus: true, memoryMiB: true, allocations: { select: { deviceKey: true } }, ipLeases: { select: { address: true } } },
+    }),
+    db.nic.findMany({ where: { hostId: { in: ids } }, select: { hostId: true, name: true }, orderBy: { name: "asc" } }),
+  ]);
+  for (const o of out) {
+    o.vms = vms
+      .filter((v) => v.hostId === o.hostId)
+      .map((v) => ({
+        vmId: v.id,
+        name: v.name,
+        generation: v.generation,
+        haPriority: v.haPriority as HostRunningVm["haPriority"],
+        vcpus: v.vcpus,
+        memoryMiB: v.memoryMiB,
+        deviceKeys: v.allocations.map((a) => a.deviceKey),
+        ips: v.ipLeases.map((l) => l.address),
+      }));
+    o.nics = nics.filter((n) => n.hostId === o.hostId).map((n) => n.name);
+  }
   return out;
 }
 

@@ -1,5 +1,6 @@
 // POST /api/v1/agent-tokens — tokens for many hosts in one call (the agent simulator):
-// {"hosts": ["h1", "h2"]} or {"limit": 200} (the first hosts by name). Admin only.
+// {"hosts": ["h1", "h2"]} or {"limit": 200} (the first hosts by name), optionally
+// "withVms": true (each host's running VMs and NICs, for a simulator). Admin only.
 import { z } from "zod";
 import { issueAgentTokens } from "@/lib/server/agent/tokens";
 import { getDb } from "@/lib/server/db";
@@ -11,6 +12,8 @@ import { json, readJson, withProblems } from "@/lib/server/http/problem";
 const ZIssueTokens = z.strictObject({
   hosts: z.array(z.string().min(1).max(128)).min(1).max(5000).optional(),
   limit: z.number().int().min(1).max(5000).optional(),
+  /** Also answer each host's running VMs and NIC names (a simulator taking the hosts over). */
+  withVms: z.boolean().optional(),
 });
 
 export const POST = withProblems("admin.agent-tokens", async (req: Request) => {
