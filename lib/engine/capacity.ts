@@ -16,7 +16,7 @@ import type {
   SnapshotVm,
 } from "./types";
 import { compareStr, gpuDeviceTag } from "./tags";
-import { fmtDevices, fmtMem, pct, unitName } from "./format";
+import { fmtDevices, fmtMem, pct } from "./format";
 
 export type Placed = Extract<PlacementOutcome, { kind: "placed" }>;
 export type Unplaceable = Extract<PlacementOutcome, { kind: "unplaceable" }>;
@@ -162,7 +162,7 @@ export class Capacity {
   readonly gpuById = new Map<string, GpuState>();
   readonly nicById = new Map<string, NicState>();
   private readonly groupsByVm = new Map<string, SnapshotPlacementGroup[]>();
-  private readonly needsCache = new Map<string, VmNeeds>();
+  private readonly needsCache = new WeakMap<SnapshotVm, VmNeeds>();
   private reserve: (HostReserve | null)[] | null = null;
   // Hot-loop mirrors of the host state (kept in sync with HostCap by hold/release/setUsable).
   private readonly cpuFreeA: Float64Array;
@@ -440,7 +440,7 @@ export class Capacity {
   // ---------------------------------------------------------------- needs
 
   needsOf(vm: SnapshotVm): VmNeeds {
-    const cached = this.needsCache.get(vm.id);
+    const cached = this.needsCache.get(vm);
     if (cached) return cached;
     const byPool = new Map<number, Need>();
     const unknown: Need[] = [];
@@ -460,7 +460,7 @@ export class Capacity {
       else byPool.set(id, { poolId: id, type: d.type, tag: d.tag, count: d.count });
     }
     const needs = { pools: [...byPool.values()], named, unknown };
-    this.needsCache.set(vm.id, needs);
+    this.needsCache.set(vm, needs);
     return needs;
   }
 
@@ -500,9 +500,6 @@ export class Capacity {
     const useReserve = !!this.reserve && purpose === "power-on" && !opts.ignoreReserve && this.snapshot.policy.haMode === "guarantee";
     const ctx = this.ruleContext(vm);
 
-    if (needs.unknown.length && !explain) {
-      // No host anywhere carries the tag; the reasons below need the full host list.
-    }
     // Candidate set: with device requests, only hosts carrying the rarest requested pool.
     let candidates: number[] | null = null;
     if (!explain && needs.unknown.length === 0 && needs.pools.length > 0) {
@@ -919,11 +916,6 @@ export class Capacity {
     }
     return out;
   }
-
-  /** Units of each requested pool that are free on usable hosts other than `exceptHostIdx`. */
-  hostFreeFor(hc: HostCap, poolId: number): number {
-    return hc.pools.get(poolId)?.free ?? 0;
-  }
 }
 
 interface RuleCtx {
@@ -935,7 +927,7 @@ interface RuleCtx {
 
 export function describeNeeds(vm: SnapshotVm): string {
   if (!vm.devices.length) return "";
-  return ", " + vm.devices.map((d) => `${d.count} ${d.type} ${unitName(d.type, d.count)} "${d.tag}"`).join(", ");
+  return ", " + vm.devices.map((d) => fmtDevices(d.type, d.tag, d.count, "") + (d.gpuId ? ` (GPU ${d.gpuId} by name)` : "")).join(", ");
 }
 
 export function buildCapacity(snapshot: ClusterSnapshot, opts: { excludeHostIds?: Iterable<string> } = {}): Capacity {
