@@ -1,3 +1,4 @@
+import { Suspense } from "react";
 import Link from "next/link";
 import { requestTime } from "@/lib/server/queries/params";
 import { notFound } from "next/navigation";
@@ -13,9 +14,11 @@ import { Table, THead, Th, Td, Tr, entityLink } from "@/components/ui/table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { fmtAgo, fmtDateTime, fmtGiB, fmtMiB } from "@/components/ui/format";
 import { Cpu, HardDrive, Network } from "lucide-react";
+import { Skeleton } from "@/components/ui/skeleton";
+import { HaEligibility } from "./ha-eligibility";
 
 /** The VM page's content (streams inside the page's Suspense boundary). */
-export async function VmDetail({ id, eligibility }: { id: string; eligibility?: React.ReactNode }) {
+export async function VmDetail({ id }: { id: string }) {
   const vm = await getVm(id);
   if (!vm) notFound();
   const now = requestTime();
@@ -82,7 +85,14 @@ export async function VmDetail({ id, eligibility }: { id: string; eligibility?: 
               columns={1}
               items={[
                 { label: "HA priority", value: <PriorityBadge priority={vm.haPriority} /> },
-                ...(eligibility ? [{ label: "HA eligibility", value: eligibility }] : []),
+                {
+                  label: "HA eligibility",
+                  value: (
+                    <Suspense fallback={<Skeleton className="h-5 w-32" />}>
+                      <HaEligibility vmId={vm.id} />
+                    </Suspense>
+                  ),
+                },
                 {
                   label: "Host affinity",
                   value: vm.hostAffinity.length ? (

@@ -2,6 +2,9 @@ import "server-only";
 import { cache } from "react";
 import type { Prisma } from "@prisma/client";
 import { getDb, type Db } from "@/lib/server/db";
+import { loadSnapshot } from "@/lib/server/snapshot";
+import { buildCapacity, type HaEligibility } from "@/lib/engine";
+import { eligibilityOf } from "@/lib/engine/ha";
 import {
   enumParam,
   pageOf,
@@ -397,4 +400,16 @@ export async function getVm(id: string, db: Db = getDb()): Promise<VmDetail | nu
     createdAt: v.createdAt.toISOString(),
     updatedAt: v.updatedAt.toISOString(),
   };
+}
+
+/**
+ * Whether the VM qualifies for HA (some other host can supply each of its device requests),
+ * and if not, why: the engine's answer over the current cluster snapshot. Null for an unknown VM.
+ * Loads the whole snapshot, so pages render it in its own Suspense boundary.
+ */
+export async function getVmHaEligibility(id: string, db: Db = getDb()): Promise<HaEligibility | null> {
+  const snapshot = await loadSnapshot(db);
+  const vm = snapshot.vms.find((v) => v.id === id);
+  if (!vm) return null;
+  return eligibilityOf(buildCapacity(snapshot), vm);
 }
