@@ -161,7 +161,7 @@ export async function runScenario(input: TScenarioInput | TScenario, opts: RunOp
       }
     };
 
-    const controller = new HaController({ db, clock, log, onEvent });
+    const controller = new HaController({ db, clock, log, onEvent, commandPollFallbackMs: Infinity, resyncMs: 60_000 });
     await controller.start();
     const transport = inProcessTransport({ db, controller });
     const fleet = new SimFleet(

@@ -22,6 +22,7 @@ export interface AgentServiceDeps {
   controller: HaController;
 }
 
+/** Per store: token → host id, for tokens seen since they were issued (no hashing per call). */
 const tokenCache = new WeakMap<PrismaClient, Map<string, string>>();
 
 export function hashToken(token: string): string {
@@ -46,8 +47,8 @@ export async function registerAgent(deps: AgentServiceDeps, input: unknown): Pro
   await deps.db.host.update({ where: { id: host.id }, data: { agentTokenHash: hash, agentTokenIssuedAt: new Date(deps.controller.clock.now()) } });
   let cache = tokenCache.get(deps.db);
   if (!cache) tokenCache.set(deps.db, (cache = new Map()));
-  for (const [h, id] of cache) if (id === host.id) cache.delete(h);
-  cache.set(hash, host.id);
+  for (const [k, id] of cache) if (id === host.id) cache.delete(k);
+  cache.set(token, host.id);
   const t = deps.controller.timing;
   return { hostId: host.id, token, heartbeatS: t.heartbeatMs / 1000, isolationTimeoutS: t.isolationTimeoutMs / 1000, vmStartS: t.vmStartMs / 1000 };
 }
@@ -55,14 +56,14 @@ export async function registerAgent(deps: AgentServiceDeps, input: unknown): Pro
 /** Bearer token → host id (cached in memory after the first lookup). */
 export async function authenticateAgent(deps: AgentServiceDeps, token: string | null | undefined): Promise<string> {
   if (!token) throw new AppError("UNAUTHORIZED", "An agent token is required");
-  const hash = hashToken(token);
   let cache = tokenCache.get(deps.db);
   if (!cache) tokenCache.set(deps.db, (cache = new Map()));
-  const hit = cache.get(hash);
+  const hit = cache.get(token);
   if (hit) return hit;
+  const hash = hashToken(token);
   const host = await deps.db.host.findUnique({ where: { agentTokenHash: hash }, select: { id: true } });
   if (!host) throw new AppError("UNAUTHORIZED", "Unknown agent token");
-  cache.set(hash, host.id);
+  cache.set(token, host.id);
   return host.id;
 }
 

@@ -37,7 +37,8 @@ type Tx = Prisma.TransactionClient;
 
 export const HEARTBEAT_PERSIST_MS = 10_000;
 const RESYNC_MS = 15_000;
-const COMMAND_POLL_FALLBACK_MS = 10_000;
+/** Agents re-read the command queue this often even without a hint (commands written elsewhere). */
+const COMMAND_POLL_FALLBACK_MS = 30_000;
 
 export interface HaDeps {
   db: PrismaClient;
@@ -45,6 +46,14 @@ export interface HaDeps {
   log?: Logger;
   /** Hears of every event after its transaction committed (scenario runner, live UI). */
   onEvent?: (e: RecordedEvent) => void;
+  /** Re-read hosts and open alerts this often (inventory edited elsewhere). Default 15 s. */
+  resyncMs?: number;
+  /**
+   * Agents re-read their command queue this often without a hint. Every command this process
+   * writes hints its host at once; the fallback covers commands written by another process.
+   * Default 30 s; Infinity when this controller is the only writer (the scenario runner).
+   */
+  commandPollFallbackMs?: number;
 }
 
 export interface Timing {
@@ -118,6 +127,7 @@ export class HaController {
   private loaded = false;
   private startedAt = 0;
   private lastResync = 0;
+  private lastHbFlush = 0;
   private capacityChanged = true;
   private evalNeeded = true;
   private failoverNeeded = new Set<string>();
@@ -302,7 +312,7 @@ export class HaController {
   shouldFetchCommands(hostId: string): boolean {
     if (this.commandHints.has(hostId)) return true;
     const last = this.lastCommandPoll.get(hostId) ?? 0;
-    return this.clock.now() - last >= COMMAND_POLL_FALLBACK_MS;
+    return this.clock.now() - last >= (this.deps.commandPollFallbackMs ?? COMMAND_POLL_FALLBACK_MS);
   }
 
   noteCommandsFetched(hostId: string): void {
@@ -327,7 +337,7 @@ export class HaController {
 
   private async stepInner(): Promise<void> {
     const now = this.clock.now();
-    if (now - this.lastResync >= RESYNC_MS) {
+    if (now - this.lastResync >= (this.deps.resyncMs ?? RESYNC_MS)) {
       this.lastResync = now;
       await this.reloadHosts();
       await this.alerts.reload(this.db);
@@ -363,14 +373,25 @@ export class HaController {
     await this.persistHeartbeats(false);
   }
 
-  /** Writes lastHeartbeatAt for hosts heard from since the last write (every 10 s, or `force`). */
+  /**
+   * Writes lastHeartbeatAt (to the second) for hosts heard from since the last write, every 10 s
+   * (or now with `force`), grouped so one statement covers every host heard in the same second.
+   */
   async persistHeartbeats(force: boolean): Promise<void> {
     const now = this.clock.now();
+    if (!force && now - this.lastHbFlush < HEARTBEAT_PERSIST_MS) return;
+    this.lastHbFlush = now;
+    const groups = new Map<number, HostMem[]>();
     for (const h of this.hosts.values()) {
-      if (h.heard > h.lastHbPersisted && (force || now - h.lastHbPersisted >= HEARTBEAT_PERSIST_MS)) {
-        h.lastHbPersisted = h.heard;
-        await this.db.host.update({ where: { id: h.id }, data: { lastHeartbeatAt: new Date(h.heard) } });
-      }
+      const sec = Math.floor(h.heard / 1000) * 1000;
+      if (h.heard === 0 || sec <= h.lastHbPersisted) continue;
+      const g = groups.get(sec) ?? [];
+      g.push(h);
+      groups.set(sec, g);
+    }
+    for (const [sec, hs] of groups) {
+      await this.db.host.updateMany({ where: { id: { in: hs.map((h) => h.id) } }, data: { lastHeartbeatAt: new Date(sec) } });
+      for (const h of hs) h.lastHbPersisted = sec;
     }
   }
 
