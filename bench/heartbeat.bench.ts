@@ -1,0 +1,136 @@
+// Heartbeat ingest over HTTP against the PRODUCTION server: `next start` (build in
+// NEXT_DIST_DIR, default .next-agent; built first when missing, or with HAVEN_BENCH_REBUILD=1)
+// on a free port of 127.0.0.1 over a temporary store seeded with the demo cluster (10 hosts),
+// demo fleet off. Every host gets a token and registers; autocannon then fires heartbeats
+// (each connection cycling through the 10 hosts, each body carrying the host's VMs) for
+// HAVEN_BENCH_HB_SECONDS (default 10) after a 2 s warm-up, and the server is stopped.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import autocannon from "autocannon";
+import { createTempDb } from "../lib/sim/temp-db";
+import { seedDemo } from "../lib/server/seed";
+import type { BenchModule } from "./run";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const DIST = process.env.NEXT_DIST_DIR || ".next-agent";
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function ensureBuild(): Promise<void> {
+  if (fs.existsSync(path.join(ROOT, DIST, "BUILD_ID")) && process.env.HAVEN_BENCH_REBUILD !== "1") return;
+  const { build } = await import("../scripts/lib/app-setup");
+  console.error(`heartbeat bench: building into ${DIST}/`);
+  if ((await build(DIST)) !== 0) throw new Error("next build failed");
+}
+
+async function waitHealthy(base: string, child: ChildProcess, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}`);
+    try {
+      const r = await fetch(`${base}/api/health`);
+      if (r.ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error("the server did not become healthy");
+}
+
+function fire(opts: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(opts, (err, res) => (err ? reject(err) : resolve(res)));
+  });
+}
+
+export async function run() {
+  await ensureBuild();
+  const tmp = createTempDb();
+  const seeded = await seedDemo(tmp.db);
+  const hostVms = new Map<string, { vmId: string; generation: number; state: "running" }[]>();
+  for (const v of await tmp.db.vm.findMany({ where: { power: "running" }, select: { id: true, hostId: true, generation: true } })) {
+    const l = hostVms.get(v.hostId!) ?? [];
+    l.push({ vmId: v.id, generation: v.generation, state: "running" });
+    hostVms.set(v.hostId!, l);
+  }
+  const nics = new Map<string, { name: string; linkUp: boolean }[]>();
+  for (const n of await tmp.db.nic.findMany({ select: { hostId: true, name: true } })) {
+    const l = nics.get(n.hostId) ?? [];
+    l.push({ name: n.name, linkUp: true });
+    nics.set(n.hostId, l);
+  }
+  await tmp.db.$disconnect();
+
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const admin = randomBytes(24).toString("base64url");
+  const child = spawn(path.join(ROOT, "node_modules", ".bin", "next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, NODE_ENV: "production", NEXT_DIST_DIR: DIST, DATABASE_URL: `file:${tmp.file}`, HAVEN_DEMO: "0", HAVEN_ADMIN_TOKEN: admin, HAVEN_LOG_LEVEL: "warn", NEXT_TELEMETRY_DISABLED: "1" },
+  });
+  let stderr = "";
+  child.stderr!.on("data", (d) => (stderr = (stderr + d).slice(-4000)));
+  const seconds = Number(process.env.HAVEN_BENCH_HB_SECONDS ?? 10);
+  try {
+    await waitHealthy(base, child);
+    const tr = await fetch(`${base}/api/v1/agent-tokens`, { method: "POST", headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" }, body: JSON.stringify({ limit: 1000 }) });
+    if (!tr.ok) throw new Error(`token issue failed: ${tr.status} ${await tr.text()}`);
+    const { tokens } = (await tr.json()) as { tokens: { hostId: string; hostName: string; token: string }[] };
+    const requests: autocannon.Request[] = [];
+    for (const t of tokens) {
+      const rr = await fetch(`${base}/api/agent/v1/register`, { method: "POST", headers: { authorization: `Bearer ${t.token}`, "content-type": "application/json" }, body: JSON.stringify({ hostName: t.hostName, agentVersion: "bench" }) });
+      if (!rr.ok) throw new Error(`register ${t.hostName}: ${rr.status} ${await rr.text()}`);
+      const session = ((await rr.json()) as { token: string }).token;
+      let seq = 0;
+      const body = (s: number) => JSON.stringify({ hostId: t.hostId, seq: s, vms: hostVms.get(t.hostId) ?? [], nics: nics.get(t.hostId) ?? [], storageController: { healthy: true } });
+      requests.push({ method: "POST", path: "/api/agent/v1/heartbeat", headers: { authorization: `Bearer ${session}`, "content-type": "application/json" }, setupRequest: (req) => ({ ...req, body: body(seq++) }) });
+    }
+    const common = { url: `${base}`, connections: 32, pipelining: 1, requests, timeout: 10 } satisfies autocannon.Options;
+    await fire({ ...common, duration: 2 });
+    const res = await fire({ ...common, duration: seconds });
+    const ok = res["2xx"];
+    const out = {
+      heartbeatsPerSecond: Math.round(ok / seconds),
+      heartbeatP99Ms: res.latency.p99,
+      heartbeatP50Ms: res.latency.p50,
+      heartbeatNon2xx: res.non2xx + res.errors + res.timeouts,
+      heartbeatSeconds: seconds,
+      heartbeatConnections: common.connections,
+      heartbeatHosts: seeded.counts.hosts,
+    };
+    console.error(`heartbeat: ${out.heartbeatsPerSecond}/s over ${seconds} s (${ok} ok, ${out.heartbeatNon2xx} not), p50 ${out.heartbeatP50Ms} ms, p99 ${out.heartbeatP99Ms} ms, ${common.connections} connections`);
+    return out;
+  } catch (err) {
+    console.error(stderr);
+    throw err;
+  } finally {
+    try {
+      process.kill(-child.pid!, "SIGTERM");
+    } catch {
+      /* gone */
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    await tmp.dispose();
+  }
+}
+
+export const goals: BenchModule["goals"] = {
+  heartbeatsPerSecond: { op: ">=", value: 5000 },
+  heartbeatP99Ms: { op: "<", value: 50 },
+  heartbeatNon2xx: { op: "<=", value: 0 },
+};
