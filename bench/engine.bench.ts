@@ -3,7 +3,7 @@
 import { generateCluster, prng, pick, VGPU_A100_4C } from "./fixtures";
 import { buildCapacity } from "../lib/engine/capacity";
 import { placeVm } from "../lib/engine/placement";
-import { planFailover } from "../lib/engine/ha";
+import { haEligibility, planFailover } from "../lib/engine/ha";
 import { assessGuarantee } from "../lib/engine/admission";
 import { whatIfAll } from "../lib/engine/whatif";
 import { planEvacuation } from "../lib/engine/maintenance";
@@ -71,14 +71,15 @@ export function benchFailover(): number {
   return timeMs(() => planFailover(snap, [hot.id]), 11);
 }
 
-/** What-if for every host (1,000 hosts / 20,000 VMs), and one evacuation plan. */
-export function benchWhatIf(): { whatIfAllMs: number; evacuationPlanMs: number } {
+/** What-if for every host (1,000 hosts / 20,000 VMs), one evacuation plan, HA eligibility of every VM. */
+export function benchWhatIf(): { whatIfAllMs: number; evacuationPlanMs: number; haEligibilityMs: number } {
   const snap = generateCluster({ seed: 6, hosts: 1000, vms: 20000 });
   const all = whatIfAll(snap);
   if (all.length !== 1000) throw new Error("what-if: missing hosts");
   const whatIfAllMs = timeMs(() => whatIfAll(snap), 3, 1);
   const evacuationPlanMs = timeMs(() => planEvacuation(snap, snap.hosts[5].id), 11);
-  return { whatIfAllMs, evacuationPlanMs };
+  const haEligibilityMs = timeMs(() => haEligibility(snap), 5);
+  return { whatIfAllMs, evacuationPlanMs, haEligibilityMs };
 }
 
 export function benchAdmission(): { admissionN1Ms: number; admissionN2Ms: number } {

@@ -9,21 +9,39 @@ export const PRIORITY_RANK: Record<HaPriority, number> = { high: 0, medium: 1, l
 /** Whether a VM qualifies for HA, and why not. One entry per VM, sorted by VM name. */
 export function haEligibility(snapshot: ClusterSnapshot): HaEligibility[] {
   const cap = buildCapacity(snapshot);
+  const sizes = hostSizes(cap);
   const vms = [...snapshot.vms].sort((a, b) => compareStr(a.name, b.name) || compareStr(a.id, b.id));
-  return vms.map((vm) => eligibilityOf(cap, vm));
+  return vms.map((vm) => eligibilityOf(cap, vm, sizes));
 }
 
-export function eligibilityOf(cap: Capacity, vm: SnapshotVm): HaEligibility {
+/** Online host sizes, grouped: each distinct (vCPU, memory) with how many hosts and one of them. */
+type HostSizes = { cpus: number; memoryMiB: number; count: number; hostId: string }[];
+
+function hostSizes(cap: Capacity): HostSizes {
+  const by = new Map<string, HostSizes[number]>();
+  for (const hc of cap.hosts) {
+    if (hc.host.state !== "online") continue;
+    const k = `${hc.cpuCap}/${hc.memCap}`;
+    const e = by.get(k);
+    if (e) e.count++;
+    else by.set(k, { cpus: hc.cpuCap, memoryMiB: hc.memCap, count: 1, hostId: hc.host.id });
+  }
+  return [...by.values()];
+}
+
+export function eligibilityOf(cap: Capacity, vm: SnapshotVm, sizes: HostSizes = hostSizes(cap)): HaEligibility {
   const snapshot = cap.snapshot;
   if (snapshot.policy.haMode === "disabled") return { vmId: vm.id, eligible: false, reasons: ["HA is disabled for the cluster"] };
   if (vm.haPriority === "off") return { vmId: vm.id, eligible: false, reasons: ["HA priority is off: the VM is not restarted when its host fails"] };
-  const others = cap.hosts.filter((hc) => hc.host.state === "online" && hc.host.id !== vm.hostId);
-  if (others.length === 0) return { vmId: vm.id, eligible: false, reasons: ["no other online host in the cluster"] };
+  const isOther = (hostId: string) => hostId !== vm.hostId;
+  const ownIdx = vm.hostId ? cap.hostIdxById.get(vm.hostId) : undefined;
+  const ownOnline = ownIdx !== undefined && cap.hosts[ownIdx].host.state === "online";
+  const onlineOthers = sizes.reduce((n, s) => n + s.count, 0) - (ownOnline ? 1 : 0);
+  if (onlineOthers <= 0) return { vmId: vm.id, eligible: false, reasons: ["no other online host in the cluster"] };
   const reasons: string[] = [];
   // vCPU and memory are checked generously (against host size, not free capacity): eligibility is about devices.
-  if (!others.some((hc) => hc.cpuCap >= vm.vcpus && hc.memCap >= vm.memoryMiB)) {
-    reasons.push(`no other host is large enough for ${vm.vcpus} vCPU and ${fmtMem(vm.memoryMiB)}`);
-  }
+  const big = sizes.some((s) => s.cpus >= vm.vcpus && s.memoryMiB >= vm.memoryMiB && (s.count > 1 || isOther(s.hostId)));
+  if (!big) reasons.push(`no other host is large enough for ${vm.vcpus} vCPU and ${fmtMem(vm.memoryMiB)}`);
   const needs = cap.needsOf(vm);
   for (const nm of needs.named) {
     const gs = cap.gpuById.get(nm.gpuId);
@@ -33,15 +51,15 @@ export function eligibilityOf(cap: Capacity, vm: SnapshotVm): HaEligibility {
     }
   }
   for (const u of needs.unknown) reasons.push(`no other host has ${fmtDevices(u.type, u.tag, u.count)} (no host carries this tag)`);
-  const missing: string[] = [];
+  const spare = (hc: Capacity["hosts"][number], poolId: number, count: number) =>
+    hc.host.state === "online" && isOther(hc.host.id) && (hc.pools.get(poolId)?.free ?? 0) >= count;
   for (const nd of needs.pools) {
-    if (!others.some((hc) => (hc.pools.get(nd.poolId)?.free ?? 0) >= nd.count)) {
-      missing.push(`no other host has ${fmtDevices(nd.type, nd.tag, nd.count)}`);
+    if (!cap.pools[nd.poolId].hostIdxs.some((i) => spare(cap.hosts[i], nd.poolId, nd.count))) {
+      reasons.push(`no other host has ${fmtDevices(nd.type, nd.tag, nd.count)}`);
     }
   }
-  reasons.push(...missing);
   if (reasons.length === 0 && needs.pools.length > 1) {
-    const together = others.some((hc) => needs.pools.every((nd) => (hc.pools.get(nd.poolId)?.free ?? 0) >= nd.count));
+    const together = cap.pools[needs.pools[0].poolId].hostIdxs.some((i) => needs.pools.every((nd) => spare(cap.hosts[i], nd.poolId, nd.count)));
     if (!together) {
       reasons.push(
         `no single other host has all of its devices free together (${needs.pools.map((nd) => fmtDevices(nd.type, nd.tag, nd.count, "")).join(", ")})`,

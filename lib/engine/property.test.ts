@@ -5,7 +5,8 @@ import fc from "fast-check";
 import { snapshotFromSpec, type ClusterSpec, type SpecHost, type SpecVm } from "./testkit";
 import { buildCapacity } from "./capacity";
 import { placeVm } from "./placement";
-import { planFailover } from "./ha";
+import { haEligibility, planFailover } from "./ha";
+import { gpuDeviceTag } from "./tags";
 import { planEvacuation } from "./maintenance";
 import { whatIfAll } from "./whatif";
 import { admitPowerOn, assessGuarantee } from "./admission";
@@ -273,6 +274,43 @@ describe("properties on random clusters", () => {
         expect(s).toEqual(frozen);
       }),
       { numRuns: 100 },
+    );
+  });
+
+  it("haEligibility agrees with a brute-force reference", () => {
+    fc.assert(
+      fc.property(clusterArb, (s) => {
+        const taken = new Set(s.vms.flatMap((v) => v.allocations.map((a) => a.key)));
+        const free = (h: ClusterSnapshot["hosts"][number], type: string, tag: string) => {
+          let n = 0;
+          for (const g of h.gpus) {
+            const d = gpuDeviceTag(g);
+            if (d.type !== type || d.tag !== tag) continue;
+            if (d.type === "gpu") n += taken.has(`gpu:${g.id}`) ? 0 : 1;
+            else for (let k = 0; k < d.units; k++) n += taken.has(`vgpu:${g.id}:${k}`) ? 0 : 1;
+          }
+          if (type === "sriov")
+            for (const nic of h.nics) {
+              if (nic.tag !== tag || !nic.linkUp) continue;
+              for (let k = 0; k < nic.sriovVfs; k++) n += taken.has(`vf:${nic.id}:${k}`) ? 0 : 1;
+            }
+          return n;
+        };
+        for (const e of haEligibility(s)) {
+          const vm = s.vms.find((v) => v.id === e.vmId)!;
+          const others = s.hosts.filter((h) => h.state === "online" && h.id !== vm.hostId);
+          const want = new Map<string, number>();
+          for (const d of vm.devices) want.set(`${d.type}|${d.tag}`, (want.get(`${d.type}|${d.tag}`) ?? 0) + d.count);
+          const ok =
+            s.policy.haMode !== "disabled" &&
+            vm.haPriority !== "off" &&
+            others.some((h) => h.cpus >= vm.vcpus && h.memoryMiB >= vm.memoryMiB) &&
+            (want.size === 0 || others.some((h) => [...want].every(([k, n]) => free(h, k.split("|")[0], k.slice(k.indexOf("|") + 1)) >= n)));
+          expect(e.eligible, `${vm.name}: ${e.reasons.join("; ")}`).toBe(ok);
+          expect(e.reasons.length === 0).toBe(e.eligible);
+        }
+      }),
+      RUNS,
     );
   });
 
