@@ -130,15 +130,17 @@ export async function getNetwork(id: string, query: NetworkLeaseQuery = { page: 
     ...(query.q ? { OR: [{ address: { contains: query.q } }, { vm: { name: { contains: query.q } } }] } : {}),
   };
   const [keys, nicsWithoutLease] = await Promise.all([
-    db.ipLease.findMany({ where: leaseWhere, select: { id: true, address: true } }),
+    db.ipLease.findMany({ where: leaseWhere, select: { address: true } }),
     db.vmNic.count({ where: { networkId: id, lease: null } }),
   ]);
-  keys.sort((a, b) => (ipv4ToInt(a.address) ?? 0) - (ipv4ToInt(b.address) ?? 0) || (a.address < b.address ? -1 : 1));
+  // Addresses are unique per network, so the page is fetched back by address (the unique index).
+  const ordered = keys.map((k) => ({ address: k.address, n: ipv4ToInt(k.address) ?? -1 }));
+  ordered.sort((a, b) => a.n - b.n || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   const start = (query.page - 1) * query.pageSize;
-  const pageIds = keys.slice(start, start + query.pageSize).map((k) => k.id);
-  const leases = pageIds.length
+  const pageAddrs = ordered.slice(start, start + query.pageSize).map((k) => k.address);
+  const leases = pageAddrs.length
     ? await db.ipLease.findMany({
-        where: { id: { in: pageIds } },
+        where: { networkId: id, address: { in: pageAddrs } },
         select: {
           id: true,
           address: true,
@@ -149,8 +151,8 @@ export async function getNetwork(id: string, query: NetworkLeaseQuery = { page: 
         },
       })
     : [];
-  const order = new Map(pageIds.map((lid, i) => [lid, i]));
-  leases.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  const order = new Map(pageAddrs.map((a, i) => [a, i]));
+  leases.sort((a, b) => order.get(a.address)! - order.get(b.address)!);
   const { _count, dns, createdAt, ...rest } = n;
   return {
     ...rest,
