@@ -58,7 +58,8 @@ describe("demo and large seeds", () => {
   });
 
   it("every running demo VM is validly placed at t=0 and the ineligibility alerts match the engine", async () => {
-    await seedDemo(t.db);
+    await t.cleanup();
+    t = await createTestDb({ seed: "demo" });
     const snap = await loadSnapshot(t.db);
     const running = snap.vms.filter((v) => v.hostId);
     expect(running.length).toBeGreaterThan(45);

@@ -38,12 +38,17 @@ export interface TestDb {
   cleanup: () => Promise<void>;
 }
 
-export async function createTestDb(): Promise<TestDb> {
+/** A migrated throwaway store; `{ seed: "demo" }` also imports the demo cluster with its history. */
+export async function createTestDb(opts: { seed?: "demo"; now?: Date } = {}): Promise<TestDb> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "haven-test-"));
   const file = path.join(dir, "test.db");
   migrateSqliteFile(file);
   const url = `file:${file}`;
   const db = createDb(url);
+  if (opts.seed === "demo") {
+    const { seedDemo } = await import("@/lib/server/seed");
+    await seedDemo(db, { now: opts.now });
+  }
   return {
     db,
     url,
