@@ -27,6 +27,26 @@ describe("ZClusterSpec", () => {
     expect(specMemoryMiB({ memoryGiB: 1.5 })).toBe(1536);
   });
 
+  it("accepts real-world model and profile names", () => {
+    const s = ZClusterSpec.parse({
+      hosts: [
+        {
+          name: "h1",
+          cpus: 8,
+          memoryGiB: 64,
+          gpus: [
+            { model: "NVIDIA Tesla M60", vgpu: { profile: "GRID M60-2Q", slots: 4 } },
+            { model: "NVIDIA H100 80GB HBM3" },
+          ],
+        },
+      ],
+    });
+    expect(specGpuTag(s.hosts[0].gpus[0])).toEqual({ type: "vgpu", tag: "NVIDIA Tesla M60/GRID M60-2Q" });
+    expect(issues({ hosts: [{ name: "h1", cpus: 8, memoryGiB: 64, gpus: [{ model: "X", vgpu: { profile: "a/b", slots: 1 } }] }] })).toEqual([
+      ["hosts.0.gpus.0.vgpu.profile", expect.stringMatching(/no "\/"/)],
+    ]);
+  });
+
   it("derives GPU and vGPU tags", () => {
     expect(specGpuTag({ model: "NVIDIA Tesla M60", mode: "graphics" })).toEqual({ type: "gpu", tag: "NVIDIA Tesla M60" });
     expect(specGpuTag({ model: "NVIDIA Tesla M60", mode: "compute" })).toEqual({ type: "gpu", tag: "NVIDIA Tesla M60.compute" });

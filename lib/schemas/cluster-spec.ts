@@ -34,7 +34,7 @@ export const ZVgpuProfile = z
   .string()
   .min(1)
   .max(32)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'profile may contain letters, digits, ".", "_" and "-"');
+  .regex(/^[A-Za-z0-9]([A-Za-z0-9 ._-]*[A-Za-z0-9._-])?$/, 'profile may contain letters, digits, spaces, ".", "_" and "-" (no "/")');
 
 /** A device request tag: an SR-IOV tag, or a derived GPU / vGPU tag (which may contain spaces). */
 export const ZDeviceRequestTag = z
