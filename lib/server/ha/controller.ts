@@ -343,6 +343,7 @@ export class HaController {
       await this.alerts.reload(this.db);
       this.evalNeeded = true;
       if ((await this.db.vm.count({ where: { power: "pending" } })) > 0) this.capacityChanged = true;
+      for (const inc of await this.db.incident.findMany({ where: { status: "open" }, select: { id: true } })) await this.maybeCloseIncident(inc.id);
     }
     const window = this.timing.missed * this.timing.heartbeatMs;
     for (const h of this.hosts.values()) {
@@ -462,6 +463,24 @@ export class HaController {
       });
       // Commands it never acknowledged are void; starts that waited on a stop there are released
       // (the host is down or has powered its VMs off by the isolation response).
+      // Live migrations away from it will never finish: those VMs wait for a placement.
+      const migrations = await tx.agentCommand.findMany({ where: { hostId: h.id, kind: "migrate-vm", status: { in: ["pending", "sent"] } } });
+      for (const m of migrations) {
+        const vm = m.vmId ? await tx.vm.findUnique({ where: { id: m.vmId } }) : null;
+        if (!vm || vm.power !== "migrating" || vm.generation !== m.generation) continue;
+        await tx.deviceAllocation.deleteMany({ where: { vmId: vm.id } });
+        await tx.storageSession.deleteMany({ where: { vmId: vm.id } });
+        await tx.vm.update({ where: { id: vm.id }, data: { power: "pending", hostId: null, powerSince: at } });
+        await s.sink.record(tx, {
+          at,
+          kind: "vm-migration-lost",
+          vmId: vm.id,
+          hostId: h.id,
+          incidentId: h.incidentId,
+          message: `${vm.name} was live-migrating away from ${h.name} when it failed; it is restarted where it fits`,
+        });
+        this.capacityChanged = true;
+      }
       await tx.agentCommand.updateMany({ where: { hostId: h.id, status: { in: ["pending", "sent"] } }, data: { status: "failed", result: "host failed" } });
       await this.releaseStartsBlockedOnHost(tx, s, h.id);
     });

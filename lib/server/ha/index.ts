@@ -1,0 +1,48 @@
+import "server-only";
+// The HA module's public face for the console (pages, server actions, routes, instrumentation).
+//
+//   startHaRuntime()            — once per server process (instrumentation.ts): the controller on
+//                                 the wall clock, stepping every 500 ms.
+//   powerOnVm / powerOffVm      — power services (AppError CONFLICT with every host's reasons).
+//   enterMaintenance / exitMaintenance
+//   acknowledgeAlert / resolveAlert
+//   loadSnapshot                — store rows → engine snapshot (for explanations, what-ifs).
+import { getDb } from "@/lib/server/db";
+import { acknowledgeAlert as ackRow, resolveAlert as resolveRow, alertKey, type AlertKind } from "./alerts";
+import { getController, startController, type HaController, type HaDeps } from "./controller";
+import { systemClock } from "./clock";
+import { createStderrLogger } from "./log";
+
+export { HaController, startController, getController, stopController, type HaDeps, type Timing } from "./controller";
+export { powerOnVm, powerOffVm, type PowerOnResult } from "./vm-power";
+export { enterMaintenance, exitMaintenance, type EnterMaintenanceResult } from "./maintenance";
+export { ALERT_KINDS, ALERT_SEVERITY, type AlertKind } from "./alerts";
+export { systemClock, VirtualClock, type Clock } from "./clock";
+export { loadSnapshot } from "@/lib/server/snapshot";
+
+/** Starts this process's HA controller on the wall clock (idempotent). */
+export function startHaRuntime(deps: Partial<HaDeps> = {}, opts: { intervalMs?: number } = {}): HaController {
+  return startController(
+    { db: deps.db ?? getDb(), clock: deps.clock ?? systemClock, log: deps.log ?? createStderrLogger("info"), onEvent: deps.onEvent },
+    { intervalMs: opts.intervalMs ?? 500 },
+  );
+}
+
+/** An operator acknowledges an alert (it stays deduplicated until its condition clears). */
+export async function acknowledgeAlert(id: string, by: string, note?: string | null) {
+  const ctl = getController();
+  const db = ctl?.db ?? getDb();
+  return ackRow(db, id, by, note, new Date(ctl?.clock.now() ?? Date.now()));
+}
+
+/** An operator resolves an alert; if its condition persists the controller raises a new one. */
+export async function resolveAlert(id: string, by: string) {
+  const ctl = getController();
+  const db = ctl?.db ?? getDb();
+  const row = await resolveRow(db, id, by, new Date(ctl?.clock.now() ?? Date.now()));
+  if (ctl) {
+    ctl.alerts.forget(alertKey(row.kind as AlertKind, { type: row.entityType as "host" | "vm" | "cluster", id: row.entityId }));
+    ctl.notifyChanged({ inventory: true });
+  }
+  return row;
+}
