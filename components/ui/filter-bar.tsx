@@ -37,6 +37,18 @@ export function FilterBar({
       role="search"
       aria-label={label}
       className="flex flex-wrap items-end gap-2 border-b border-zinc-200 px-4 py-2.5"
+      onSubmit={(e) => {
+        // Leave blank fields out of the URL ("?power=running", not "?q=&host=&power=running"):
+        // disabled fields are not submitted; they are enabled again right after.
+        const blank = [...e.currentTarget.elements].filter(
+          (el): el is HTMLInputElement | HTMLSelectElement =>
+            (el instanceof HTMLInputElement || el instanceof HTMLSelectElement) && el.name !== "" && el.value === "" && !el.disabled,
+        );
+        for (const el of blank) el.disabled = true;
+        setTimeout(() => {
+          for (const el of blank) el.disabled = false;
+        }, 0);
+      }}
       onChange={(e) => {
         const t = e.target as HTMLElement;
         if (t instanceof HTMLSelectElement) t.form?.requestSubmit();
