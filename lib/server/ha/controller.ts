@@ -1414,8 +1414,14 @@ export class HaController {
   }
 
   private async syncStorageSessions(snap: ClusterSnapshot, at: Date): Promise<void> {
-    const plans = planStorageSessions(snap);
-    const rows = await this.db.storageSession.findMany({ select: { vmId: true, diskIndex: true, session: true, controllerHostId: true } });
+    // Only VMs on reachable hosts: a host that is down takes its VMs' sessions with it (they are
+    // planned anew where the VMs are rebuilt), so no redirection is raised for it.
+    const reachableHosts = new Set(snap.hosts.filter((h) => h.state === "online" || h.state === "maintenance").map((h) => h.id));
+    const vmOnReachable = new Set(snap.vms.filter((v) => v.hostId && reachableHosts.has(v.hostId)).map((v) => v.id));
+    const plans = planStorageSessions(snap).filter((p) => vmOnReachable.has(p.vmId));
+    const rows = (await this.db.storageSession.findMany({ select: { vmId: true, diskIndex: true, session: true, controllerHostId: true } })).filter(
+      (r) => vmOnReachable.has(r.vmId) || !snap.vms.some((v) => v.id === r.vmId && v.hostId),
+    );
     const key = (x: { vmId: string; diskIndex: number; session: number }) => `${x.vmId}|${x.diskIndex}|${x.session}`;
     const have = new Map(rows.map((r) => [key(r), r.controllerHostId]));
     const want = new Map(plans.map((p) => [key(p), p]));
