@@ -172,6 +172,10 @@ export class Capacity {
   private readonly freeUnitsA: Int32Array;
   private readonly usableA: Uint8Array;
   private readonly maskA: Uint8Array;
+  /** Host load (max of vCPU and memory share in use) and the hosts sorted by it (then index): a lower bound on any placement score. */
+  private readonly loadA: Float64Array;
+  private readonly orderA: Int32Array;
+  private readonly posA: Int32Array;
   private journal: { vmId: string; prev: HeldVm | null }[] = [];
   private journaling = 0;
   /** Score by best fit (fullest host first) instead of balancing load; planners try it as an alternative. */
@@ -231,6 +235,9 @@ export class Capacity {
     this.freeUnitsA = new Int32Array(n);
     this.usableA = new Uint8Array(n);
     this.maskA = new Uint8Array(n);
+    this.loadA = new Float64Array(n);
+    this.orderA = new Int32Array(n);
+    this.posA = new Int32Array(n);
     for (const hc of this.hosts) {
       const i = hc.idx;
       this.cpuFreeA[i] = hc.cpuCap;
@@ -275,6 +282,45 @@ export class Capacity {
         this.heldOv.set(vm.id, { hostIdx, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB, allocations: kept.filter((a) => !seen.has(a.key) && !!seen.add(a.key)) });
       }
     }
+    for (let i = 0; i < n; i++) this.loadA[i] = this.hostLoad(i);
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => this.loadA[a] - this.loadA[b] || a - b);
+    order.forEach((hostIdx, p) => {
+      this.orderA[p] = hostIdx;
+      this.posA[hostIdx] = p;
+    });
+  }
+
+  private hostLoad(i: number): number {
+    const hc = this.hosts[i];
+    if (hc.cpuCap <= 0 || hc.memCap <= 0) return Infinity;
+    const c = 1 - this.cpuFreeA[i] * this.invCpuA[i];
+    const m = 1 - this.memFreeA[i] * this.invMemA[i];
+    return c > m ? c : m;
+  }
+
+  /** Host i's load changed: move it to its place in the load order (one insertion step). */
+  private touch(i: number): void {
+    const load = this.loadA;
+    const order = this.orderA;
+    const pos = this.posA;
+    const l = (load[i] = this.hostLoad(i));
+    let p = pos[i];
+    while (p > 0) {
+      const j = order[p - 1];
+      if (load[j] < l || (load[j] === l && j < i)) break;
+      order[p] = j;
+      pos[j] = p;
+      p--;
+    }
+    while (p < order.length - 1) {
+      const j = order[p + 1];
+      if (load[j] > l || (load[j] === l && j > i)) break;
+      order[p] = j;
+      pos[j] = p;
+      p++;
+    }
+    order[p] = i;
+    pos[i] = p;
   }
 
   /** What a VM holds now (host, vCPU, memory, device units), or undefined. */
@@ -313,6 +359,7 @@ export class Capacity {
     hc.memUsed += h.memoryMiB;
     this.cpuFreeA[h.hostIdx] -= h.vcpus;
     this.memFreeA[h.hostIdx] -= h.memoryMiB;
+    this.touch(h.hostIdx);
     hc.vms.add(vmId);
     let kept: DeviceAllocation[] | null = null;
     for (let k = 0; k < h.allocations.length; k++) {
@@ -387,6 +434,7 @@ export class Capacity {
     hc.memUsed -= h.memoryMiB;
     this.cpuFreeA[h.hostIdx] += h.vcpus;
     this.memFreeA[h.hostIdx] += h.memoryMiB;
+    this.touch(h.hostIdx);
     hc.vms.delete(vmId);
     for (const a of h.allocations) this.freeUnit(a);
     this.heldOv.set(vmId, null);
@@ -532,8 +580,36 @@ export class Capacity {
       const soft = ctx.soft.length > 0;
       let hasVgpu = false;
       for (const nd of pools) if (nd.type === "vgpu") hasVgpu = true;
-      if (np === 0 && !needRules && !soft && !candidates) {
-        // The common case (no devices, no rules): typed arrays only.
+      if (np === 0 && !needRules && !soft && !candidates && !pack) {
+        // The common case (no devices, no rules, balancing): hosts in load order, stopping at the
+        // first whose current load already exceeds the best score (or the runner-up's, when the
+        // reasons name it). Same choice as a scan in name order: ties go to the lower index.
+        const order = this.orderA;
+        const load = this.loadA;
+        const quiet = !!opts.quiet;
+        for (let k = 0; k < n; k++) {
+          const i = order[k];
+          if (load[i] > (quiet ? bestScore : secondScore)) break;
+          if (usable[i] === 0) continue;
+          const cf = cpuFree[i] - vc;
+          const mf = memFree[i] - mem;
+          if (cf < 0 || mf < 0 || (useMask && mask[i] === 0)) continue;
+          const cpuF = 1 - cf * invCpu[i];
+          const memF = 1 - mf * invMem[i];
+          let score = cpuF > memF ? cpuF : memF;
+          if (freeUnits[i] > 0) score += SCARCE_PENALTY;
+          if (score < bestScore || (score === bestScore && i < bestIdx)) {
+            secondIdx = bestIdx;
+            secondScore = bestScore;
+            bestIdx = i;
+            bestScore = score;
+          } else if (score < secondScore || (score === secondScore && i < secondIdx)) {
+            secondIdx = i;
+            secondScore = score;
+          }
+        }
+      } else if (np === 0 && !needRules && !soft && !candidates) {
+        // Same, packing (best fit): every host is scanned.
         for (let i = 0; i < n; i++) {
           if (usable[i] === 0) continue;
           const cf = cpuFree[i] - vc;

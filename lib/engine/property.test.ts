@@ -190,6 +190,67 @@ describe("properties on random clusters", () => {
     );
   });
 
+  it("the fast path chooses exactly what the explaining path chooses, also against shrinking capacity", () => {
+    fc.assert(
+      fc.property(clusterArb, fc.boolean(), (s, packing) => {
+        const cap = buildCapacity(s);
+        cap.packing = packing;
+        for (const vm of [...s.vms].reverse()) {
+          const fast = cap.place(vm, { purpose: "ha", explain: false });
+          const full = cap.place(vm, { purpose: "ha", explain: true });
+          const quiet = cap.place(vm, { purpose: "ha", explain: false, quiet: true });
+          expect(fast.kind).toBe(full.kind);
+          expect(quiet.kind).toBe(full.kind);
+          if (fast.kind === "placed" && full.kind === "placed" && quiet.kind === "placed") {
+            expect([fast.hostId, fast.allocations, fast.reasons]).toEqual([full.hostId, full.allocations, full.reasons]);
+            expect([quiet.hostId, quiet.allocations]).toEqual([full.hostId, full.allocations]);
+            cap.commit(fast);
+          }
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it("the load-ordered scan for plain VMs matches a full scan on larger clusters (many hosts, ties)", () => {
+    const big = fc
+      .record({
+        hosts: fc.array(fc.record({ cpus: fc.constantFrom(16, 32, 64), memoryGiB: fc.constantFrom(64, 128, 256), gpu: fc.boolean() }), { minLength: 5, maxLength: 40 }),
+        vms: fc.array(fc.record({ vcpus: fc.constantFrom(1, 2, 4, 8), memoryGiB: fc.constantFrom(2, 8, 16, 32), host: fc.nat(39), on: fc.boolean() }), { minLength: 5, maxLength: 120 }),
+      })
+      .map(({ hosts, vms }) => {
+        const s = snapshotFromSpec({
+          hosts: hosts.map((h, i) => ({ name: `h${String(i).padStart(2, "0")}`, cpus: h.cpus, memoryGiB: h.memoryGiB, gpus: h.gpu ? [{ model: "NVIDIA L40S" }] : [] })),
+          vms: vms.map((v, i) => ({ name: `v${String(i).padStart(3, "0")}`, vcpus: v.vcpus, memoryGiB: v.memoryGiB })),
+        });
+        const cap = buildCapacity(s);
+        vms.forEach((v, i) => {
+          if (!v.on) return;
+          const out = cap.place(s.vms[i], { onlyHostIds: [s.hosts[v.host % hosts.length].id], purpose: "ha", explain: false });
+          if (out.kind !== "placed") return;
+          cap.commit(out);
+          s.vms[i].hostId = out.hostId;
+          s.vms[i].power = "running";
+        });
+        return s;
+      });
+    fc.assert(
+      fc.property(big, (s) => {
+        const cap = buildCapacity(s);
+        for (const vm of s.vms) {
+          if (vm.hostId) continue;
+          const full = cap.place(vm, { purpose: "ha", explain: true });
+          const fast = cap.place(vm, { purpose: "ha", explain: false });
+          const quiet = cap.place(vm, { purpose: "ha", explain: false, quiet: true });
+          expect(fast.kind === "placed" ? [fast.hostId, fast.reasons] : null).toEqual(full.kind === "placed" ? [full.hostId, full.reasons] : null);
+          expect(quiet.kind === "placed" ? quiet.hostId : null).toEqual(full.kind === "placed" ? full.hostId : null);
+          if (full.kind === "placed") cap.commit(full);
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it("planFailover: only the failed hosts' VMs move, to healthy hosts; invariants kept; deterministic", () => {
     fc.assert(
       fc.property(clusterArb, fc.array(fc.nat(5), { minLength: 1, maxLength: 2 }), (s, picks) => {
