@@ -42,6 +42,7 @@ test("tag a NIC on a host's edit page; /tags lists the new tag", async ({ page }
   await host.openFor("kvm-a05");
   const tag = `e2e-fabric-${suffix()}`;
   await host.setTag("ens1f0", tag);
+  await expect(host.tagSaved("ens1f0")).toHaveText("Saved");
   await expect(host.tagInput("ens1f0")).toHaveValue(tag);
   await expect(host.tagInput("ens1f0")).not.toHaveAttribute("aria-invalid", "true");
 

@@ -32,7 +32,7 @@ export function DeleteDialog({
 }) {
   const router = useRouter();
   const [open, setOpen] = useState(false);
-  const { pending, submit, failed } = useActionForm(action, () => {
+  const { pending, submit, failed, ready } = useActionForm(action, () => {
     setOpen(false);
     if (redirectTo) router.push(redirectTo);
     router.refresh();
@@ -40,7 +40,7 @@ export function DeleteDialog({
   return (
     <AlertDialog.Root open={open} onOpenChange={setOpen}>
       <AlertDialog.Trigger asChild>
-        <button type="button" className={cn(buttonClass("secondary", size), "text-red-700 hover:bg-red-50")}>
+        <button type="button" disabled={!ready} className={cn(buttonClass("secondary", size), "text-red-700 hover:bg-red-50")}>
           <Trash2 aria-hidden className="size-3.5" />
           {triggerLabel}
         </button>

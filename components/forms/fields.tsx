@@ -52,14 +52,16 @@ export function Field({
 }) {
   return (
     <div className={cn("min-w-0", className)}>
-      <label htmlFor={id} className="mb-1 block text-[12.5px] font-medium text-zinc-800">
-        {label}
+      <div className="mb-1 flex items-baseline">
+        <label htmlFor={id} className="block text-[12.5px] font-medium text-zinc-800">
+          {label}
+        </label>
         {required && (
-          <span aria-hidden className="ml-0.5 text-red-600">
+          <span aria-hidden className="ml-0.5 text-[12.5px] text-red-600">
             *
           </span>
         )}
-      </label>
+      </div>
       {children}
       {hint && (
         <p id={fieldIds(id).hint} className="mt-1 text-[12px] text-zinc-500">
@@ -179,9 +181,22 @@ export function FormBanner({ message, fieldErrors }: { message?: string; fieldEr
   );
 }
 
-export function SubmitButton({ pending, children, pendingLabel, className }: { pending: boolean; children: React.ReactNode; pendingLabel?: string; className?: string }) {
+export function SubmitButton({
+  pending,
+  ready = true,
+  children,
+  pendingLabel,
+  className,
+}: {
+  pending: boolean;
+  /** False until hydrated: a click before then would do a plain GET submit. */
+  ready?: boolean;
+  children: React.ReactNode;
+  pendingLabel?: string;
+  className?: string;
+}) {
   return (
-    <button type="submit" disabled={pending} aria-disabled={pending} className={cn(buttonClass("primary"), className)}>
+    <button type="submit" disabled={pending || !ready} aria-busy={pending || undefined} className={cn(buttonClass("primary"), className)}>
       {pending ? (pendingLabel ?? "Saving…") : children}
     </button>
   );

@@ -33,14 +33,14 @@ export function GpuForm({
   onCancel: () => void;
 }) {
   const router = useRouter();
-  const { state, pending, onSubmit, failed, formRef } = useActionForm(action, (data) => {
+  const { state, pending, failed, ready, formProps } = useActionForm(action, (data) => {
     router.refresh();
     onDone(data);
   });
   const err = (...n: string[]) => fieldError(state, ...n);
   const p = initial?.id ? `gpu-${initial.id}` : "gpu-new";
   return (
-    <form ref={formRef} onSubmit={onSubmit} noValidate aria-label={initial?.id ? `Edit GPU ${initial.name}` : "Add GPU"} className="rounded-md border border-zinc-200 bg-zinc-50/60 p-3">
+    <form {...formProps} aria-label={initial?.id ? `Edit GPU ${initial.name}` : "Add GPU"} className="rounded-md border border-zinc-200 bg-zinc-50/60 p-3">
       <FormBanner message={failed?.formError} fieldErrors={failed?.fieldErrors} />
       {initial?.id ? <input type="hidden" name="id" value={initial.id} /> : <input type="hidden" name="hostId" value={hostId} />}
       <div className="grid gap-3 sm:grid-cols-3">
@@ -67,7 +67,7 @@ export function GpuForm({
       </div>
       <p className="mt-2 text-[12px] text-zinc-500">Leave the vGPU profile empty for a whole GPU given to one VM by passthrough.</p>
       <div className="mt-3 flex gap-2">
-        <SubmitButton pending={pending}>{initial?.id ? "Save GPU" : "Add GPU"}</SubmitButton>
+        <SubmitButton pending={pending} ready={ready}>{initial?.id ? "Save GPU" : "Add GPU"}</SubmitButton>
         <button type="button" onClick={onCancel} className={buttonClass("ghost")}>
           Cancel
         </button>

@@ -30,7 +30,7 @@ export function HostForm({
 }) {
   const router = useRouter();
   const editing = !!initial?.id;
-  const { state, pending, onSubmit, failed, formRef } = useActionForm(action, (data) => {
+  const { state, pending, failed, ready, formProps } = useActionForm(action, (data) => {
     router.push(`/hosts/${data.id}`);
     router.refresh();
   });
@@ -38,7 +38,7 @@ export function HostForm({
   const mem = initial?.memoryMiB ?? null;
   const memInGiB = mem === null || mem % 1024 === 0;
   return (
-    <form ref={formRef} onSubmit={onSubmit} noValidate aria-label={editing ? "Edit host" : "New host"} className="max-w-3xl space-y-4">
+    <form {...formProps} aria-label={editing ? "Edit host" : "New host"} className="max-w-3xl space-y-4">
       <FormBanner message={failed?.formError} fieldErrors={failed?.fieldErrors} />
       {editing && <input type="hidden" name="id" value={initial!.id} />}
       <FormSection title="Host" description="A hypervisor host. Its agent reports inventory; you can also enter it here.">
@@ -82,7 +82,7 @@ export function HostForm({
         </div>
       </FormSection>
       <div className="flex items-center gap-2">
-        <SubmitButton pending={pending}>{editing ? "Save host" : "Create host"}</SubmitButton>
+        <SubmitButton pending={pending} ready={ready}>{editing ? "Save host" : "Create host"}</SubmitButton>
         <Link href={cancelHref} className={buttonClass("ghost")}>
           Cancel
         </Link>

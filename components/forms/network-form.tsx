@@ -24,13 +24,13 @@ export function NetworkForm({ action, initial, cancelHref }: { action: FormActio
   const router = useRouter();
   const editing = !!initial?.id;
   const [managed, setManaged] = useState(initial?.managed ?? true);
-  const { state, pending, onSubmit, failed, formRef } = useActionForm(action, (data) => {
+  const { state, pending, failed, ready, formProps } = useActionForm(action, (data) => {
     router.push(`/networks/${data.id}`);
     router.refresh();
   });
   const err = (...n: string[]) => fieldError(state, ...n);
   return (
-    <form ref={formRef} onSubmit={onSubmit} noValidate aria-label={editing ? "Edit network" : "New network"} className="max-w-3xl space-y-4">
+    <form {...formProps} aria-label={editing ? "Edit network" : "New network"} className="max-w-3xl space-y-4">
       <FormBanner message={failed?.formError} fieldErrors={failed?.fieldErrors} />
       {editing && <input type="hidden" name="id" value={initial!.id} />}
       <FormSection title="Network">
@@ -64,7 +64,7 @@ export function NetworkForm({ action, initial, cancelHref }: { action: FormActio
         </FormSection>
       )}
       <div className="flex items-center gap-2">
-        <SubmitButton pending={pending}>{editing ? "Save network" : "Create network"}</SubmitButton>
+        <SubmitButton pending={pending} ready={ready}>{editing ? "Save network" : "Create network"}</SubmitButton>
         <Link href={cancelHref} className={buttonClass("ghost")}>
           Cancel
         </Link>

@@ -31,14 +31,14 @@ export function NicForm({
   onCancel: () => void;
 }) {
   const router = useRouter();
-  const { state, pending, onSubmit, failed, formRef } = useActionForm(action, () => {
+  const { state, pending, failed, ready, formProps } = useActionForm(action, () => {
     router.refresh();
     onDone();
   });
   const err = (...n: string[]) => fieldError(state, ...n);
   const p = initial?.id ? `nic-${initial.id}` : "nic-new";
   return (
-    <form ref={formRef} onSubmit={onSubmit} noValidate aria-label={initial?.id ? `Edit NIC ${initial.name}` : "Add NIC"} className="rounded-md border border-zinc-200 bg-zinc-50/60 p-3">
+    <form {...formProps} aria-label={initial?.id ? `Edit NIC ${initial.name}` : "Add NIC"} className="rounded-md border border-zinc-200 bg-zinc-50/60 p-3">
       <FormBanner message={failed?.formError} fieldErrors={failed?.fieldErrors} />
       {initial?.id ? <input type="hidden" name="id" value={initial.id} /> : <input type="hidden" name="hostId" value={hostId} />}
       <div className="grid gap-3 sm:grid-cols-3">
@@ -61,7 +61,7 @@ export function NicForm({
         <TextField id={`${p}-speed`} name="speedGbps" label="Speed (Gbit/s)" type="number" min={1} defaultValue={initial?.speedGbps ?? ""} errors={err("speedGbps")} />
       </div>
       <div className="mt-3 flex gap-2">
-        <SubmitButton pending={pending}>{initial?.id ? "Save NIC" : "Add NIC"}</SubmitButton>
+        <SubmitButton pending={pending} ready={ready}>{initial?.id ? "Save NIC" : "Add NIC"}</SubmitButton>
         <button type="button" onClick={onCancel} className={buttonClass("ghost")}>
           Cancel
         </button>
@@ -81,12 +81,12 @@ export function NicTagForm({
   clearAction: FormAction<unknown>;
 }) {
   const router = useRouter();
-  const { state: setState, pending: setPending, onSubmit, failed: setFailed, formRef } = useActionForm(setAction, () => router.refresh());
+  const { state: setState, pending: setPending, failed: setFailed, ready, formProps } = useActionForm(setAction, () => router.refresh());
   const { pending: clearPending, submit: submitClear, failed: clearFailed } = useActionForm(clearAction, () => router.refresh());
   const errors = fieldError(setState, "tag", "nicId") ?? (setFailed?.formError ? [setFailed.formError] : undefined) ?? (clearFailed?.formError ? [clearFailed.formError] : undefined);
   const id = `nic-tag-${nic.id}`;
   return (
-    <form ref={formRef} onSubmit={onSubmit} noValidate aria-label={`SR-IOV tag of ${nic.name}`} className="min-w-56">
+    <form {...formProps} aria-label={`SR-IOV tag of ${nic.name}`} className="min-w-56">
       <input type="hidden" name="nicId" value={nic.id} />
       <div className="flex items-center gap-1.5">
         <label htmlFor={id} className="sr-only">
@@ -100,11 +100,16 @@ export function NicTagForm({
           className={cn(inputClass, "h-7 w-40 text-[12.5px]")}
           {...controlAria(id, errors)}
         />
-        <button type="submit" disabled={setPending} className={buttonClass("secondary", "sm")}>
+        <button type="submit" disabled={setPending || !ready} className={buttonClass("secondary", "sm")}>
           {setPending ? "Saving…" : "Set tag"}
         </button>
+        {setState?.ok && setState.data !== undefined && (setState.data as { tag?: string | null }).tag === nic.tag && (
+          <span role="status" className="text-[12px] text-emerald-700">
+            Saved
+          </span>
+        )}
         {nic.tag && (
-          <button type="button" disabled={clearPending} onClick={() => submitClear({ nicId: nic.id })} className={buttonClass("ghost", "sm")}>
+          <button type="button" disabled={clearPending || !ready} onClick={() => submitClear({ nicId: nic.id })} className={buttonClass("ghost", "sm")}>
             {clearPending ? "Clearing…" : "Clear"}
           </button>
         )}

@@ -60,13 +60,13 @@ export function PlacementGroupForm({
   const router = useRouter();
   const editing = !!initial?.id;
   const [type, setType] = useState(initial?.type ?? "vm-vm-anti-affinity");
-  const { state, pending, onSubmit, failed, formRef } = useActionForm(action, () => {
+  const { state, pending, failed, ready, formProps } = useActionForm(action, () => {
     router.push("/placement-groups");
     router.refresh();
   });
   const err = (...n: string[]) => fieldError(state, ...n);
   return (
-    <form ref={formRef} onSubmit={onSubmit} noValidate aria-label={editing ? "Edit placement group" : "New placement group"} className="max-w-3xl space-y-4">
+    <form {...formProps} aria-label={editing ? "Edit placement group" : "New placement group"} className="max-w-3xl space-y-4">
       <FormBanner message={failed?.formError} fieldErrors={failed?.fieldErrors} />
       {editing && <input type="hidden" name="id" value={initial!.id} />}
       <FormSection title="Placement group">
@@ -104,7 +104,7 @@ export function PlacementGroupForm({
         </div>
       </FormSection>
       <div className="flex items-center gap-2">
-        <SubmitButton pending={pending}>{editing ? "Save group" : "Create group"}</SubmitButton>
+        <SubmitButton pending={pending} ready={ready}>{editing ? "Save group" : "Create group"}</SubmitButton>
         <Link href={cancelHref} className={buttonClass("ghost")}>
           Cancel
         </Link>

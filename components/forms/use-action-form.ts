@@ -2,10 +2,17 @@
 // useActionState for the admin forms: submit without React's automatic form reset (so a
 // refused form keeps what the admin typed), a pending flag, focus on the first invalid
 // field after a refusal, and a callback on success.
-import { startTransition, useActionState, useEffect, useRef } from "react";
+import { startTransition, useActionState, useEffect, useRef, useSyncExternalStore } from "react";
 import type { ActionResult } from "@/lib/schemas/action-result";
 
 export type FormAction<T> = (prev: ActionResult<unknown> | null, input: FormData) => Promise<ActionResult<T>>;
+
+const noSubscribe = () => () => {};
+
+/** False while server-rendered and before hydration; true once the form's handlers are live. */
+export function useHydrated(): boolean {
+  return useSyncExternalStore(noSubscribe, () => true, () => false);
+}
 
 export function useActionForm<T>(action: FormAction<T>, onSuccess?: (data: T) => void) {
   const [state, dispatch, pending] = useActionState(action as (prev: ActionResult<T> | null, input: FormData) => Promise<ActionResult<T>>, null);
@@ -37,5 +44,8 @@ export function useActionForm<T>(action: FormAction<T>, onSuccess?: (data: T) =>
     startTransition(() => dispatch(fd));
   };
   const failed = state && !state.ok ? state : null;
-  return { state, pending, onSubmit, submit, failed, formRef };
+  const ready = useHydrated();
+  /** Spread on the <form>: `data-ready` tells tests (and styles) the handlers are live. */
+  const formProps = { ref: formRef, onSubmit, noValidate: true, "data-ready": ready ? "true" : undefined } as const;
+  return { state, pending, onSubmit, submit, failed, formRef, ready, formProps };
 }

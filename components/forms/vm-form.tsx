@@ -61,7 +61,7 @@ export function VmForm({
 }) {
   const router = useRouter();
   const editing = !!initial?.id;
-  const { state, pending, onSubmit, failed, formRef } = useActionForm(action, (data) => {
+  const { state, pending, failed, ready, formProps } = useActionForm(action, (data) => {
     router.push(`/vms/${data.id}`);
     router.refresh();
   });
@@ -79,7 +79,7 @@ export function VmForm({
   const remove = <T,>(set: React.Dispatch<React.SetStateAction<Row<T>[]>>, i: number) => set((rows) => rows.filter((_, j) => j !== i));
 
   return (
-    <form ref={formRef} onSubmit={onSubmit} noValidate aria-label={editing ? "Edit VM" : "New VM"} className="max-w-4xl space-y-4">
+    <form {...formProps} aria-label={editing ? "Edit VM" : "New VM"} className="max-w-4xl space-y-4">
       <FormBanner message={failed?.formError} fieldErrors={failed?.fieldErrors} />
       {editing && <input type="hidden" name="id" value={initial!.id} />}
       {running && (
@@ -306,7 +306,7 @@ export function VmForm({
       </FormSection>
 
       <div className="flex items-center gap-2">
-        <SubmitButton pending={pending}>{editing ? "Save VM" : "Create VM"}</SubmitButton>
+        <SubmitButton pending={pending} ready={ready}>{editing ? "Save VM" : "Create VM"}</SubmitButton>
         <Link href={cancelHref} className={buttonClass("ghost")}>
           Cancel
         </Link>

@@ -10,7 +10,9 @@ export class HostEditPage {
     await this.page.getByRole("link", { name, exact: true }).first().click();
     await expect(this.page.getByRole("heading", { level: 1, name })).toBeVisible();
     await this.page.getByRole("link", { name: "Edit", exact: true }).click();
+    await expect(this.page).toHaveURL(/\/hosts\/[^/]+\/edit$/);
     await expect(this.page.getByRole("heading", { level: 1, name: `Edit ${name}` })).toBeVisible();
+    await expect(this.page.getByRole("form", { name: "Edit host" })).toHaveAttribute("data-ready", "true");
   }
 
   nicsTable(): Locator {
@@ -30,7 +32,13 @@ export class HostEditPage {
   }
 
   async setTag(nic: string, tag: string) {
+    await expect(this.tagForm(nic)).toHaveAttribute("data-ready", "true");
     await this.tagInput(nic).fill(tag);
     await this.tagForm(nic).getByRole("button", { name: "Set tag" }).click();
+  }
+
+  /** The "Saved" confirmation of a NIC's tag form, shown once the store has the new tag. */
+  tagSaved(nic: string): Locator {
+    return this.tagForm(nic).getByRole("status");
   }
 }

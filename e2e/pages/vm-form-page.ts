@@ -11,6 +11,12 @@ export class VmFormPage {
   async gotoNew() {
     await this.page.goto("/vms/new");
     await expect(this.page.getByRole("heading", { level: 1, name: "New VM" })).toBeVisible();
+    await this.ready();
+  }
+
+  /** Waits until the form is hydrated (its submit handler is live). */
+  async ready() {
+    await expect(this.form).toHaveAttribute("data-ready", "true");
   }
 
   field(label: string | RegExp): Locator {
