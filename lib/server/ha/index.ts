@@ -1,17 +1,14 @@
 import "server-only";
 // The HA module's public face for the console (pages, server actions, routes, instrumentation).
 //
-//   startHaRuntime()            — once per server process (instrumentation.ts): the controller on
-//                                 the wall clock, stepping every 500 ms.
+//   (the controller itself is started by lib/server/runtime.ts from instrumentation.ts)
 //   powerOnVm / powerOffVm      — power services (AppError CONFLICT with every host's reasons).
 //   enterMaintenance / exitMaintenance
 //   acknowledgeAlert / resolveAlert
 //   loadSnapshot                — store rows → engine snapshot (for explanations, what-ifs).
 import { getDb } from "@/lib/server/db";
 import { acknowledgeAlert as ackRow, resolveAlert as resolveRow, alertKey, type AlertKind } from "./alerts";
-import { getController, startController, type HaController, type HaDeps } from "./controller";
-import { systemClock } from "./clock";
-import { createStderrLogger } from "./log";
+import { getController } from "./controller";
 
 export { HaController, startController, getController, stopController, type HaDeps, type Timing } from "./controller";
 export { powerOnVm, powerOffVm, type PowerOnResult } from "./vm-power";
@@ -19,14 +16,6 @@ export { enterMaintenance, exitMaintenance, type EnterMaintenanceResult } from "
 export { ALERT_KINDS, ALERT_SEVERITY, type AlertKind } from "./alerts";
 export { systemClock, VirtualClock, type Clock } from "./clock";
 export { loadSnapshot } from "@/lib/server/snapshot";
-
-/** Starts this process's HA controller on the wall clock (idempotent). */
-export function startHaRuntime(deps: Partial<HaDeps> = {}, opts: { intervalMs?: number } = {}): HaController {
-  return startController(
-    { db: deps.db ?? getDb(), clock: deps.clock ?? systemClock, log: deps.log ?? createStderrLogger("info"), onEvent: deps.onEvent },
-    { intervalMs: opts.intervalMs ?? 500 },
-  );
-}
 
 /** An operator acknowledges an alert (it stays deduplicated until its condition clears). */
 export async function acknowledgeAlert(id: string, by: string, note?: string | null) {
