@@ -55,7 +55,7 @@ export function Header({ cluster, openAlerts, criticalAlerts }: { cluster: Clust
       <Link
         href="/alerts"
         className={cn(
-          "inline-flex items-center gap-1.5 rounded-md px-2 py-1 text-[12.5px] font-medium",
+          "inline-flex shrink-0 items-center gap-1.5 whitespace-nowrap rounded-md px-2 py-1 text-[12.5px] font-medium",
           openAlerts > 0 ? (criticalAlerts > 0 ? "text-red-700 hover:bg-red-50" : "text-amber-700 hover:bg-amber-50") : "text-zinc-600 hover:bg-zinc-100",
         )}
       >
