@@ -37,6 +37,8 @@ interface SuiteResult {
   note?: string;
 }
 const results: SuiteResult[] = [];
+/** Titles of the failed tests, for the summary. */
+const failures: string[] = [];
 
 function readJson<T>(file: string): T | null {
   try {
@@ -57,12 +59,17 @@ async function vitest(): Promise<void> {
     numFailedTests: number;
     numPendingTests: number;
     numTodoTests: number;
-    testResults: { status: string; assertionResults: unknown[]; name: string; message?: string }[];
+    testResults: { status: string; assertionResults: { status: string; fullName?: string; title: string }[]; name: string; message?: string }[];
   };
   const j = readJson<VitestJson>(out);
   if (!j) {
     results.push({ suite: "vitest", passed: 0, failed: 1, skipped: 0, note: `no JSON report (exit ${code})` });
     return;
+  }
+  for (const f of j.testResults) {
+    const file = path.relative(ROOT, f.name);
+    if (f.status === "failed" && f.assertionResults.length === 0) failures.push(`vitest ${file}: ${(f.message ?? "failed to load").split("\n")[0]}`);
+    for (const a of f.assertionResults) if (a.status === "failed") failures.push(`vitest ${file} › ${a.fullName ?? a.title}`);
   }
   // A file that failed to load has no test results but is a failure.
   const brokenFiles = j.testResults.filter((f) => f.status === "failed" && f.assertionResults.length === 0).length;
@@ -95,12 +102,19 @@ async function playwright(): Promise<void> {
   const code = await run(bin("playwright"), args, {
     env: { PLAYWRIGHT_JSON_OUTPUT_NAME: out, E2E_DATABASE_URL: E2E_DB, E2E_DIST_DIR: DIST_DIR },
   });
-  type PwJson = { stats: { expected: number; unexpected: number; flaky: number; skipped: number }; errors?: { message?: string }[] };
+  type PwSuite = { title: string; file?: string; specs?: { title: string; ok: boolean; file?: string }[]; suites?: PwSuite[] };
+  type PwJson = { stats: { expected: number; unexpected: number; flaky: number; skipped: number }; errors?: { message?: string }[]; suites?: PwSuite[] };
   const j = readJson<PwJson>(out);
   if (!j) {
     results.push({ suite: "playwright", passed: 0, failed: 1, skipped: 0, note: `no JSON report (exit ${code})` });
     return;
   }
+  const walk = (suite: PwSuite, trail: string[]) => {
+    const t = suite.title && !suite.file?.endsWith(suite.title) ? [...trail, suite.title] : trail;
+    for (const sp of suite.specs ?? []) if (!sp.ok) failures.push(`playwright ${sp.file ?? suite.file ?? ""} › ${[...t, sp.title].join(" › ")}`);
+    for (const c of suite.suites ?? []) walk(c, t);
+  };
+  for (const s0 of j.suites ?? []) walk(s0, []);
   const r: SuiteResult = { suite: "playwright", passed: j.stats.expected, failed: j.stats.unexpected + j.stats.flaky, skipped: j.stats.skipped };
   if ((j.errors?.length ?? 0) > 0 && r.failed === 0) {
     r.failed = 1;
@@ -143,6 +157,11 @@ const failed = results.reduce((a, r) => a + r.failed, 0);
 console.log("");
 for (const r of results)
   console.log(`  ${r.suite.padEnd(11)} ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ""}${r.note ? ` — ${r.note}` : ""}`);
+if (failures.length) {
+  console.log("  failed:");
+  for (const f of failures.slice(0, 30)) console.log(`    ${f}`);
+  if (failures.length > 30) console.log(`    … and ${failures.length - 30} more`);
+}
 console.log(`  (${((performance.now() - t0) / 1000).toFixed(0)} s; reports in test-reports/)`);
 if (passed + failed === 0) console.log("no tests ran");
 console.log(`${passed} passed, ${failed} failed`);
