@@ -107,6 +107,22 @@ describe("admitPowerOn", () => {
         "would break the Guarantee reserve: keeps 16 vCPU and 128 GiB free for 1 host failure (host-based: the largest host's worth × 1, spread over the others); 12 vCPU and 176 GiB would be left",
       ]);
   });
+  it("host-based: spare GPUs per tag are reserved too", () => {
+    const gpus = [{ model: L40 }, { model: L40 }];
+    const s = snapshotFromSpec({
+      policy: { haMode: "guarantee", faultTolerance: 1, reservation: "host" },
+      hosts: ["h1", "h2", "h3"].map((name) => ({ name, cpus: 64, memoryGiB: 512, gpus })),
+      vms: [
+        { name: "two", vcpus: 2, memoryGiB: 4, devices: [{ type: "gpu", tag: L40, count: 2 }] },
+        { name: "one", vcpus: 2, memoryGiB: 4, devices: [{ type: "gpu", tag: L40, count: 1 }] },
+      ],
+    });
+    expect(assessGuarantee(s).reservePerHost[0].devices).toEqual([{ type: "gpu", tag: L40, count: 1 }]);
+    const two = admitPowerOn(s, "two");
+    expect(two.allowed).toBe(false);
+    if (!two.allowed) expect(two.rejections[0].reasons).toContain('would break the Guarantee reserve: keeps 1 free GPU tagged "NVIDIA L40S" for 1 host failure (host-based: the largest host\'s worth × 1, spread over the others); 0 would be left');
+    expect(admitPowerOn(s, "one").allowed).toBe(true);
+  });
   it("HA restarts may use the reserve: placeVm applies it only to power-on", () => {
     const s = snapshotFromSpec(cluster("host", [{ name: "x", vcpus: 4, memoryGiB: 16 }]));
     expect(placeVm(s, "x").kind).toBe("unplaceable");
