@@ -39,6 +39,8 @@ export const ZRegisterResponse = z.strictObject({
   heartbeatS: z.number(),
   isolationTimeoutS: z.number(),
   vmStartS: z.number(),
+  /** What the agent does after losing the console for isolationTimeoutS: power its HA VMs off (HA on), or nothing (HA disabled). */
+  isolationResponse: z.enum(["power-off", "none"]).default("power-off"),
 });
 export type TRegisterResponse = z.infer<typeof ZRegisterResponse>;
 

@@ -54,6 +54,8 @@ export class SimAgent {
   readonly nics = new Map<string, boolean>();
   storageHealthy = true;
   isolationResponses = 0;
+  /** From the console at registration: "none" when HA is disabled (VMs keep running when cut off). */
+  isolationResponse: "power-off" | "none" = "power-off";
 
   constructor(
     readonly name: string,
@@ -86,6 +88,7 @@ export class SimAgent {
       const r = await this.call(() => this.transport.register({ hostName: this.name, agentVersion: "sim-1", nics: [...this.nics].map(([name, linkUp]) => ({ name, linkUp })) }));
       this.token = r.token;
       this.hostId = r.hostId;
+      this.isolationResponse = r.isolationResponse ?? "power-off";
       this.lastContact = now;
       this.nextHeartbeat = now;
     } catch (e) {
@@ -142,7 +145,7 @@ export class SimAgent {
   }
 
   private isolationCheck(now: number): void {
-    if (now - this.lastContact < this.timing.isolationTimeoutMs) return;
+    if (this.isolationResponse === "none" || now - this.lastContact < this.timing.isolationTimeoutMs) return;
     for (const vm of [...this.running.values()]) {
       if (vm.haPriority === "off") continue;
       this.running.delete(vm.vmId);

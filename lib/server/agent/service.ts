@@ -50,7 +50,14 @@ export async function registerAgent(deps: AgentServiceDeps, input: unknown): Pro
   for (const [k, id] of cache) if (id === host.id) cache.delete(k);
   cache.set(token, host.id);
   const t = deps.controller.timing;
-  return { hostId: host.id, token, heartbeatS: t.heartbeatMs / 1000, isolationTimeoutS: t.isolationTimeoutMs / 1000, vmStartS: t.vmStartMs / 1000 };
+  return {
+    hostId: host.id,
+    token,
+    heartbeatS: t.heartbeatMs / 1000,
+    isolationTimeoutS: t.isolationTimeoutMs / 1000,
+    vmStartS: t.vmStartMs / 1000,
+    isolationResponse: deps.controller.haMode === "disabled" ? "none" : "power-off",
+  };
 }
 
 /** Bearer token → host id (cached in memory after the first lookup). */
