@@ -3,19 +3,32 @@
 // on a free port of 127.0.0.1 over a temporary store seeded with the demo cluster (10 hosts),
 // demo fleet off. Every host gets a token and registers; autocannon then fires heartbeats
 // (each connection cycling through the 10 hosts, each body carrying the host's VMs) for
-// HAVEN_BENCH_HB_SECONDS (default 10) after a 2 s warm-up, and the server is stopped.
+// HAVEN_BENCH_HB_SECONDS (default 10) after a 5 s warm-up, and the server is stopped.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import { createTempDb } from "../lib/sim/temp-db";
+import { createDb } from "../lib/server/db";
 import { seedDemo } from "../lib/server/seed";
 import type { BenchModule } from "./run";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const DIST = process.env.NEXT_DIST_DIR || ".next-agent";
+
+/** user + system CPU time of a process (ms), from /proc (Linux); null elsewhere. */
+function cpuMs(pid: number): number | null {
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const rest = f.slice(f.lastIndexOf(")") + 2).split(" ");
+    return ((Number(rest[11]) + Number(rest[12])) * 1000) / 100;
+  } catch {
+    return null;
+  }
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -101,8 +114,14 @@ export async function run() {
       requests.push({ method: "POST", path: "/api/agent/v1/heartbeat", headers: { authorization: `Bearer ${session}`, "content-type": "application/json" }, setupRequest: (req) => ({ ...req, body: body(seq++) }) });
     }
     const common = { url: `${base}`, connections: 32, pipelining: 1, requests, timeout: 10 } satisfies autocannon.Options;
-    await fire({ ...common, duration: 2 });
+    await fire({ ...common, duration: 5 });
+    const db = createDb(`file:${tmp.file}`);
+    const since = new Date();
+    const cpu0 = cpuMs(child.pid!);
     const res = await fire({ ...common, duration: seconds });
+    const cpu1 = cpuMs(child.pid!);
+    const storeEvents = await db.event.count({ where: { at: { gte: since } } });
+    await db.$disconnect();
     const ok = res["2xx"];
     const out = {
       heartbeatsPerSecond: Math.round(ok / seconds),
@@ -112,8 +131,18 @@ export async function run() {
       heartbeatSeconds: seconds,
       heartbeatConnections: common.connections,
       heartbeatHosts: seeded.counts.hosts,
+      /** Controller events written while the heartbeats were measured (0: a steady cluster). */
+      heartbeatStoreEvents: storeEvents,
+      /** Server CPU time per heartbeat (user + system of the next process): what one costs whatever else the machine runs. */
+      heartbeatServerCpuUs: ok && cpu1 !== null && cpu0 !== null ? Math.round(((cpu1 - cpu0) * 1000) / ok) : null,
+      /** Heartbeats one core could ingest at that cost. */
+      heartbeatCapacityPerCore: ok && cpu1 !== null && cpu0 !== null && cpu1 > cpu0 ? Math.round(ok / ((cpu1 - cpu0) / 1000)) : null,
+      /** 1-minute load average when the run ended (the machine is shared). */
+      heartbeatLoadAvg: Math.round(os.loadavg()[0] * 10) / 10,
     };
-    console.error(`heartbeat: ${out.heartbeatsPerSecond}/s over ${seconds} s (${ok} ok, ${out.heartbeatNon2xx} not), p50 ${out.heartbeatP50Ms} ms, p99 ${out.heartbeatP99Ms} ms, ${common.connections} connections`);
+    console.error(
+      `heartbeat: ${out.heartbeatsPerSecond}/s over ${seconds} s (${ok} ok, ${out.heartbeatNon2xx} not), p50 ${out.heartbeatP50Ms} ms, p99 ${out.heartbeatP99Ms} ms, ${common.connections} connections; server CPU ${out.heartbeatServerCpuUs} µs per heartbeat (${out.heartbeatCapacityPerCore}/s per core); load ${out.heartbeatLoadAvg}`,
+    );
     return out;
   } catch (err) {
     console.error(stderr);

@@ -108,7 +108,12 @@ export async function readJson(req: Request, limit = MAX_BODY_BYTES): Promise<un
   if (ctype && !/^application\/([a-z.+-]*\+)?json\b/i.test(ctype.trim())) throw new HttpError(415, `Content-Type must be application/json, not ${ctype}`);
   let text: string;
   if (!req.body) text = "";
-  else {
+  else if (declared !== null && /^\d+$/.test(declared)) {
+    // Length declared (and within the limit): read it in one go. The runtime refuses a body
+    // longer than its Content-Length.
+    text = await req.text();
+    if (Buffer.byteLength(text) > limit) throw new HttpError(413, `The body is larger than ${limit} bytes`);
+  } else {
     const reader = req.body.getReader();
     const chunks: Uint8Array[] = [];
     let size = 0;
