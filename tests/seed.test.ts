@@ -4,6 +4,7 @@ import { isStoreEmpty, resetStore, seedDemo, seedLarge } from "@/lib/server/seed
 import { ZClusterSpec } from "@/lib/schemas/cluster-spec";
 import { loadSnapshot } from "@/lib/server/snapshot";
 import { haEligibility, placeVm } from "@/lib/engine";
+import { AlertBook, alertKey } from "@/lib/server/ha/alerts";
 import { createTestDb, type TestDb } from "./support/test-db";
 
 describe("demo and large seeds", () => {
@@ -74,6 +75,24 @@ describe("demo and large seeds", () => {
       .sort();
     const alerted = (await t.db.alert.findMany({ where: { kind: "VM_HA_INELIGIBLE", status: { not: "resolved" } } })).map((a) => a.entityName).sort();
     expect(alerted).toEqual(ineligible);
+  });
+
+  it("seeded live alerts carry the HA controller's dedup key, so it does not open twins", async () => {
+    await seedDemo(t.db);
+    const live = await t.db.alert.findMany({ where: { status: { not: "resolved" } } });
+    expect(live.length).toBeGreaterThan(0);
+    for (const a of live) expect(a.activeKey).toBe(alertKey(a.kind as never, { type: a.entityType as "vm", id: a.entityId }));
+    const book = new AlertBook();
+    await book.reload(t.db);
+    const ml = await t.db.vm.findUniqueOrThrow({ where: { name: "ml-train-01" } });
+    const opened = await book.raise(t.db, {
+      kind: "VM_HA_INELIGIBLE",
+      entity: { type: "vm", id: ml.id, name: ml.name },
+      message: "ml-train-01 is not HA-eligible (re-evaluated)",
+      at: new Date(),
+    });
+    expect(opened).toBe(false);
+    expect(await t.db.alert.count({ where: { kind: "VM_HA_INELIGIBLE", entityId: ml.id } })).toBe(1);
   });
 
   it("seeds a scaled-down large cluster", async () => {

@@ -4,6 +4,7 @@ import "server-only";
 // scripts/start.ts, scripts/db-reset.ts and the e2e web server.
 import type { PrismaClient } from "@prisma/client";
 import { importCluster, type ImportResult } from "./cluster-import";
+import { ALERT_SEVERITY, alertKey, type AlertKind } from "./ha/alerts";
 import { demoClusterSpec, demoHostAddresses, largeClusterSpec } from "./demo-cluster";
 
 /** True when the store holds no cluster. */
@@ -169,8 +170,7 @@ async function seedDemoHistory(db: PrismaClient, r: ImportResult, now: Date): Pr
   });
 
   type AlertIn = {
-    kind: string;
-    severity: "critical" | "warning" | "info";
+    kind: AlertKind;
     status: "open" | "acknowledged" | "resolved";
     entity: ["host" | "vm", string];
     incidentId?: string;
@@ -182,11 +182,10 @@ async function seedDemoHistory(db: PrismaClient, r: ImportResult, now: Date): Pr
     count?: number;
   };
   const alerts: AlertIn[] = [
-    { kind: "HOST_UNREACHABLE", severity: "warning", status: "resolved", entity: ["host", "kvm-b05"], incidentId: inc1.id, message: "kvm-b05 missed 3 heartbeats", raisedAt: ago(t1 - 3), resolvedAt: ago(t1 - 1800), resolvedBy: "auto" },
-    { kind: "HOST_FAILED", severity: "critical", status: "resolved", entity: ["host", "kvm-b05"], incidentId: inc1.id, message: "kvm-b05 failed; 6 HA VMs rebuilt, 1 left down (priority off)", raisedAt: ago(t1 - 33), ackAt: ago(t1 - 600), resolvedAt: ago(t1 - 1800), resolvedBy: "auto" },
+    { kind: "HOST_UNREACHABLE", status: "resolved", entity: ["host", "kvm-b05"], incidentId: inc1.id, message: "kvm-b05 missed 3 heartbeats", raisedAt: ago(t1 - 3), resolvedAt: ago(t1 - 1800), resolvedBy: "auto" },
+    { kind: "HOST_FAILED", status: "resolved", entity: ["host", "kvm-b05"], incidentId: inc1.id, message: "kvm-b05 failed; 6 HA VMs rebuilt, 1 left down (priority off)", raisedAt: ago(t1 - 33), ackAt: ago(t1 - 600), resolvedAt: ago(t1 - 1800), resolvedBy: "auto" },
     ...moved.map(([vm, to, at]): AlertIn => ({
-      kind: "HA_REBUILD_SUCCEEDED",
-      severity: "info",
+      kind: "HA_REBUILD_SUCCEEDED" as const,
       status: vm === "web-04" ? "acknowledged" : "resolved",
       entity: ["vm", vm],
       incidentId: inc1.id,
@@ -194,12 +193,12 @@ async function seedDemoHistory(db: PrismaClient, r: ImportResult, now: Date): Pr
       raisedAt: ago(t1 - at),
       ...(vm === "web-04" ? { ackAt: ago(t1 - 600) } : { resolvedAt: ago(t1 - 600), resolvedBy: "admin@haven.local" }),
     })),
-    { kind: "NIC_BOND_DEGRADED", severity: "warning", status: "resolved", entity: ["host", "kvm-a05"], incidentId: inc2.id, message: "bond stor0 on kvm-a05: ens2f0 down", raisedAt: ago(t2 + 40), resolvedAt: ago(t2 - 3600), resolvedBy: "auto" },
-    { kind: "NETWORK_FAULT_HA", severity: "critical", status: "resolved", entity: ["host", "kvm-a05"], incidentId: inc2.id, message: "kvm-a05 lost its storage network: HA rebuilt its VMs elsewhere", raisedAt: ago(t2 - 33), ackAt: ago(t2 - 300), resolvedAt: ago(t2 - 3600), resolvedBy: "auto" },
-    { kind: "VM_HA_INELIGIBLE", severity: "warning", status: "open", entity: ["vm", "ml-train-01"], message: `ml-train-01 is not HA-eligible: no other host has 1 free GPU tagged "NVIDIA A100-PCIE-40GB.compute"`, raisedAt: ago(2 * DAY) },
-    { kind: "VM_HA_INELIGIBLE", severity: "warning", status: "open", entity: ["vm", "ml-batch-01"], message: `ml-batch-01 is not HA-eligible: no other host has 2 free vGPU slots tagged "NVIDIA A100-PCIE-40GB/A100-8C"`, raisedAt: ago(2 * DAY) },
-    { kind: "VM_HA_INELIGIBLE", severity: "warning", status: "open", entity: ["vm", "render-02"], message: "render-02 is not HA-eligible: it asks for GPU kvm-a01-gpu1 by name, which no other host can supply", raisedAt: ago(2 * DAY) },
-    { kind: "VM_HA_INELIGIBLE", severity: "warning", status: "acknowledged", entity: ["vm", "video-enc-01"], message: `video-enc-01 is not HA-eligible: no other host has 1 free GPU tagged "NVIDIA L4"`, raisedAt: ago(2 * DAY), ackAt: ago(DAY) },
+    { kind: "NIC_BOND_DEGRADED", status: "resolved", entity: ["host", "kvm-a05"], incidentId: inc2.id, message: "bond stor0 on kvm-a05: ens2f0 down", raisedAt: ago(t2 + 40), resolvedAt: ago(t2 - 3600), resolvedBy: "auto" },
+    { kind: "NETWORK_FAULT_HA", status: "resolved", entity: ["host", "kvm-a05"], incidentId: inc2.id, message: "kvm-a05 lost its storage network: HA rebuilt its VMs elsewhere", raisedAt: ago(t2 - 33), ackAt: ago(t2 - 300), resolvedAt: ago(t2 - 3600), resolvedBy: "auto" },
+    { kind: "VM_HA_INELIGIBLE", status: "open", entity: ["vm", "ml-train-01"], message: `ml-train-01 is not HA-eligible: no other host has 1 free GPU tagged "NVIDIA A100-PCIE-40GB.compute"`, raisedAt: ago(2 * DAY) },
+    { kind: "VM_HA_INELIGIBLE", status: "open", entity: ["vm", "ml-batch-01"], message: `ml-batch-01 is not HA-eligible: no other host has 2 free vGPU slots tagged "NVIDIA A100-PCIE-40GB/A100-8C"`, raisedAt: ago(2 * DAY) },
+    { kind: "VM_HA_INELIGIBLE", status: "open", entity: ["vm", "render-02"], message: "render-02 is not HA-eligible: it asks for GPU kvm-a01-gpu1 by name, which no other host can supply", raisedAt: ago(2 * DAY) },
+    { kind: "VM_HA_INELIGIBLE", status: "acknowledged", entity: ["vm", "video-enc-01"], message: `video-enc-01 is not HA-eligible: no other host has 1 free GPU tagged "NVIDIA L4"`, raisedAt: ago(2 * DAY), ackAt: ago(DAY) },
   ];
   await db.alert.createMany({
     data: alerts.map((a) => {
@@ -208,12 +207,13 @@ async function seedDemoHistory(db: PrismaClient, r: ImportResult, now: Date): Pr
       const live = a.status !== "resolved";
       return {
         kind: a.kind,
-        severity: a.severity,
+        severity: ALERT_SEVERITY[a.kind],
         status: a.status,
         entityType,
         entityId,
         entityName,
-        activeKey: live ? `${a.kind}|${entityId}` : null,
+        // the HA controller's dedup key, so it refreshes these instead of opening twins
+        activeKey: live ? alertKey(a.kind, { type: entityType, id: entityId }) : null,
         hostId: entityType === "host" ? entityId : null,
         vmId: entityType === "vm" ? entityId : null,
         incidentId: a.incidentId ?? null,
