@@ -70,27 +70,31 @@ export interface HostCap {
 }
 
 /** The VMs on one host: a small array-backed set (hosts hold tens of VMs, not thousands). */
-export class VmList implements Iterable<string> {
-  private ids: string[] = [];
+export class VmList implements Iterable<SnapshotVm> {
+  private items: SnapshotVm[] = [];
   get size(): number {
-    return this.ids.length;
+    return this.items.length;
   }
-  add(id: string): void {
-    this.ids.push(id);
+  add(vm: SnapshotVm): void {
+    this.items.push(vm);
   }
   delete(id: string): void {
-    const i = this.ids.lastIndexOf(id);
-    if (i >= 0) this.ids.splice(i, 1);
+    for (let i = this.items.length - 1; i >= 0; i--)
+      if (this.items[i].id === id) {
+        this.items.splice(i, 1);
+        return;
+      }
   }
   has(id: string): boolean {
-    return this.ids.includes(id);
+    return this.items.some((v) => v.id === id);
   }
-  [Symbol.iterator](): Iterator<string> {
-    return this.ids[Symbol.iterator]();
+  [Symbol.iterator](): Iterator<SnapshotVm> {
+    return this.items[Symbol.iterator]();
   }
 }
 
 export interface HeldVm {
+  vm: SnapshotVm;
   hostIdx: number;
   vcpus: number;
   memoryMiB: number;
@@ -156,7 +160,9 @@ export class Capacity {
   readonly hostIdxById = new Map<string, number>();
   readonly pools: PoolInfo[] = [];
   readonly poolIdByKey = new Map<string, number>();
-  readonly vmById = new Map<string, SnapshotVm>();
+  private vmMap: Map<string, SnapshotVm> | null = null;
+  private readonly extraVms: SnapshotVm[] = [];
+  private lastPlaced: SnapshotVm | null = null;
   /** What a VM holds, when it differs from the snapshot (null: holds nothing). */
   private readonly heldOv = new Map<string, HeldVm | null>();
   readonly gpuById = new Map<string, GpuState>();
@@ -176,7 +182,7 @@ export class Capacity {
   private readonly loadA: Float64Array;
   private readonly orderA: Int32Array;
   private readonly posA: Int32Array;
-  private journal: { vmId: string; prev: HeldVm | null }[] = [];
+  private journal: { vm: SnapshotVm; prev: HeldVm | null }[] = [];
   private journaling = 0;
   /** Score by best fit (fullest host first) instead of balancing load; planners try it as an alternative. */
   packing = false;
@@ -257,7 +263,6 @@ export class Capacity {
     // Input order decides only between VMs that claim the same unit (an inconsistent snapshot).
     // Per-VM holdings are derived from the snapshot on demand (heldOf); only differences are stored.
     for (const vm of snapshot.vms) {
-      this.vmById.set(vm.id, vm);
       if (!vm.hostId) continue;
       const hostIdx = this.hostIdxById.get(vm.hostId);
       if (hostIdx === undefined) continue;
@@ -266,7 +271,7 @@ export class Capacity {
       hc.memUsed += vm.memoryMiB;
       this.cpuFreeA[hostIdx] -= vm.vcpus;
       this.memFreeA[hostIdx] -= vm.memoryMiB;
-      hc.vms.add(vm.id);
+      hc.vms.add(vm);
       const allocs = vm.allocations;
       let clean = true;
       for (let k = 0; k < allocs.length; k++) if (allocs[k].hostId !== vm.hostId || !this.takeUnit(vm.id, allocs[k])) clean = false;
@@ -279,7 +284,7 @@ export class Capacity {
         });
         // a VM listing the same unit twice holds it once
         const seen = new Set<string>();
-        this.heldOv.set(vm.id, { hostIdx, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB, allocations: kept.filter((a) => !seen.has(a.key) && !!seen.add(a.key)) });
+        this.heldOv.set(vm.id, { vm, hostIdx, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB, allocations: kept.filter((a) => !seen.has(a.key) && !!seen.add(a.key)) });
       }
     }
     for (let i = 0; i < n; i++) this.loadA[i] = this.hostLoad(i);
@@ -328,10 +333,26 @@ export class Capacity {
     const ov = this.heldOv.get(vmId);
     if (ov !== undefined) return ov ?? undefined;
     const vm = this.vmById.get(vmId);
-    if (!vm || !vm.hostId) return undefined;
+    return vm ? this.heldOfVm(vm) : undefined;
+  }
+
+  private heldOfVm(vm: SnapshotVm): HeldVm | undefined {
+    const ov = this.heldOv.get(vm.id);
+    if (ov !== undefined) return ov ?? undefined;
+    if (!vm.hostId) return undefined;
     const hostIdx = this.hostIdxById.get(vm.hostId);
     if (hostIdx === undefined) return undefined;
-    return { hostIdx, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB, allocations: vm.allocations };
+    return { vm, hostIdx, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB, allocations: vm.allocations };
+  }
+
+  /** VMs by id (built on first use: the planners' hot paths work with VM objects). */
+  get vmById(): Map<string, SnapshotVm> {
+    if (!this.vmMap) {
+      this.vmMap = new Map();
+      for (const vm of this.snapshot.vms) this.vmMap.set(vm.id, vm);
+      for (const vm of this.extraVms) this.vmMap.set(vm.id, vm);
+    }
+    return this.vmMap;
   }
 
   private hostPool(hc: HostCap, type: DeviceType, tag: string): HostPool {
@@ -353,14 +374,15 @@ export class Capacity {
 
   // ---------------------------------------------------------------- holding resources
 
-  private hold(vmId: string, h: HeldVm): void {
+  private hold(h: HeldVm): void {
+    const vmId = h.vm.id;
     const hc = this.hosts[h.hostIdx];
     hc.cpuUsed += h.vcpus;
     hc.memUsed += h.memoryMiB;
     this.cpuFreeA[h.hostIdx] -= h.vcpus;
     this.memFreeA[h.hostIdx] -= h.memoryMiB;
     this.touch(h.hostIdx);
-    hc.vms.add(vmId);
+    hc.vms.add(h.vm);
     let kept: DeviceAllocation[] | null = null;
     for (let k = 0; k < h.allocations.length; k++) {
       const a = h.allocations[k];
@@ -424,7 +446,7 @@ export class Capacity {
   release(vmId: string): void {
     const h = this.heldOf(vmId);
     if (!h) return;
-    if (this.journaling) this.journal.push({ vmId, prev: h });
+    if (this.journaling) this.journal.push({ vm: h.vm, prev: h });
     this.releaseRaw(vmId, h);
   }
 
@@ -442,14 +464,18 @@ export class Capacity {
 
   /** Apply a placement: the VM releases what it held and takes the new host and devices. */
   commit(outcome: Placed, vmIfNew?: SnapshotVm): void {
-    let vm = this.vmById.get(outcome.vmId);
-    if (!vm && vmIfNew) this.vmById.set(vmIfNew.id, (vm = vmIfNew));
+    let vm = this.lastPlaced && this.lastPlaced.id === outcome.vmId ? this.lastPlaced : this.vmById.get(outcome.vmId);
+    if (!vm && vmIfNew) {
+      vm = vmIfNew;
+      this.extraVms.push(vm);
+      this.vmById.set(vm.id, vm);
+    }
     if (!vm) return;
-    const prev = this.heldOf(vm.id) ?? null;
-    if (this.journaling) this.journal.push({ vmId: vm.id, prev });
+    const prev = this.heldOfVm(vm) ?? null;
+    if (this.journaling) this.journal.push({ vm, prev });
     if (prev) this.releaseRaw(vm.id, prev);
     const hostIdx = this.hostIdxById.get(outcome.hostId)!;
-    this.hold(vm.id, { hostIdx, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB, allocations: outcome.allocations });
+    this.hold({ vm, hostIdx, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB, allocations: outcome.allocations });
   }
 
   /** Start recording changes; rollback() undoes everything since the matching mark. */
@@ -460,10 +486,10 @@ export class Capacity {
 
   rollback(mark: number): void {
     while (this.journal.length > mark) {
-      const { vmId, prev } = this.journal.pop()!;
-      const cur = this.heldOf(vmId);
-      if (cur) this.releaseRaw(vmId, cur);
-      if (prev) this.hold(vmId, prev);
+      const { vm, prev } = this.journal.pop()!;
+      const cur = this.heldOfVm(vm);
+      if (cur) this.releaseRaw(vm.id, cur);
+      if (prev) this.hold(prev);
     }
     this.journaling = Math.max(0, this.journaling - 1);
   }
@@ -530,12 +556,13 @@ export class Capacity {
       const id = typeof vmOrId === "string" ? vmOrId : "";
       return { kind: "unplaceable", vmId: id, reasons: [`VM ${id} is not in the cluster`], rejections: [] };
     }
-    const prev = this.heldOf(vm.id);
+    this.lastPlaced = vm;
+    const prev = this.heldOfVm(vm);
     if (prev) this.releaseRaw(vm.id, prev);
     try {
       return this.placeReleased(vm, opts);
     } finally {
-      if (prev) this.hold(vm.id, prev);
+      if (prev) this.hold(prev);
     }
   }
 

@@ -227,7 +227,7 @@ export function planFailoverOn(cap: Capacity, failedHostIds: string[], opts: { e
   for (const id of failed) {
     const idx = cap.hostIdxById.get(id);
     if (idx === undefined) continue;
-    for (const vmId of cap.hosts[idx].vms) victims.push(cap.vmById.get(vmId)!);
+    for (const vm of cap.hosts[idx].vms) victims.push(vm);
   }
   victims.sort((a, b) => compareStr(a.name, b.name) || compareStr(a.id, b.id));
   for (const vm of victims) {

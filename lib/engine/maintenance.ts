@@ -58,7 +58,7 @@ export function planEvacuation(snapshot: ClusterSnapshot, hostId: string, opts: 
   const idx = cap.hostIdxById.get(hostId);
   if (idx === undefined) return plan;
   const host = cap.hosts[idx].host;
-  const vms = [...cap.hosts[idx].vms].map((id) => cap.vmById.get(id)!);
+  const vms = [...cap.hosts[idx].vms];
   // Device VMs first when rebuilding (scarce), then by priority and size; names break ties.
   vms.sort(
     (a, b) =>
