@@ -243,3 +243,19 @@ describe("alerts", () => {
     expect(JSON.parse(planned.data!).reasons.length).toBeGreaterThan(0);
   });
 });
+
+describe("acknowledged work survives a restart", () => {
+  it("a stop acknowledged just before the controller stopped is applied by the next one", async () => {
+    c = await createSimCluster(three([{ name: "web1", vcpus: 4, memoryGiB: 16, host: "h1" }]));
+    await c.run(1);
+    await powerOffVm(c.vmIds.web1, {}, c.controller);
+    // The agent's ack reached the store, the controller died before applying it.
+    const cmd = await c.t.db.agentCommand.findFirstOrThrow({ where: { vmId: c.vmIds.web1, kind: "stop-vm" } });
+    await c.t.db.agentCommand.update({ where: { id: cmd.id }, data: { status: "done", ackedAt: new Date(c.clock.now()) } });
+    expect((await vmRow(c, "web1")).power).toBe("stopping");
+    await c.restartController();
+    const vm = await vmRow(c, "web1");
+    expect(vm.power).toBe("stopped");
+    expect(vm.hostId).toBeNull();
+  });
+});

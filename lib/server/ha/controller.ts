@@ -192,6 +192,34 @@ export class HaController {
     this.capacityChanged = true;
     this.evalNeeded = true;
     this.loaded = true;
+    await this.resumeAcknowledged();
+  }
+
+  /**
+   * Acks recorded in the store whose effect a previous controller did not apply before it stopped
+   * (the ack row is written first): finish them now, so nothing an agent acknowledged is lost.
+   */
+  private async resumeAcknowledged(): Promise<void> {
+    const vms = await this.db.vm.findMany({ where: { power: { in: ["stopping", "migrating", "starting"] } }, select: { id: true, power: true, hostId: true, generation: true } });
+    for (const vm of vms) {
+      const kind = vm.power === "stopping" ? "stop-vm" : vm.power === "migrating" ? "migrate-vm" : "start-vm";
+      const cmd = await this.db.agentCommand.findFirst({ where: { vmId: vm.id, kind }, orderBy: { createdAt: "desc" } });
+      if (!cmd || (cmd.status !== "done" && cmd.status !== "failed") || cmd.generation !== vm.generation) continue;
+      if (kind === "start-vm" && cmd.hostId !== vm.hostId) continue;
+      const st = this.hosts.get(cmd.hostId)?.state;
+      if (st !== "online" && st !== "maintenance") continue; // the failover of that host takes over
+      this.log.info({ vmId: vm.id, commandId: cmd.id, kind }, "applying an acknowledgement recorded before the restart");
+      await this.applyAck(cmd.id, { hostId: cmd.hostId, commandId: cmd.id, status: cmd.status as "done" | "failed", error: cmd.result ?? undefined });
+    }
+    const blocked = await this.db.agentCommand.findMany({ where: { status: "blocked" } });
+    for (const c of blocked) {
+      const p = JSON.parse(c.payload) as TStartVmPayload;
+      const stop = p.after ? await this.db.agentCommand.findUnique({ where: { id: p.after }, select: { status: true } }) : null;
+      if (!stop || stop.status === "done" || stop.status === "failed") {
+        await this.db.agentCommand.update({ where: { id: c.id }, data: { status: "pending" } });
+        this.commandHints.add(c.hostId);
+      }
+    }
   }
 
   private async reloadHosts(): Promise<void> {
@@ -736,6 +764,12 @@ export class HaController {
   async onCommandAck(cmdId: string, ack: TCommandAck): Promise<void> {
     await this.lock.run(async () => {
       await this.load();
+      await this.applyAck(cmdId, ack);
+    });
+  }
+
+  private async applyAck(cmdId: string, ack: TCommandAck): Promise<void> {
+    {
       const cmd = await this.db.agentCommand.findUnique({ where: { id: cmdId } });
       if (!cmd || !cmd.vmId) return;
       const payload = JSON.parse(cmd.payload);
@@ -788,7 +822,7 @@ export class HaController {
           this.capacityChanged = true;
         }
       }
-    });
+    }
   }
 
   private async onStopAcked(cmdId: string, hostId: string, vmId: string, generation: number, reason: TStopReason, ack: TCommandAck): Promise<void> {
