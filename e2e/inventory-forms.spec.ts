@@ -27,7 +27,7 @@ test("create a VM with an SR-IOV device request; its detail page shows the reque
   await vm.addDevice({ type: "sriov", tag: "trading-a", count: 2 });
   await vm.submit();
 
-  await expect(page).toHaveURL(/\/vms\/[^/]+$/);
+  await expect(page).toHaveURL(/\/vms\/(?!new$)[^/]+$/);
   await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
   const requests = page.getByRole("table", { name: "Device requests" });
   await expect(requests).toBeVisible();

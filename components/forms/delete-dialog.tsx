@@ -26,15 +26,15 @@ export function DeleteDialog({
   description: React.ReactNode;
   confirmLabel?: string;
   triggerLabel?: string;
-  /** Where to go after deleting; without it the page is refreshed. */
+  /** Where the action sends the browser after deleting (a same-site path); without it the page is refreshed. */
   redirectTo?: string;
   size?: "sm" | "md";
 }) {
   const router = useRouter();
   const [open, setOpen] = useState(false);
   const { pending, submit, failed, ready } = useActionForm(action, () => {
+    // With redirectTo the action redirects (the deleted record's page cannot be shown again).
     setOpen(false);
-    if (redirectTo) router.push(redirectTo);
     router.refresh();
   });
   return (
@@ -64,7 +64,7 @@ export function DeleteDialog({
             <button
               type="button"
               disabled={pending}
-              onClick={() => submit({ [idField]: id })}
+              onClick={() => submit(redirectTo ? { [idField]: id, redirectTo } : { [idField]: id })}
               className={cn(buttonClass("primary"), "bg-red-600 hover:bg-red-700")}
             >
               {pending ? "Deleting…" : confirmLabel}

@@ -91,6 +91,18 @@ describe("host, GPU and NIC actions", () => {
   });
 });
 
+describe("redirect after a delete", () => {
+  it("redirects to a same-site path only, after the change is stored", async () => {
+    const a = ok(await createNetworkAction(null, form({ name: "act-redirect-a" }))) as { id: string };
+    await expect(deleteNetworkAction(null, form({ id: a.id, redirectTo: "/networks" }))).rejects.toMatchObject({ digest: expect.stringContaining("NEXT_REDIRECT") });
+    expect(await t.db.network.count({ where: { id: a.id } })).toBe(0);
+    const b = ok(await createNetworkAction(null, form({ name: "act-redirect-b" }))) as { id: string };
+    expect(await deleteNetworkAction(null, form({ id: b.id, redirectTo: "//evil.example/x" }))).toMatchObject({ ok: true });
+    const c = await deleteNetworkAction(null, form({ id: "nope", redirectTo: "/networks" }));
+    expect(c).toEqual({ ok: false, formError: "Network nope does not exist" });
+  });
+});
+
 describe("VM, network and placement-group actions", () => {
   it("create → update → delete through FormData with rows", async () => {
     const net = ok(

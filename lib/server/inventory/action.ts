@@ -4,6 +4,7 @@
 import "server-only";
 import type { z } from "zod";
 import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
 import { formDataToObject } from "@/lib/schemas/form-data";
 import type { ActionResult } from "@/lib/schemas/action-result";
 import { zodPathErrors } from "@/lib/server/errors";
@@ -34,13 +35,17 @@ export async function runInventoryAction<T>(
   const raw = formInput(input);
   const parsed = schema.safeParse(raw);
   if (!parsed.success) return { ok: false, fieldErrors: zodPathErrors(parsed.error), formError: "Check the highlighted fields" };
+  let data: T;
   try {
-    const data = await service(raw);
-    safeRevalidate();
-    return { ok: true, data };
+    data = await service(raw);
   } catch (e) {
     const err = toAppError(e);
     if (err.code === "INTERNAL") console.error("inventory action failed", e);
     return { ok: false, ...(err.fieldErrors ? { fieldErrors: err.fieldErrors } : {}), formError: err.message };
   }
+  safeRevalidate();
+  // A form may ask to land elsewhere (a delete: the record's own page is gone). Same-site paths only.
+  const to = raw.redirectTo;
+  if (typeof to === "string" && /^\/(?![/\\])/.test(to)) redirect(to);
+  return { ok: true, data };
 }
