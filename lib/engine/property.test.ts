@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { snapshotFromSpec, type ClusterSpec, type SpecHost, type SpecVm } from "./testkit";
 import { buildCapacity } from "./capacity";
 import { placeVm } from "./placement";
-import { haEligibility, planFailover } from "./ha";
+import { haEligibility, planFailover, planLocalRestart } from "./ha";
 import { gpuDeviceTag } from "./tags";
 import { planEvacuation } from "./maintenance";
 import { whatIfAll } from "./whatif";
@@ -369,6 +369,30 @@ describe("properties on random clusters", () => {
             (want.size === 0 || others.some((h) => [...want].every(([k, n]) => free(h, k.split("|")[0], k.slice(k.indexOf("|") + 1)) >= n)));
           expect(e.eligible, `${vm.name}: ${e.reasons.join("; ")}`).toBe(ok);
           expect(e.reasons.length === 0).toBe(e.eligible);
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it("planLocalRestart: its own online host first, else an online host; invariants kept", () => {
+    fc.assert(
+      fc.property(clusterArb, fc.nat(), (s, k) => {
+        const running = s.vms.filter((v) => v.hostId);
+        if (!running.length) return;
+        const vm = running[k % running.length];
+        const out = planLocalRestart(s, vm.id);
+        const own = s.hosts.find((h) => h.id === vm.hostId)!;
+        if (own.state === "online") {
+          // its own units are released first, so it always fits where it ran (unless a hard rule now forbids it)
+          if (out.kind === "placed" && out.hostId !== own.id) expect(out.reasons[0]).toMatch(/^cannot restart on its own host/);
+          if (out.kind === "placed" && out.hostId === own.id) expect(out.reasons[0]).toBe(`restart on its own host ${own.name}`);
+        } else if (out.kind === "placed") {
+          expect(out.hostId).not.toBe(own.id);
+        }
+        if (out.kind === "placed") {
+          expect(s.hosts.find((h) => h.id === out.hostId)!.state).toBe("online");
+          checkInvariants(apply(s, new Map([[vm.id, out]])));
         }
       }),
       RUNS,
