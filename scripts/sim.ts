@@ -17,6 +17,7 @@ const program = new Command()
   .name("sim")
   .description("Simulated host agents against a running Haven console")
   .option("--url <url>", "console base URL", process.env.HAVEN_URL ?? "http://localhost:3000")
+  .option("--agent-url <url>", "where agents send their calls: the console's HAVEN_AGENT_PORT listener, if it runs one (default: --url)")
   .option("--hosts <n>", "how many hosts to simulate (the first by name)", (v) => parseInt(v, 10), 10)
   .option("--names <list>", "comma-separated host names instead of --hosts")
   .option("--admin-token <token>", "the console's HAVEN_ADMIN_TOKEN (default: $HAVEN_ADMIN_TOKEN)", process.env.HAVEN_ADMIN_TOKEN)
@@ -26,7 +27,7 @@ const program = new Command()
   .option("--quiet", "only the final summary")
   .parse();
 
-const o = program.opts<{ url: string; hosts: number; names?: string; adminToken?: string; duration?: number; tick: number; heartbeat?: number; quiet?: boolean }>();
+const o = program.opts<{ url: string; agentUrl?: string; hosts: number; names?: string; adminToken?: string; duration?: number; tick: number; heartbeat?: number; quiet?: boolean }>();
 
 function fail(msg: string): never {
   console.error(`sim: ${msg}`);
@@ -52,8 +53,9 @@ let issued: Issued[];
 if (!o.names && issued.length < o.hosts) console.error(`sim: the console has ${issued.length} hosts; simulating those`);
 
 const stats = { calls: new Map<string, { n: number; errors: number; unreachable: number; lat: number[] }>(), vmStarted: 0, vmStopped: 0 };
+const agentBase = (o.agentUrl ?? base).replace(/\/+$/, "");
 const transport = httpTransport({
-  url: base,
+  url: agentBase,
   tokens: new Map(issued.map((i) => [i.hostName, i.token])),
   onCall(op, ms, status) {
     const s = stats.calls.get(op) ?? { n: 0, errors: 0, unreachable: 0, lat: [] };
@@ -92,7 +94,7 @@ for (const i of issued) {
   const a = fleet.add(i.hostName, i.nics);
   for (const vm of i.vms) a.adopt(vm, t0);
 }
-console.error(`sim: ${fleet.agents.size} agents against ${base} (heartbeat ${timing.heartbeatMs / 1000} s${o.duration ? `, for ${o.duration} s` : ", Ctrl-C to stop"})`);
+console.error(`sim: ${fleet.agents.size} agents against ${agentBase} (heartbeat ${timing.heartbeatMs / 1000} s${o.duration ? `, for ${o.duration} s` : ", Ctrl-C to stop"})`);
 
 const retired = new Set<string>();
 const busy = new Set<string>();

@@ -1,7 +1,8 @@
 import "server-only";
 // What a console server process runs besides serving requests (started from instrumentation.ts):
 // the HA controller on the wall clock over the process's store, and in demo mode the simulated
-// agent fleet for the hosts in the store. Idempotent: a second call (dev reload, a second
+// agent fleet for the hosts in the store, and with HAVEN_AGENT_PORT the dedicated agent listener
+// (lib/server/http/agent-listener.ts). Idempotent: a second call (dev reload, a second
 // instrumentation bundle) returns what is running.
 import { getDb } from "@/lib/server/db";
 import { getController, startController, type HaController } from "@/lib/server/ha/controller";
@@ -12,7 +13,7 @@ import { getDemoFleet, startDemoFleet } from "@/lib/server/demo/fleet";
 
 export const CONTROLLER_STEP_MS = 500;
 
-const g = globalThis as unknown as { __havenRuntime?: Promise<void> };
+const g = globalThis as unknown as { __havenRuntime?: Promise<void>; __havenAgentListener?: import("node:http").Server };
 
 export function startServerRuntime(): Promise<void> {
   g.__havenRuntime ??= start();
@@ -29,6 +30,16 @@ async function start(): Promise<void> {
   } catch (err) {
     log.error({ err }, "the HA controller did not start (is the store migrated?)");
     return;
+  }
+  const agentPort = Number(process.env.HAVEN_AGENT_PORT ?? "");
+  if (agentPort > 0 && !g.__havenAgentListener) {
+    try {
+      const { startAgentListener } = await import("@/lib/server/http/agent-listener");
+      g.__havenAgentListener = await startAgentListener(agentPort, process.env.HAVEN_AGENT_HOST || "0.0.0.0");
+      log.info({ port: agentPort }, "agent listener started (the agent protocol without the page router)");
+    } catch (err) {
+      log.error({ err, port: agentPort }, "the agent listener did not start");
+    }
   }
   if (!isDemoMode() || getDemoFleet()) return;
   try {

@@ -42,29 +42,50 @@ const TITLES: Record<number, [slug: string, title: string]> = {
   503: ["unavailable", "Service unavailable"],
 };
 
-/** A problem+json response. */
-export function problem(status: number, detail?: string, extra: { errors?: FieldErrors; type?: string; title?: string; headers?: HeadersInit } = {}): Response {
+/** A response as plain parts (the route handlers wrap them in a Response; the agent listener writes them). */
+export interface ResponseParts {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A problem+json answer as parts. */
+export function problemParts(status: number, detail?: string, extra: { errors?: FieldErrors; type?: string; title?: string } = {}): ResponseParts {
   const [slug, title] = TITLES[status] ?? ["error", "Error"];
   const body: Problem = { type: extra.type ?? PROBLEM_BASE + slug, title: extra.title ?? title, status };
   if (detail) body.detail = detail;
   if (extra.errors && Object.keys(extra.errors).length) body.errors = extra.errors;
-  const headers = new Headers(extra.headers);
-  headers.set("content-type", PROBLEM_CONTENT_TYPE);
-  headers.set("cache-control", "no-store");
-  if (status === 401 && !headers.has("www-authenticate")) headers.set("www-authenticate", 'Bearer realm="haven"');
-  return new Response(JSON.stringify(body), { status, headers });
+  const headers: Record<string, string> = { "content-type": PROBLEM_CONTENT_TYPE, "cache-control": "no-store" };
+  if (status === 401) headers["www-authenticate"] = 'Bearer realm="haven"';
+  return { status, headers, body: JSON.stringify(body) };
 }
 
-/** A thrown error as a problem response. AppErrors keep their message; anything else is a 500 whose stack is logged, never sent. */
-export function problemFromError(err: unknown, where = "route"): Response {
-  if (err instanceof HttpError) return problem(err.status, err.message, { errors: err.fieldErrors });
+/** A thrown error as problem parts. AppErrors keep their message; anything else is a 500 whose stack is logged, never sent. */
+export function errorParts(err: unknown, where = "route"): ResponseParts {
+  if (err instanceof HttpError) return problemParts(err.status, err.message, { errors: err.fieldErrors });
   if (isAppError(err)) {
     const status = HTTP_STATUS[err.code] ?? 500;
     if (status >= 500) logError(err, where);
-    return problem(status, status >= 500 && err.code === "INTERNAL" ? "Something went wrong on the server" : err.message, { errors: err.fieldErrors });
+    return problemParts(status, status >= 500 && err.code === "INTERNAL" ? "Something went wrong on the server" : err.message, { errors: err.fieldErrors });
   }
   logError(err, where);
-  return problem(500, "Something went wrong on the server");
+  return problemParts(500, "Something went wrong on the server");
+}
+
+function toResponse(p: ResponseParts, extraHeaders?: HeadersInit): Response {
+  const headers = new Headers(extraHeaders);
+  for (const [k, v] of Object.entries(p.headers)) if (!(k === "www-authenticate" && headers.has(k))) headers.set(k, v);
+  return new Response(p.body, { status: p.status, headers });
+}
+
+/** A problem+json response. */
+export function problem(status: number, detail?: string, extra: { errors?: FieldErrors; type?: string; title?: string; headers?: HeadersInit } = {}): Response {
+  return toResponse(problemParts(status, detail, extra), extra.headers);
+}
+
+/** A thrown error as a problem response. */
+export function problemFromError(err: unknown, where = "route"): Response {
+  return toResponse(errorParts(err, where));
 }
 
 function logError(err: unknown, where: string): void {
@@ -104,8 +125,7 @@ export const MAX_BODY_BYTES = 256 * 1024;
 export async function readJson(req: Request, limit = MAX_BODY_BYTES): Promise<unknown> {
   const declared = req.headers.get("content-length");
   if (declared !== null && Number(declared) > limit) throw new HttpError(413, `The body is ${declared} bytes; at most ${limit} are accepted`);
-  const ctype = req.headers.get("content-type");
-  if (ctype && !/^application\/([a-z.+-]*\+)?json\b/i.test(ctype.trim())) throw new HttpError(415, `Content-Type must be application/json, not ${ctype}`);
+  checkJsonContentType(req.headers.get("content-type"));
   let text: string;
   if (!req.body) text = "";
   else if (declared !== null && /^\d+$/.test(declared)) {
@@ -129,6 +149,16 @@ export async function readJson(req: Request, limit = MAX_BODY_BYTES): Promise<un
     }
     text = chunks.length === 1 ? new TextDecoder().decode(chunks[0]) : new TextDecoder().decode(Buffer.concat(chunks));
   }
+  return parseJsonBody(text);
+}
+
+/** 415 unless the Content-Type (when given) is JSON. */
+export function checkJsonContentType(ctype: string | null | undefined): void {
+  if (ctype && !/^application\/([a-z.+-]*\+)?json\b/i.test(ctype.trim())) throw new HttpError(415, `Content-Type must be application/json, not ${ctype}`);
+}
+
+/** A request body's text as JSON (400 when empty or not JSON). */
+export function parseJsonBody(text: string): unknown {
   if (!text.trim()) throw new HttpError(400, "A JSON body is required", { _form: ["A JSON body is required"] });
   try {
     return JSON.parse(text);
@@ -147,7 +177,11 @@ export function json(data: unknown, init: { status?: number; headers?: HeadersIn
 
 /** The token of an `Authorization: Bearer <token>` header, or null. */
 export function bearerToken(req: Request): string | null {
-  const h = req.headers.get("authorization");
+  return parseBearer(req.headers.get("authorization"));
+}
+
+/** The token of an Authorization header value, or null. */
+export function parseBearer(h: string | null | undefined): string | null {
   if (!h) return null;
   const m = /^Bearer\s+([A-Za-z0-9._~+/=-]{1,512})\s*$/i.exec(h);
   return m ? m[1] : null;

@@ -1,0 +1,108 @@
+import "server-only";
+// An optional dedicated listener for the agent protocol (HAVEN_AGENT_PORT): the same paths,
+// operations, validation, tokens and problem+json answers as the Next route handlers under
+// app/api/agent/v1, on a plain node:http server in the same process, without the page router's
+// per-request work. Agents of a large fleet point at it; the routes on the console's port stay.
+import http from "node:http";
+import { ackCommandIdOf, AGENT_PATHS } from "./agent-paths";
+import { authenticateAgent, agentHeartbeat, fetchAgentCommands } from "@/lib/server/agent/service";
+import { AppError } from "@/lib/server/errors";
+import { agentDeps } from "./agent-route";
+import { ackFromPath, registerAuthenticated } from "./agent-ops";
+import { agentOpenApi } from "./agent-openapi";
+import { HttpError, MAX_BODY_BYTES, checkJsonContentType, errorParts, parseBearer, parseJsonBody, problemParts, type ResponseParts } from "./problem";
+
+const JSON_HEADERS = { "content-type": "application/json", "cache-control": "no-store" };
+
+function send(res: http.ServerResponse, p: ResponseParts): void {
+  const body = Buffer.from(p.body);
+  res.writeHead(p.status, { ...p.headers, "content-length": String(body.length) });
+  res.end(body);
+}
+
+function readBody(req: http.IncomingMessage, limit = MAX_BODY_BYTES): Promise<unknown> {
+  const declared = req.headers["content-length"];
+  if (declared !== undefined && Number(declared) > limit) return Promise.reject(new HttpError(413, `The body is ${declared} bytes; at most ${limit} are accepted`));
+  try {
+    checkJsonContentType(req.headers["content-type"]);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on("data", (c: Buffer) => {
+      if (done) return;
+      size += c.length;
+      if (size > limit) {
+        done = true;
+        reject(new HttpError(413, `The body is larger than ${limit} bytes`));
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on("end", () => {
+      if (done) return;
+      done = true;
+      try {
+        resolve(parseJsonBody(chunks.length === 1 ? chunks[0].toString("utf8") : Buffer.concat(chunks).toString("utf8")));
+      } catch (e) {
+        reject(e);
+      }
+    });
+    req.on("error", (e) => {
+      if (done) return;
+      done = true;
+      reject(e);
+    });
+  });
+}
+
+async function handle(req: http.IncomingMessage): Promise<ResponseParts> {
+  const path = (req.url ?? "/").split("?")[0];
+  const method = req.method ?? "GET";
+  if (path === AGENT_PATHS.openapi || path === AGENT_PATHS.health) {
+    if (method !== "GET") return problemParts(405, `${method} is not allowed here`);
+    if (path === AGENT_PATHS.openapi) return { status: 200, headers: JSON_HEADERS, body: JSON.stringify(agentOpenApi()) };
+    const { getHealth } = await import("@/lib/server/runtime");
+    const h = await getHealth();
+    return { status: h.status === "ok" ? 200 : 503, headers: JSON_HEADERS, body: JSON.stringify(h) };
+  }
+  const ackId = ackCommandIdOf(path);
+  const known = path === AGENT_PATHS.heartbeat || path === AGENT_PATHS.register || path === AGENT_PATHS.commands || ackId !== null;
+  if (!known) return problemParts(404, `No agent API at ${path}`);
+  const wantMethod = path === AGENT_PATHS.commands ? "GET" : "POST";
+  if (method !== wantMethod) return problemParts(405, `${method} is not allowed here; use ${wantMethod}`);
+  const deps = agentDeps();
+  const token = parseBearer(req.headers.authorization);
+  if (!token) throw new AppError("UNAUTHORIZED", "Send the host's agent token as `Authorization: Bearer <token>`");
+  const hostId = await authenticateAgent(deps, token);
+  let out: unknown;
+  if (path === AGENT_PATHS.commands) out = await fetchAgentCommands(deps, hostId);
+  else {
+    const body = await readBody(req);
+    if (path === AGENT_PATHS.heartbeat) out = await agentHeartbeat(deps, hostId, body);
+    else if (path === AGENT_PATHS.register) out = await registerAuthenticated(deps, hostId, body);
+    else out = await ackFromPath(deps, hostId, ackId!, body);
+  }
+  return { status: 200, headers: JSON_HEADERS, body: JSON.stringify(out) };
+}
+
+export function startAgentListener(port: number, host = "0.0.0.0"): Promise<http.Server> {
+  const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    handle(req)
+      .catch((err) => errorParts(err, "agent-listener"))
+      .then((p) => {
+        if (!req.complete) req.resume();
+        send(res, p);
+      });
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve(server);
+    });
+  });
+}
