@@ -167,7 +167,7 @@ export function planClusterImport(spec: TClusterSpec, opts: ImportOptions = {}):
         id: gid,
         hostId,
         name,
-        vendor: g.model.split(" ")[0] || "NVIDIA",
+        vendor: /^(AMD|Intel)\b/i.exec(g.model)?.[1] ?? "NVIDIA",
         model: g.model,
         pciAddress: gpuPciAddress(gi),
         mode: g.mode,
