@@ -4,7 +4,7 @@ import { generateCluster, prng, pick, VGPU_A100_4C } from "./fixtures";
 import { buildCapacity } from "../lib/engine/capacity";
 import { placeVm } from "../lib/engine/placement";
 import { haEligibility, planFailover } from "../lib/engine/ha";
-import { assessGuarantee } from "../lib/engine/admission";
+import { admitPowerOn, assessGuarantee } from "../lib/engine/admission";
 import { whatIfAll } from "../lib/engine/whatif";
 import { planEvacuation } from "../lib/engine/maintenance";
 import { snapshotFromSpec, type ClusterSpec, type SpecVm } from "../lib/engine/testkit";
@@ -93,12 +93,16 @@ export function benchWhatIf(): { whatIfAllMs: number; evacuationPlanMs: number; 
   return { whatIfAllMs, evacuationPlanMs, haEligibilityMs };
 }
 
-export function benchAdmission(): { admissionN1Ms: number; admissionN2Ms: number } {
-  const big = generateCluster({ seed: 4, hosts: 1000, vms: 20000, policy: { haMode: "guarantee", faultTolerance: 1, reservation: "segment" } });
+export function benchAdmission(): { admissionN1Ms: number; admissionN2Ms: number; admitPowerOnMs: number; admitPowerOnAllowed: boolean; guaranteeToleratedN1: number } {
+  const big = generateCluster({ seed: 4, hosts: 1000, vms: 20000, offVms: 20, policy: { haMode: "guarantee", faultTolerance: 1, reservation: "segment" } });
   const n1 = timeMs(() => assessGuarantee(big), 3, 1, "admissionN1CpuMs");
+  const tolerated = assessGuarantee(big).toleratedFailures;
+  const offVm = big.vms.find((v) => !v.hostId && !v.devices.length)!;
+  let admitted = false;
+  const admit = timeMs(() => (admitted = admitPowerOn(big, offVm.id).allowed), 3, 1, "admitPowerOnCpuMs");
   const small = generateCluster({ seed: 5, hosts: 64, vms: 1000, policy: { haMode: "guarantee", faultTolerance: 2, reservation: "segment" } });
   const n2 = timeMs(() => assessGuarantee(small), 3, 1, "admissionN2CpuMs");
-  return { admissionN1Ms: n1, admissionN2Ms: n2 };
+  return { admissionN1Ms: n1, admissionN2Ms: n2, admitPowerOnMs: admit, admitPowerOnAllowed: admitted, guaranteeToleratedN1: tolerated };
 }
 
 // ---- optimum match: failover plan vs the exact MILP optimum (max VMs restarted)

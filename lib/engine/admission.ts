@@ -19,6 +19,8 @@ interface Simulation {
   unabsorbable: { hostIds: string[]; reasons: string[] }[];
   /** per host index: the most it receives over all failure sets of size faultTolerance */
   received: Received[];
+  /** per failure-set size: host index → the absorbable failure sets whose plan restarts VMs there */
+  users: Map<number, string[][]>[];
 }
 
 function* combinations(n: number, k: number): Generator<number[]> {
@@ -30,7 +32,12 @@ function* combinations(n: number, k: number): Generator<number[]> {
 }
 
 /** Run the failover plan of every failure set of `size` hosts (the capacity is restored after each). */
-function simulateSets(cap: Capacity, size: number, received: Received[] | null): { hostIds: string[]; reasons: string[] }[] {
+function simulateSets(
+  cap: Capacity,
+  size: number,
+  received: Received[] | null,
+  users: Map<number, string[][]> | null = null,
+): { hostIds: string[]; reasons: string[] }[] {
   const online = cap.hosts.filter((hc) => hc.host.state === "online");
   const bad: { hostIds: string[]; reasons: string[] }[] = [];
   if (online.length <= size) {
@@ -74,6 +81,17 @@ function simulateSets(cap: Capacity, size: number, received: Received[] | null):
     }
     cap.rollback(mark);
     for (const id of ids) cap.setUsable(id, true);
+    if (users && !plan.unplaceable.length) {
+      const seen = new Set<number>();
+      for (const p of plan.placements) {
+        const idx = cap.hostIdxById.get(p.hostId)!;
+        if (seen.has(idx)) continue;
+        seen.add(idx);
+        let l = users.get(idx);
+        if (!l) users.set(idx, (l = []));
+        l.push(ids);
+      }
+    }
     if (plan.unplaceable.length) {
       const names = hosts.map((h) => h.host.name).join(" + ");
       bad.push({
@@ -97,13 +115,15 @@ function summarizeRejections(rejections: { hostName: string; reasons: string[] }
   return shown.join(" | ");
 }
 
-function simulate(cap: Capacity, wantReceived: boolean): Simulation {
+function simulate(cap: Capacity, wantReceived: boolean, wantUsers = false): Simulation {
   const ft = cap.snapshot.policy.faultTolerance;
   const received: Received[] = cap.hosts.map(() => ({ cpus: 0, memoryMiB: 0, devices: new Map(), worst: null }));
+  const users: Map<number, string[][]>[] = [];
   let tolerated = 0;
   let unabsorbable: Simulation["unabsorbable"] = [];
   for (let size = 1; size <= ft; size++) {
-    const bad = simulateSets(cap, size, wantReceived && size === ft ? received : null);
+    users[size] = new Map();
+    const bad = simulateSets(cap, size, wantReceived && size === ft ? received : null, wantUsers ? users[size] : null);
     if (size === ft) unabsorbable = bad;
     if (bad.length) {
       if (size < ft) unabsorbable = bad;
@@ -111,7 +131,7 @@ function simulate(cap: Capacity, wantReceived: boolean): Simulation {
     }
     tolerated = size;
   }
-  return { toleratedFailures: tolerated, unabsorbable, received };
+  return { toleratedFailures: tolerated, unabsorbable, received, users };
 }
 
 /** Host-based reserve: the largest `faultTolerance` hosts' worth, spread evenly over the others. */
@@ -170,27 +190,12 @@ function toPublicReserve(cap: Capacity, reserve: HostReserve[]): GuaranteeAssess
   }));
 }
 
-export function assessOn(cap: Capacity): { assessment: GuaranteeAssessment; reserve: HostReserve[] } {
+export function assessOn(cap: Capacity, wantUsers = false): { assessment: GuaranteeAssessment; reserve: HostReserve[]; sim: Simulation } {
   const policy = cap.snapshot.policy;
   const segment = policy.reservation === "segment";
-  const sim = simulate(cap, segment);
+  const sim = simulate(cap, segment, wantUsers);
   const reserve = segment ? segmentReserve(cap, sim) : hostBasedReserve(cap);
   const unabsorbable = [...sim.unabsorbable];
-  if (!segment) {
-    // Host-based: the reserve itself must be free now on every host.
-    for (const hc of cap.hosts) {
-      if (hc.host.state !== "online") continue;
-      const r = reserve[hc.idx];
-      const freeCpu = hc.cpuCap - hc.cpuUsed;
-      const freeMem = hc.memCap - hc.memUsed;
-      const why: string[] = [];
-      if (freeCpu < r.cpus) why.push(`${hc.host.name} keeps ${freeCpu} vCPU free, the host-based reserve is ${r.cpus}`);
-      if (freeMem < r.memoryMiB) why.push(`${hc.host.name} keeps ${fmtMem(freeMem)} free, the host-based reserve is ${fmtMem(r.memoryMiB)}`);
-      if (why.length && !unabsorbable.some((u) => u.hostIds.length === 1 && u.hostIds[0] === hc.host.id)) {
-        // reported as a reason on the assessment, not a failure set
-      }
-    }
-  }
   const assessment: GuaranteeAssessment = {
     haMode: policy.haMode,
     faultTolerance: policy.faultTolerance,
@@ -199,7 +204,7 @@ export function assessOn(cap: Capacity): { assessment: GuaranteeAssessment; rese
     reservePerHost: toPublicReserve(cap, reserve),
     unabsorbable,
   };
-  return { assessment, reserve };
+  return { assessment, reserve, sim };
 }
 
 /** How many host failures the cluster tolerates now, the reserve per host, and the failure sets it cannot absorb. */
@@ -236,7 +241,7 @@ export function admitPowerOn(snapshot: ClusterSnapshot, vmId: string): Admission
   const segment = snapshot.policy.reservation === "segment";
   const mark = cap.mark();
   cap.release(vm.id);
-  const before = assessOn(cap);
+  const before = assessOn(cap, true);
   const refused: string[] = [];
   if (before.assessment.toleratedFailures < ft) {
     // Strict: while the cluster cannot absorb `faultTolerance` failures, nothing more is powered on.
@@ -250,19 +255,39 @@ export function admitPowerOn(snapshot: ClusterSnapshot, vmId: string): Admission
       rejections: [],
     };
   }
-  const keep = ft;
   const tried: string[] = [];
+  // With the VM on host h, only two kinds of failure set can change: those containing h (they
+  // now lose the VM too) and those whose plan restarted VMs on h (h now has less room). Every other
+  // set keeps its plan, so only these are planned again.
+  const online = cap.hosts.filter((hc) => hc.host.state === "online");
   const check = (out: Placed): boolean => {
+    const h = cap.hostIdxById.get(out.hostId)!;
+    const sets = new Map<string, string[]>();
+    const add = (ids: string[]) => sets.set([...ids].sort(compareStr).join("|"), ids);
+    for (let size = 1; size <= ft; size++) {
+      for (const ids of before.sim.users[size]?.get(h) ?? []) add(ids);
+      if (size === 1) add([out.hostId]);
+      else for (const other of online) if (other.idx !== h) add([out.hostId, other.host.id]);
+    }
     const inner = cap.mark();
     cap.commit(out);
-    const after = assessOn(cap).assessment;
-    cap.rollback(inner);
-    const ok = after.toleratedFailures >= keep && after.unabsorbable.length <= before.assessment.unabsorbable.length;
-    if (!ok) {
-      const why = after.unabsorbable[0]?.reasons[0] ?? `only ${after.toleratedFailures} host failure(s) would be absorbed`;
-      refused.push(`${out.hostName}: ${why}`);
+    let why: string | null = null;
+    for (const ids of [...sets.values()].sort((a, b) => a.length - b.length || compareStr(a.join("|"), b.join("|")))) {
+      const mark2 = cap.mark();
+      const plan = planFailoverOn(cap, ids, { explain: false, quiet: true });
+      cap.rollback(mark2);
+      for (const id of ids) cap.setUsable(id, true);
+      if (plan.unplaceable.length) {
+        const u = plan.unplaceable[0];
+        const v = cap.vmById.get(u.vmId)!;
+        const names = ids.map((id) => cap.hosts[cap.hostIdxById.get(id)!].host.name).join(" + ");
+        why = `if ${names} fail${ids.length === 1 ? "s" : ""}, ${v.name} (${v.vcpus} vCPU, ${fmtMem(v.memoryMiB)}) cannot be restarted: ${summarizeRejections(u.rejections)}`;
+        break;
+      }
     }
-    return ok;
+    cap.rollback(inner);
+    if (why) refused.push(`${out.hostName}: ${why}`);
+    return why === null;
   };
   const accept = (out: Placed, note: string): AdmissionOutcome => {
     cap.rollback(mark);
