@@ -131,6 +131,33 @@ describe("placeVm: each rejection reason, worded for an admin", () => {
       host: "h1",
       reasons: ["needs GPU h2-gpu0 by name, which is on h2"],
     },
+    {
+      name: "GPU by name in use",
+      spec: {
+        hosts: [H("h1", { gpus: [{ id: "g0", model: "NVIDIA L40S" }] })],
+        vms: [V("a", { host: "h1", devices: [{ type: "gpu", tag: "NVIDIA L40S" }] }), V("x", { devices: [{ type: "gpu", tag: "NVIDIA L40S", gpuId: "g0" }] })],
+      },
+      vm: "x",
+      host: "h1",
+      reasons: ['needs 1 free GPU tagged "NVIDIA L40S", has 0 (GPU tags here: NVIDIA L40S)', "GPU g0 is in use by VM a"],
+    },
+    {
+      name: "GPU by name partitioned for vGPU",
+      spec: {
+        hosts: [H("h1", { gpus: [{ id: "g0", model: "NVIDIA L40S", vgpu: { profile: "L40S-4Q", slots: 12 } }, { id: "g1", model: "NVIDIA L40S" }] })],
+        vms: [V("x", { devices: [{ type: "gpu", tag: "NVIDIA L40S", gpuId: "g0" }] })],
+      },
+      vm: "x",
+      host: "h1",
+      reasons: ["GPU g0 is partitioned for vGPU"],
+    },
+    {
+      name: "several reasons at once",
+      spec: { hosts: [H("h1", { cpus: 2, memoryGiB: 8 }), H("h2")], vms: [V("x", { hostAffinity: ["h2"] })] },
+      vm: "x",
+      host: "h1",
+      reasons: ["not enough vCPU: needs 4, 2 free", "not enough memory: needs 16 GiB, 8 GiB free", "host affinity allows only h2"],
+    },
   ];
   it.each(cases)("$name", ({ spec, vm, host, reasons }) => {
     const out = place(spec, vm);
