@@ -190,7 +190,7 @@ export class Capacity {
   constructor(snapshot: ClusterSnapshot, opts: { excludeHostIds?: Iterable<string> } = {}) {
     this.snapshot = snapshot;
     const excluded = new Set(opts.excludeHostIds ?? []);
-    const sortedHosts = [...snapshot.hosts].sort((a, b) => compareStr(a.name, b.name) || compareStr(a.id, b.id));
+    const sortedHosts = sortedByName(snapshot.hosts);
     this.hosts = sortedHosts.map((host, idx) => {
       this.hostIdxById.set(host.id, idx);
       const hc: HostCap = {
@@ -205,7 +205,7 @@ export class Capacity {
         freeUnits: 0,
         vms: new VmList(),
       };
-      const gpus = [...host.gpus].sort((a, b) => compareStr(a.name, b.name) || compareStr(a.id, b.id));
+      const gpus = sortedByName(host.gpus);
       for (const gpu of gpus) {
         const d = gpuDeviceTag(gpu);
         if (d.units <= 0) continue;
@@ -217,7 +217,7 @@ export class Capacity {
         hc.freeUnits += d.units;
         this.gpuById.set(gpu.id, gs);
       }
-      const nics = [...host.nics].sort((a, b) => compareStr(a.name, b.name) || compareStr(a.id, b.id));
+      const nics = sortedByName(host.nics);
       for (const nic of nics) {
         if (!nic.tag || nic.sriovVfs <= 0) continue;
         const pool = this.hostPool(hc, "sriov", nic.tag);
@@ -1031,6 +1031,14 @@ interface RuleCtx {
 export function describeNeeds(vm: SnapshotVm): string {
   if (!vm.devices.length) return "";
   return ", " + vm.devices.map((d) => fmtDevices(d.type, d.tag, d.count, "") + (d.gpuId ? ` (GPU ${d.gpuId} by name)` : "")).join(", ");
+}
+
+const byName = (a: { name: string; id: string }, b: { name: string; id: string }) => compareStr(a.name, b.name) || compareStr(a.id, b.id);
+
+/** Sorted by name then id; the input itself when it already is (the store usually lists by name). */
+function sortedByName<T extends { name: string; id: string }>(xs: T[]): T[] {
+  for (let i = 1; i < xs.length; i++) if (byName(xs[i - 1], xs[i]) > 0) return [...xs].sort(byName);
+  return xs;
 }
 
 export function buildCapacity(snapshot: ClusterSnapshot, opts: { excludeHostIds?: Iterable<string> } = {}): Capacity {
