@@ -110,6 +110,6 @@ export async function ackAgentCommand(deps: AgentServiceDeps, hostId: string, in
     data: { status: ack.status, result: ack.error ?? (ack.status === "done" ? "ok" : "failed"), ackedAt: new Date(deps.controller.clock.now()) },
   });
   if (upd.count === 0) return { ok: true, duplicate: true };
-  await deps.controller.onCommandAck(cmd.id, ack);
+  await deps.controller.onCommandAck(cmd.id, ack, cmd);
   return { ok: true, duplicate: false };
 }

@@ -34,6 +34,7 @@ import type { Clock } from "./clock";
 import { createStderrLogger, type Logger } from "./log";
 
 type Tx = Prisma.TransactionClient;
+type CommandRow = { id: string; hostId: string; vmId: string | null; kind: string; payload: string; generation: number; status: string };
 
 export const HEARTBEAT_PERSIST_MS = 10_000;
 const RESYNC_MS = 15_000;
@@ -138,6 +139,9 @@ export class HaController {
   private stopsSent = new Map<string, number>();
   /** VMs with at least one disk session on a remote controller (for fail-back events). */
   private redirectedVms = new Set<string>();
+  private incidents = new Map<string, { id: string; seq: number; kind: string; hostId: string | null; openedAt: Date }>();
+  /** Per open incident: VMs still on their way (memory only; the store decides on close). */
+  private inflight = new Map<string, Set<string>>();
   /** Bumped on every committed transaction (the runner checks store invariants when it moves). */
   changes = 0;
 
@@ -371,7 +375,7 @@ export class HaController {
       await this.alerts.reload(this.db);
       this.evalNeeded = true;
       if ((await this.db.vm.count({ where: { power: "pending" } })) > 0) this.capacityChanged = true;
-      for (const inc of await this.db.incident.findMany({ where: { status: "open" }, select: { id: true } })) await this.maybeCloseIncident(inc.id);
+      for (const inc of await this.db.incident.findMany({ where: { status: "open" }, select: { id: true } })) await this.maybeCloseIncident(inc.id, true);
     }
     const window = this.timing.missed * this.timing.heartbeatMs;
     for (const h of this.hosts.values()) {
@@ -761,16 +765,16 @@ export class HaController {
   }
 
   /** An agent acknowledged a command (the service has recorded the ack on the row). */
-  async onCommandAck(cmdId: string, ack: TCommandAck): Promise<void> {
+  async onCommandAck(cmdId: string, ack: TCommandAck, row?: CommandRow | null): Promise<void> {
     await this.lock.run(async () => {
       await this.load();
-      await this.applyAck(cmdId, ack);
+      await this.applyAck(cmdId, ack, row);
     });
   }
 
-  private async applyAck(cmdId: string, ack: TCommandAck): Promise<void> {
+  private async applyAck(cmdId: string, ack: TCommandAck, row?: CommandRow | null): Promise<void> {
     {
-      const cmd = await this.db.agentCommand.findUnique({ where: { id: cmdId } });
+      const cmd = row ?? (await this.db.agentCommand.findUnique({ where: { id: cmdId } }));
       if (!cmd || !cmd.vmId) return;
       const payload = JSON.parse(cmd.payload);
       if (cmd.kind === "start-vm") {
@@ -778,7 +782,7 @@ export class HaController {
         if (!vm) return;
         const current = vm.hostId === cmd.hostId && vm.generation === cmd.generation;
         if (ack.status === "done") {
-          if (current && vm.power === "starting") await this.markRunning(vm.id, cmd.hostId, cmd.generation, "ack");
+          if (current && vm.power === "starting") await this.markRunning(vm.id, cmd.hostId, cmd.generation, "ack", payload as TStartVmPayload);
           else if (!current) await this.requestStop(cmd.hostId, vm.id, cmd.generation, "stale", vm.name, null);
         } else if (current && vm.power === "starting") {
           await this.handleStartFailure(vm.id, cmd.hostId, payload as TStartVmPayload, ack.error ?? "start failed");
@@ -858,16 +862,18 @@ export class HaController {
     this.evalNeeded = true;
   }
 
-  private async markRunning(vmId: string, hostId: string, generation: number, via: "ack" | "heartbeat"): Promise<void> {
+  private async markRunning(vmId: string, hostId: string, generation: number, via: "ack" | "heartbeat", acked?: TStartVmPayload): Promise<void> {
     const at = this.at();
-    const cmd = await this.db.agentCommand.findFirst({
-      where: { vmId, hostId, kind: "start-vm", generation },
-      orderBy: { createdAt: "desc" },
-    });
-    const p = cmd ? (JSON.parse(cmd.payload) as TStartVmPayload) : null;
+    const cmd = acked
+      ? null
+      : await this.db.agentCommand.findFirst({
+          where: { vmId, hostId, kind: "start-vm", generation },
+          orderBy: { createdAt: "desc" },
+        });
+    const p = acked ?? (cmd ? (JSON.parse(cmd.payload) as TStartVmPayload) : null);
     const purpose = p?.purpose ?? "power-on";
     const incidentId = p?.incidentId ?? null;
-    const inc = incidentId ? await this.db.incident.findUnique({ where: { id: incidentId } }) : null;
+    const inc = incidentId ? await this.incidentInfo(incidentId) : null;
     await this.tx(async (tx, s) => {
       const vm = await tx.vm.update({ where: { id: vmId }, data: { power: "running", powerSince: at } });
       if (cmd && via === "heartbeat" && cmd.status !== "done") await tx.agentCommand.update({ where: { id: cmd.id }, data: { status: "done", ackedAt: at, result: "running (heartbeat)" } });
@@ -897,6 +903,7 @@ export class HaController {
       await this.alerts.clear(tx, "LOCAL_REBUILD_FAILED", entity, at);
     });
     this.evalNeeded = true;
+    this.settle(vmId);
     if (incidentId) await this.maybeCloseIncident(incidentId);
   }
 
@@ -1138,9 +1145,40 @@ export class HaController {
     return `${name} could not be rebuilt on any host: ${reasons.join("; ") || "no host fits"}`;
   }
 
-  private async maybeCloseIncident(incidentId: string): Promise<void> {
+  /** Immutable facts of an incident (cached). */
+  private async incidentInfo(id: string): Promise<{ id: string; seq: number; kind: string; hostId: string | null; openedAt: Date } | null> {
+    const hit = this.incidents.get(id);
+    if (hit) return hit;
+    const row = await this.db.incident.findUnique({ where: { id }, select: { id: true, seq: true, kind: true, hostId: true, openedAt: true } });
+    if (row) this.incidents.set(id, row);
+    return row;
+  }
+
+  /** A VM of an incident is in flight again (placed, waiting). */
+  private track(incidentId: string | null, vmId: string): void {
+    if (!incidentId) return;
+    const set = this.inflight.get(incidentId) ?? new Set<string>();
+    set.add(vmId);
+    this.inflight.set(incidentId, set);
+  }
+
+  /** A VM came to rest (running, or given up). */
+  private settle(vmId: string): void {
+    for (const set of this.inflight.values()) set.delete(vmId);
+  }
+
+  /**
+   * Closes an incident when none of its VMs is still on its way (pending, starting, stopping,
+   * migrating, or waiting behind a stop). `force` re-checks the store whatever memory says.
+   */
+  private async maybeCloseIncident(incidentId: string, force = false): Promise<void> {
+    const mem = this.inflight.get(incidentId);
+    if (!force && mem && mem.size > 0) return;
     const inc = await this.db.incident.findUnique({ where: { id: incidentId } });
-    if (!inc || inc.status !== "open") return;
+    if (!inc || inc.status !== "open") {
+      this.inflight.delete(incidentId);
+      return;
+    }
     if (inc.kind !== "vm-crash" && !inc.failedAt) return;
     if (inc.hostId && this.failoverNeeded.has(inc.hostId)) return;
     const evs = await this.db.event.findMany({ where: { incidentId, vmId: { not: null } }, select: { vmId: true }, distinct: ["vmId"] });
@@ -1168,6 +1206,7 @@ export class HaController {
       });
     });
     for (const h of this.hosts.values()) if (h.incidentId === incidentId) h.incidentId = null;
+    this.inflight.delete(incidentId);
   }
 
   // ------------------------------------------------------------------ executor (inside a transaction)
@@ -1228,7 +1267,10 @@ export class HaController {
     sv.hostId = placed.hostId;
     sv.allocations = placed.allocations;
     sv.power = "starting";
-    const sessions = planStorageSessions(snap).filter((p) => p.vmId === sv.id);
+    // The VM alone decides local sessions; the whole cluster only matters to spread redirected ones.
+    let sessions = planStorageSessions({ ...snap, vms: [sv] });
+    if (sessions.some((p) => p.redirected || p.unavailable)) sessions = planStorageSessions(snap).filter((p) => p.vmId === sv.id);
+    this.track(o.incidentId, sv.id);
     await tx.deviceAllocation.deleteMany({ where: { vmId: sv.id } });
     if (placed.allocations.length) {
       await tx.deviceAllocation.createMany({
@@ -1346,6 +1388,7 @@ export class HaController {
     const at = this.at();
     const sv = snap.vms.find((v) => v.id === vmId);
     const before = await tx.vm.findUniqueOrThrow({ where: { id: vmId } });
+    this.track(o.incidentId, vmId);
     if (o.stopOn) {
       await this.createCommand(tx, s, { hostId: o.stopOn, vmId, kind: "stop-vm", generation: before.generation, payload: { vmName: before.name, reason: "network-fault", incidentId: o.incidentId } });
       this.stopsSent.set(`${o.stopOn}|${vmId}|${before.generation}`, at.getTime());
@@ -1381,6 +1424,7 @@ export class HaController {
 
   async markStopped(tx: Tx, s: Scope, snap: ClusterSnapshot, vmId: string, reason: string, incidentId: string | null, stopOn: string | null = null): Promise<void> {
     const at = this.at();
+    this.settle(vmId);
     const before = await tx.vm.findUniqueOrThrow({ where: { id: vmId } });
     if (stopOn) {
       await this.createCommand(tx, s, { hostId: stopOn, vmId, kind: "stop-vm", generation: before.generation, payload: { vmName: before.name, reason: "network-fault", incidentId } });
