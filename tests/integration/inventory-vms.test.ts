@@ -192,6 +192,15 @@ describe("VMs", () => {
     expect(await counts()).toEqual(before);
   });
 
+  it("two racing creates of the same name: one wins, the other gets a field error on name", async () => {
+    const results = await Promise.allSettled([1, 2].map(() => createVm({ name: "race-vm", vcpus: 1, memoryGiB: 1 }, ctx)));
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const lost = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
+    expect(lost.reason).toBeInstanceOf(AppError);
+    expect((lost.reason as AppError).fieldErrors?.name?.[0]).toBeTruthy();
+    expect(await t.db.vm.count({ where: { name: "race-vm" } })).toBe(1);
+  });
+
   it("updates a stopped VM; keeps the lease of an unchanged NIC", async () => {
     const net = await createNetwork(managed(), ctx);
     const vm = await createVm({ name: uniq("vm"), vcpus: 2, memoryGiB: 4, nics: [{ networkId: net.id }], deviceRequests: [{ type: "gpu", tag: "NVIDIA L4" }] }, ctx);

@@ -46,10 +46,28 @@ export function isUniqueViolation(e: unknown): boolean {
   return /UNIQUE constraint failed|unique constraint|duplicate key/i.test(msg);
 }
 
+/** The columns of the unique key a store error names (Prisma `meta.target` or the driver adapter's constraint). */
+export function uniqueFields(e: unknown): string[] {
+  const meta = (e as { meta?: Record<string, unknown> } | null)?.meta;
+  if (!meta) return [];
+  const target = meta.target;
+  if (Array.isArray(target)) return target.map(String);
+  if (typeof target === "string") return [target];
+  const cause = (meta.driverAdapterError as { cause?: { constraint?: { fields?: unknown } } } | undefined)?.cause;
+  const fields = cause?.constraint?.fields;
+  return Array.isArray(fields) ? fields.map(String) : [];
+}
+
 export function toAppError(e: unknown): AppError {
   if (isAppError(e)) return e;
   const code = prismaCode(e);
-  if (isUniqueViolation(e)) return new AppError("CONFLICT", "This conflicts with an existing record; reload and try again", undefined, { cause: e });
+  if (isUniqueViolation(e)) {
+    // A race lost to another writer: the store's unique key refused the duplicate.
+    const fields = uniqueFields(e);
+    if (fields.includes("name")) return new AppError("CONFLICT", "This name is already taken", { name: ["This name is already taken"] }, { cause: e });
+    if (fields.includes("address")) return new AppError("CONFLICT", "This address was just leased to another VM; try again", undefined, { cause: e });
+    return new AppError("CONFLICT", "This conflicts with an existing record; reload and try again", undefined, { cause: e });
+  }
   if (code === "P2025") return new AppError("NOT_FOUND", "The record no longer exists; reload and try again", undefined, { cause: e });
   if (code === "P2003" || code === "P2014") return new AppError("CONFLICT", "Other records still refer to this one", undefined, { cause: e });
   return new AppError("INTERNAL", "Something went wrong while saving; nothing was changed", undefined, { cause: e });
