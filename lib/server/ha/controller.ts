@@ -376,6 +376,18 @@ export class HaController {
       this.evalNeeded = true;
       if ((await this.db.vm.count({ where: { power: "pending" } })) > 0) this.capacityChanged = true;
       for (const inc of await this.db.incident.findMany({ where: { status: "open" }, select: { id: true } })) await this.maybeCloseIncident(inc.id, true);
+      // Starts taken by an agent that never answered (nor reports the VM) within boot time + a minute.
+      const stale = await this.db.agentCommand.findMany({
+        where: { kind: "start-vm", status: "sent", sentAt: { lt: new Date(now - this.timing.vmStartMs - 60_000) } },
+        select: { vmId: true, hostId: true, generation: true },
+      });
+      for (const c of stale) {
+        const h = this.hosts.get(c.hostId);
+        const vm = c.vmId ? await this.db.vm.findUnique({ where: { id: c.vmId }, select: { power: true, hostId: true, generation: true } }) : null;
+        if (!h || h.state !== "online" || !vm || vm.power !== "starting" || vm.hostId !== c.hostId || vm.generation !== c.generation) continue;
+        if (h.report?.vms.has(c.vmId!)) continue;
+        await this.checkLostStart(c.vmId!, c.hostId, c.generation, "the agent never confirmed the start");
+      }
     }
     const window = this.timing.missed * this.timing.heartbeatMs;
     for (const h of this.hosts.values()) {
@@ -713,7 +725,19 @@ export class HaController {
     }
     for (const vm of onHost) {
       if (vm.power === "running" && !rep.vms.has(vm.id)) await this.handleCrash(vm.id, h);
+      else if (vm.power === "starting" && !rep.vms.has(vm.id)) await this.checkLostStart(vm.id, h.id, vm.generation, "the host does not report it (it lost the VM while starting)");
     }
+  }
+
+  /**
+   * A start the agent took (command sent) but neither reports nor acknowledged: the host lost it
+   * (power cycle, agent restart). It counts as a failed start: retried, then relocated.
+   */
+  private async checkLostStart(vmId: string, hostId: string, generation: number, why: string): Promise<void> {
+    const cmd = await this.db.agentCommand.findFirst({ where: { vmId, hostId, kind: "start-vm", generation }, orderBy: { createdAt: "desc" } });
+    if (!cmd || cmd.status !== "sent") return;
+    await this.db.agentCommand.update({ where: { id: cmd.id }, data: { status: "failed", result: why, ackedAt: this.at() } });
+    await this.handleStartFailure(vmId, hostId, JSON.parse(cmd.payload) as TStartVmPayload, why);
   }
 
   /** Ask a host to stop one copy of a VM (stale generation, or one the store does not place there). */
