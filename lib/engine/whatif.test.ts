@@ -32,6 +32,12 @@ describe("whatIfAll", () => {
     expect(all[2].plan.placements.map((p) => [p.vmId, p.hostId])).toEqual([["d", "h2"]]);
     expect(whatIfAll(s)).toEqual(all);
   });
+  it("without reasons: the same restarts, no score wording", () => {
+    const all = whatIfAll(s);
+    const bare = whatIfAll(s, { reasons: false });
+    expect(bare.map((x) => x.plan.placements.map((p) => [p.vmId, p.hostId, p.allocations]))).toEqual(all.map((x) => x.plan.placements.map((p) => [p.vmId, p.hostId, p.allocations])));
+    expect(bare.every((x) => x.plan.placements.every((p) => p.reasons.length === 0))).toBe(true);
+  });
 });
 
 describe("storage path extras", () => {
