@@ -97,7 +97,7 @@ export function NicTagForm({
           key={nic.tag ?? ""}
           defaultValue={nic.tag ?? ""}
           placeholder="no tag"
-          className={cn(inputClass, "h-7 w-40 text-[12.5px]")}
+          className={cn(inputClass.replace("h-8 w-full", "h-7 w-44"), "text-[12.5px]")}
           {...controlAria(id, errors)}
         />
         <button type="submit" disabled={setPending || !ready} className={buttonClass("secondary", "sm")}>
