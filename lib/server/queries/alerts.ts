@@ -25,6 +25,13 @@ export function parseAlertListQuery(sp: SearchParams): AlertListQuery {
   };
 }
 
+/** Longest message a list shows (an engine explanation can list every host). */
+export const MESSAGE_MAX = 400;
+
+export function clip(message: string, max = MESSAGE_MAX): string {
+  return message.length > max ? `${message.slice(0, max - 1)}…` : message;
+}
+
 export interface AlertRow {
   id: string;
   kind: string;
@@ -37,7 +44,9 @@ export interface AlertRow {
   hostId: string | null;
   vmId: string | null;
   incident: { id: string; seq: number } | null;
+  /** The message, clipped to MESSAGE_MAX characters for the list. */
   message: string;
+  messageClipped: boolean;
   count: number;
   raisedAt: string;
   lastSeenAt: string;
@@ -55,15 +64,18 @@ export async function listAlerts(query: AlertListQuery, db: Db = getDb()): Promi
   if (query.severity) and.push({ severity: query.severity });
   if (query.q) and.push({ OR: [{ message: { contains: query.q } }, { entityName: { contains: query.q } }, { kind: { contains: query.q } }] });
   const where: Prisma.AlertWhereInput = and.length ? { AND: and } : {};
-  const [total, alerts] = await Promise.all([
+  // Two steps: order and cut the page on (id, raisedAt) only, then load the page's rows. Sorting
+  // narrow rows keeps the page fast when there are many alerts with long messages.
+  const [total, pageIds] = await Promise.all([
     db.alert.count({ where }),
-    db.alert.findMany({
-      where,
-      orderBy: [{ raisedAt: "desc" }, { id: "asc" }],
-      ...skipTake(query.page, query.pageSize),
-      include: { incident: { select: { id: true, seq: true } } },
-    }),
+    db.alert.findMany({ where, orderBy: [{ raisedAt: "desc" }, { id: "asc" }], ...skipTake(query.page, query.pageSize), select: { id: true } }),
   ]);
+  const order = new Map(pageIds.map((a, i) => [a.id, i]));
+  const alerts = pageIds.length
+    ? (
+        await db.alert.findMany({ where: { id: { in: pageIds.map((a) => a.id) } }, include: { incident: { select: { id: true, seq: true } } } })
+      ).sort((a, b) => order.get(a.id)! - order.get(b.id)!)
+    : [];
   // Links only to entities that still exist.
   const hostIds = [...new Set(alerts.map((a) => a.hostId ?? (a.entityType === "host" ? a.entityId : null)).filter((x): x is string => !!x))];
   const vmIds = [...new Set(alerts.map((a) => a.vmId ?? (a.entityType === "vm" ? a.entityId : null)).filter((x): x is string => !!x))];
@@ -87,7 +99,8 @@ export async function listAlerts(query: AlertListQuery, db: Db = getDb()): Promi
       hostId: hostId && hostSet.has(hostId) ? hostId : null,
       vmId: vmId && vmSet.has(vmId) ? vmId : null,
       incident: a.incident,
-      message: a.message,
+      message: clip(a.message),
+      messageClipped: a.message.length > MESSAGE_MAX,
       count: a.count,
       raisedAt: a.raisedAt.toISOString(),
       lastSeenAt: a.lastSeenAt.toISOString(),

@@ -1,5 +1,6 @@
 import "server-only";
 import { getDb, type Db } from "@/lib/server/db";
+import { clip } from "./alerts";
 
 export interface CapacityLine {
   /** Zone name; null for hosts without a zone. */
@@ -48,7 +49,7 @@ export async function getOverview(db: Db = getDb()): Promise<Overview> {
     zones,
     vmByHost,
     alertGroups,
-    recentAlerts,
+    recentAlertIds,
     openIncidents,
     recentIncidents,
     networks,
@@ -64,12 +65,7 @@ export async function getOverview(db: Db = getDb()): Promise<Overview> {
     db.zone.findMany({ select: { id: true, name: true, role: true }, orderBy: { name: "asc" } }),
     db.vm.groupBy({ by: ["hostId"], where: { NOT: { hostId: null } }, _sum: { vcpus: true, memoryMiB: true } }),
     db.alert.groupBy({ by: ["status", "severity"], where: { status: { in: ["open", "acknowledged"] } }, _count: { _all: true } }),
-    db.alert.findMany({
-      where: { status: { in: ["open", "acknowledged"] } },
-      orderBy: [{ raisedAt: "desc" }],
-      take: 6,
-      select: { id: true, kind: true, severity: true, status: true, message: true, raisedAt: true, entityName: true },
-    }),
+    db.alert.findMany({ where: { status: { in: ["open", "acknowledged"] } }, orderBy: [{ raisedAt: "desc" }, { id: "asc" }], take: 6, select: { id: true } }),
     db.incident.count({ where: { status: "open" } }),
     db.incident.findMany({
       orderBy: { openedAt: "desc" },
@@ -78,6 +74,17 @@ export async function getOverview(db: Db = getDb()): Promise<Overview> {
     }),
     db.network.count(),
   ]);
+
+  // The latest alerts are cut on ids first (narrow sort), then loaded.
+  const alertOrder = new Map(recentAlertIds.map((a, i) => [a.id, i]));
+  const recentAlerts = recentAlertIds.length
+    ? (
+        await db.alert.findMany({
+          where: { id: { in: recentAlertIds.map((a) => a.id) } },
+          select: { id: true, kind: true, severity: true, status: true, message: true, raisedAt: true, entityName: true },
+        })
+      ).sort((a, b) => alertOrder.get(a.id)! - alertOrder.get(b.id)!)
+    : [];
 
   const allocs = Object.fromEntries(allocByType.map((a) => [a.type, a._count._all]));
   const passthrough = gpuKinds.find((g) => g.vgpuProfile === null)?._count._all ?? 0;
@@ -129,7 +136,7 @@ export async function getOverview(db: Db = getDb()): Promise<Overview> {
       critical: count(null, "critical"),
       warning: count(null, "warning"),
     },
-    recentAlerts: recentAlerts.map((a) => ({ ...a, raisedAt: a.raisedAt.toISOString() })),
+    recentAlerts: recentAlerts.map((a) => ({ ...a, message: clip(a.message, 300), raisedAt: a.raisedAt.toISOString() })),
     openIncidents,
     recentIncidents: recentIncidents.map((i) => ({
       id: i.id,
