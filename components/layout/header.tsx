@@ -2,6 +2,7 @@ import Link from "next/link";
 import { Bell, ShieldCheck, ShieldOff, Shield } from "lucide-react";
 import type { ClusterSummary } from "@/lib/server/queries/cluster";
 import { cn } from "@/components/ui/cn";
+import { fmtInt } from "@/components/ui/format";
 
 function haModeLabel(c: ClusterSummary): { label: string; detail: string; tone: string; Icon: typeof Shield } {
   if (c.haMode === "guarantee") {
@@ -60,7 +61,7 @@ export function Header({ cluster, openAlerts, criticalAlerts }: { cluster: Clust
         )}
       >
         <Bell aria-hidden className="size-4" />
-        {openAlerts > 0 ? `${openAlerts} open alert${openAlerts === 1 ? "" : "s"}` : "No open alerts"}
+        {openAlerts > 0 ? `${fmtInt(openAlerts)} open alert${openAlerts === 1 ? "" : "s"}` : "No open alerts"}
       </Link>
     </header>
   );
