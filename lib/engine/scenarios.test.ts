@@ -152,3 +152,40 @@ describe("storage-path-failover", () => {
     expect(back.every((p) => p.controllerHostId === "h1" && !p.redirected)).toBe(true);
   });
 });
+
+describe("network-fault-ha", () => {
+  // h3's agent still heartbeats (host online) but its storage bond is down: HA treats it as failed.
+  const s = snapshotFromSpec({
+    hosts: [std("h1"), std("h2"), std("h3")],
+    vms: [
+      { name: "s1", vcpus: 4, memoryGiB: 16, haPriority: "high", host: "h3" },
+      { name: "s2", vcpus: 4, memoryGiB: 16, haPriority: "medium", host: "h3" },
+      { name: "a1", vcpus: 4, memoryGiB: 16, haPriority: "medium", host: "h1" },
+    ],
+  });
+  it("rebuilds the host's VMs elsewhere although the host is still online, and never on it", () => {
+    const plan = planFailover(s, ["h3"]);
+    expect(plan.placements.map((p) => p.vmId)).toEqual(["s1", "s2"]);
+    for (const p of plan.placements) expect(["h1", "h2"]).toContain(p.hostId);
+    expect(plan.placements.some((p) => p.vmId === "a1")).toBe(false);
+  });
+});
+
+describe("isolation-no-split-brain", () => {
+  const spec: ClusterSpec = {
+    hosts: [std("h1"), std("h2", { state: "isolated" }), std("h3")],
+    vms: [
+      { name: "db1", vcpus: 4, memoryGiB: 16, haPriority: "high", host: "h2" },
+      { name: "db2", vcpus: 4, memoryGiB: 16, haPriority: "low", host: "h2" },
+      { name: "app1", vcpus: 4, memoryGiB: 16, haPriority: "medium", host: "h1" },
+    ],
+  };
+  it("an isolated host is never a target; its HA VMs are rebuilt on the others once it is failed", () => {
+    const s = snapshotFromSpec(spec);
+    const plan = planFailover(s, ["h2"]);
+    expect(plan.placements.map((p) => p.vmId)).toEqual(["db1", "db2"]);
+    for (const p of plan.placements) expect(p.hostId).not.toBe("h2");
+    const failed = snapshotFromSpec({ ...spec, hosts: [std("h1"), std("h2", { state: "failed" }), std("h3")] });
+    expect(planFailover(failed, ["h2"]).placements.map((p) => [p.vmId, p.hostId])).toEqual(plan.placements.map((p) => [p.vmId, p.hostId]));
+  });
+});
