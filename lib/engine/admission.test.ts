@@ -87,6 +87,13 @@ describe("admitPowerOn", () => {
     expect(out.allowed).toBe(true);
     if (out.allowed) expect(out.placement.reasons.at(-1)).toBe("Guarantee reserve kept: 1 host failure still absorbed");
   });
+  it("honours excludeHostIds (hosts the caller knows are unavailable)", () => {
+    const s = snapshotFromSpec(cluster("segment", [{ name: "x", vcpus: 4, memoryGiB: 16 }]));
+    const out = admitPowerOn(s, "x", { excludeHostIds: ["h1"] });
+    expect(out.allowed && out.placement.hostId).toBe("h2");
+    const dflt = admitPowerOn({ ...s, policy: { ...s.policy, haMode: "default" } }, "x", { excludeHostIds: ["h1", "h2"] });
+    expect(dflt.allowed && dflt.placement.hostId).toBe("h3");
+  });
   it("segment-based: the exact re-check admits a VM the per-host reserve estimate would refuse", () => {
     const out = admitPowerOn(snapshotFromSpec(cluster("segment", [{ name: "x", vcpus: 12, memoryGiB: 16 }])), "x");
     expect(out.allowed).toBe(true);

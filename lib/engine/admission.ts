@@ -229,12 +229,13 @@ export function reserveFor(cap: Capacity, vmId: string): HostReserve[] {
  * absorbed (re-checked by planning them), so a host whose reserve estimate is conservative can still
  * be used when the exact check allows it.
  */
-export function admitPowerOn(snapshot: ClusterSnapshot, vmId: string): AdmissionOutcome {
+export function admitPowerOn(snapshot: ClusterSnapshot, vmId: string, opts: { excludeHostIds?: string[] } = {}): AdmissionOutcome {
+  const avoid = opts.excludeHostIds ?? [];
   const cap = buildCapacity(snapshot);
   const vm = cap.vmById.get(vmId);
   if (!vm) return { allowed: false, reasons: [`VM ${vmId} is not in the cluster`], rejections: [] };
   if (snapshot.policy.haMode !== "guarantee") {
-    const out = cap.place(vm, { purpose: "power-on", explain: true });
+    const out = cap.place(vm, { purpose: "power-on", explain: true, excludeHostIds: avoid });
     return out.kind === "placed" ? { allowed: true, placement: out } : { allowed: false, reasons: out.reasons, rejections: out.rejections };
   }
   const ft = snapshot.policy.faultTolerance;
@@ -255,7 +256,7 @@ export function admitPowerOn(snapshot: ClusterSnapshot, vmId: string): Admission
       rejections: [],
     };
   }
-  const tried: string[] = [];
+  const tried: string[] = [...avoid];
   // With the VM on host h, only two kinds of failure set can change: those containing h (they
   // now lose the VM too) and those whose plan restarted VMs on h (h now has less room). Every other
   // set keeps its plan, so only these are planned again.
