@@ -124,6 +124,16 @@ describe("planFailover", () => {
       ["c", ["no host can run VM c (4 vCPU, 16 GiB)", "h1: host is excluded for this placement", "h2: not enough vCPU: needs 4, 0 free"]],
     ]);
   });
+  it("excludeHostIds keeps further hosts from receiving VMs (their own VMs stay)", () => {
+    const s = snapshotFromSpec({ hosts: [H("h1"), H("h2"), H("h3")], vms: [V("a", { host: "h1" }), V("b", { host: "h2" })] });
+    const plan = planFailover(s, ["h1"], { excludeHostIds: ["h3"] });
+    expect(plan.placements.map((p) => [p.vmId, p.hostId])).toEqual([["a", "h2"]]);
+    const explained = planFailover(s, ["h1"], { excludeHostIds: ["h3"], explain: true });
+    expect(explained.placements[0].rejections.map((r) => [r.hostName, r.reasons])).toEqual([
+      ["h1", ["host is excluded for this placement"]],
+      ["h3", ["host is excluded for this placement"]],
+    ]);
+  });
   it("handles several failed hosts, and a failed host is never a target", () => {
     const s = snapshotFromSpec({ hosts: [H("h1"), H("h2"), H("h3")], vms: [V("a", { host: "h1" }), V("b", { host: "h2" })] });
     const plan = planFailover(s, ["h2", "h1"]);

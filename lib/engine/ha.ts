@@ -304,11 +304,14 @@ function repairByMoving(cap: Capacity, failedList: string[], placements: Placed[
   }
 }
 
-/** The failover plan for a set of failed hosts: only their HA VMs move, highest priority first. */
-export function planFailover(snapshot: ClusterSnapshot, failedHostIds: string[]): FailoverPlan {
-  const cap = buildCapacity(snapshot, { excludeHostIds: failedHostIds });
-  const plan = planFailoverOn(cap, failedHostIds, { explain: false });
-  return plan;
+/**
+ * The failover plan for a set of failed hosts: only their HA VMs move, highest priority first.
+ * `excludeHostIds`: further hosts that must not receive VMs (e.g. where starts keep failing);
+ * their own VMs stay. `explain`: rejection reasons of every host for placed VMs too.
+ */
+export function planFailover(snapshot: ClusterSnapshot, failedHostIds: string[], opts: { excludeHostIds?: string[]; explain?: boolean } = {}): FailoverPlan {
+  const cap = buildCapacity(snapshot, { excludeHostIds: [...failedHostIds, ...(opts.excludeHostIds ?? [])] });
+  return planFailoverOn(cap, failedHostIds, { explain: opts.explain ?? false });
 }
 
 /** A VM crashed on a healthy host: restart it there if it fits, else elsewhere. */
