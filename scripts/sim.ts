@@ -66,8 +66,10 @@ const transport = httpTransport({
     stats.calls.set(op, s);
   },
 });
+let adopting = true;
 const observer: SimObserver = {
   vmStarted: (vm, host) => {
+    if (adopting) return;
     stats.vmStarted++;
     if (!o.quiet) console.log(`${new Date().toISOString()} ${host}: ${vm.name} running`);
   },
@@ -94,7 +96,9 @@ for (const i of issued) {
   const a = fleet.add(i.hostName, i.nics);
   for (const vm of i.vms) a.adopt(vm, t0);
 }
-console.error(`sim: ${fleet.agents.size} agents against ${agentBase} (heartbeat ${timing.heartbeatMs / 1000} s${o.duration ? `, for ${o.duration} s` : ", Ctrl-C to stop"})`);
+adopting = false;
+const adopted = issued.reduce((n, i) => n + i.vms.length, 0);
+console.error(`sim: ${fleet.agents.size} agents (running ${adopted} VMs) against ${agentBase} (heartbeat ${timing.heartbeatMs / 1000} s${o.duration ? `, for ${o.duration} s` : ", Ctrl-C to stop"})`);
 
 const retired = new Set<string>();
 const busy = new Set<string>();

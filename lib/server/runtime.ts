@@ -13,7 +13,7 @@ import { getDemoFleet, startDemoFleet } from "@/lib/server/demo/fleet";
 
 export const CONTROLLER_STEP_MS = 500;
 
-const g = globalThis as unknown as { __havenRuntime?: Promise<void>; __havenAgentListener?: import("node:http").Server };
+const g = globalThis as unknown as { __havenRuntime?: Promise<void>; __havenAgentListener?: import("node:http").Server; __havenStepTimer?: ReturnType<typeof setInterval> };
 
 export function startServerRuntime(): Promise<void> {
   g.__havenRuntime ??= start();
@@ -24,7 +24,10 @@ async function start(): Promise<void> {
   const log = createStderrLogger((process.env.HAVEN_LOG_LEVEL as "info") ?? "info", "haven");
   let controller: HaController;
   try {
-    controller = getController() ?? startController({ db: getDb(), clock: systemClock, log }, { intervalMs: CONTROLLER_STEP_MS });
+    // Stepped by this module (below), not by startController's timer: in demo mode the first step
+    // waits until the simulated agents have loaded and heartbeated once, so a large store's
+    // hosts do not all look unreachable while the fleet is still reading their VMs.
+    controller = getController() ?? startController({ db: getDb(), clock: systemClock, log });
     await controller.start();
     log.info({ hosts: await controller.db.host.count(), stepMs: CONTROLLER_STEP_MS }, "HA controller started");
   } catch (err) {
@@ -41,12 +44,32 @@ async function start(): Promise<void> {
       log.error({ err, port: agentPort }, "the agent listener did not start");
     }
   }
-  if (!isDemoMode() || getDemoFleet()) return;
-  try {
-    await startDemoFleet(controller, { maxHosts: demoMaxHosts(), log });
-  } catch (err) {
-    log.error({ err }, "the demo fleet did not start");
+  if (isDemoMode() && !getDemoFleet()) {
+    try {
+      await startDemoFleet(controller, { maxHosts: demoMaxHosts(), log });
+      await new Promise((r) => setTimeout(r, controller.timing.heartbeatMs + 500));
+    } catch (err) {
+      log.error({ err }, "the demo fleet did not start");
+    }
   }
+  startStepping(controller, log);
+}
+
+function startStepping(controller: HaController, log: ReturnType<typeof createStderrLogger>): void {
+  if (g.__havenStepTimer) return;
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy || getController() !== controller) return;
+    busy = true;
+    controller
+      .step()
+      .catch((err) => log.error({ err }, "HA controller step failed"))
+      .finally(() => {
+        busy = false;
+      });
+  }, CONTROLLER_STEP_MS);
+  timer.unref?.();
+  g.__havenStepTimer = timer;
 }
 
 export interface HealthReport {

@@ -70,14 +70,20 @@ export async function issueAgentTokens(
   const out: (IssuedAgentToken & { vms?: HostRunningVm[]; nics?: string[] })[] = [];
   for (const n of names) out.push(await issueAgentToken(db, n, now));
   if (!sel.withVms || !out.length) return out;
-  const ids = out.map((o) => o.hostId);
-  const [vms, nics] = await Promise.all([
-    db.vm.findMany({
-      where: { hostId: { in: ids }, power: { in: ["running", "stopping", "migrating"] } },
-      select: { id: true, name: true, hostId: true, generation: true, haPriority: true, vcpus: true, memoryMiB: true, allocations: { select: { deviceKey: true } }, ipLeases: { select: { address: true } } },
-    }),
-    db.nic.findMany({ where: { hostId: { in: ids } }, select: { hostId: true, name: true }, orderBy: { name: "asc" } }),
-  ]);
+  const allIds = out.map((o) => o.hostId);
+  const vms = [];
+  const nics = [];
+  // In slices: a store caps the parameters of one query (SQLite: 999 by default).
+  for (let i = 0; i < allIds.length; i += 200) {
+    const ids = allIds.slice(i, i + 200);
+    vms.push(
+      ...(await db.vm.findMany({
+        where: { hostId: { in: ids }, power: { in: ["running", "stopping", "migrating"] } },
+        select: { id: true, name: true, hostId: true, generation: true, haPriority: true, vcpus: true, memoryMiB: true, allocations: { select: { deviceKey: true } }, ipLeases: { select: { address: true } } },
+      })),
+    );
+    nics.push(...(await db.nic.findMany({ where: { hostId: { in: ids } }, select: { hostId: true, name: true }, orderBy: { name: "asc" } })));
+  }
   for (const o of out) {
     o.vms = vms
       .filter((v) => v.hostId === o.hostId)

@@ -85,10 +85,15 @@ export async function startDemoFleet(controller: HaController, opts: DemoFleetOp
     });
     if (!adopt || !fresh.length) return fresh.length;
     const ids = fresh.map((r) => r.id);
-    const vms = await db.vm.findMany({
-      where: { hostId: { in: ids }, power: { in: RUNNING_POWER } },
-      select: { id: true, name: true, hostId: true, generation: true, haPriority: true, vcpus: true, memoryMiB: true, allocations: { select: { deviceKey: true } }, ipLeases: { select: { address: true } } },
-    });
+    const vms = [];
+    // In slices: a store caps the parameters of one query (SQLite: 999 by default).
+    for (let i = 0; i < ids.length; i += 200)
+      vms.push(
+        ...(await db.vm.findMany({
+          where: { hostId: { in: ids.slice(i, i + 200) }, power: { in: RUNNING_POWER } },
+          select: { id: true, name: true, hostId: true, generation: true, haPriority: true, vcpus: true, memoryMiB: true, allocations: { select: { deviceKey: true } }, ipLeases: { select: { address: true } } },
+        })),
+      );
     for (const v of vms) {
       const agent = fleet.agents.get(hostNames.get(v.hostId!)!);
       agent?.adopt(
