@@ -6,6 +6,7 @@
 // demo fleet off. Every host gets a token and registers; autocannon then fires heartbeats
 // (each connection cycling through the 10 hosts, each body carrying the host's VMs) for
 // HAVEN_BENCH_HB_SECONDS (default 10) after a 5 s warm-up, and the server is stopped.
+// HAVEN_BENCH_APP_DIR serves a build made in a copy of the sources instead of the checkout.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
@@ -19,6 +20,8 @@ import { seedDemo } from "../lib/server/seed";
 import type { BenchModule } from "./run";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
+/** Where the built app is served from: the checkout, or a copy (HAVEN_BENCH_APP_DIR) built apart from work in progress. */
+const APP = process.env.HAVEN_BENCH_APP_DIR ? path.resolve(process.env.HAVEN_BENCH_APP_DIR) : ROOT;
 const DIST = process.env.NEXT_DIST_DIR || ".next-agent";
 
 /** user + system CPU time of a process (ms), from /proc (Linux); null elsewhere. */
@@ -44,7 +47,8 @@ function freePort(): Promise<number> {
 }
 
 async function ensureBuild(): Promise<void> {
-  if (fs.existsSync(path.join(ROOT, DIST, "BUILD_ID")) && process.env.HAVEN_BENCH_REBUILD !== "1") return;
+  if (fs.existsSync(path.join(APP, DIST, "BUILD_ID")) && process.env.HAVEN_BENCH_REBUILD !== "1") return;
+  if (APP !== ROOT) throw new Error(`no build in ${path.join(APP, DIST)}`);
   const { build } = await import("../scripts/lib/app-setup");
   console.error(`heartbeat bench: building into ${DIST}/`);
   if ((await build(DIST)) !== 0) throw new Error("next build failed");
@@ -94,7 +98,7 @@ export async function run() {
   const base = `http://127.0.0.1:${port}`;
   const admin = randomBytes(24).toString("base64url");
   const child = spawn(path.join(ROOT, "node_modules", ".bin", "next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
-    cwd: ROOT,
+    cwd: APP,
     detached: true,
     stdio: ["ignore", "ignore", "pipe"],
     env: { ...process.env, NODE_ENV: "production", NEXT_DIST_DIR: DIST, DATABASE_URL: `file:${tmp.file}`, HAVEN_DEMO: "0", HAVEN_AGENT_PORT: String(agentPort), HAVEN_AGENT_HOST: "127.0.0.1", HAVEN_ADMIN_TOKEN: admin, HAVEN_LOG_LEVEL: "warn", NEXT_TELEMETRY_DISABLED: "1" },
