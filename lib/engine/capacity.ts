@@ -355,12 +355,14 @@ export class Capacity {
     return this.vmMap;
   }
 
+  private readonly poolIdByType: Record<DeviceType, Map<string, number>> = { gpu: new Map(), vgpu: new Map(), sriov: new Map() };
+
   private hostPool(hc: HostCap, type: DeviceType, tag: string): HostPool {
-    const key = `${type}|${tag}`;
-    let id = this.poolIdByKey.get(key);
+    let id = this.poolIdByType[type].get(tag);
     if (id === undefined) {
       id = this.pools.length;
-      this.poolIdByKey.set(key, id);
+      this.poolIdByType[type].set(tag, id);
+      this.poolIdByKey.set(`${type}|${tag}`, id);
       this.pools.push({ id, type, tag, hostIdxs: [] });
     }
     let p = hc.pools.get(id);
