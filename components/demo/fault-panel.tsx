@@ -21,7 +21,7 @@ const REFRESH_MS = 2_000;
 
 export function FaultPanel({ host, vm }: { host?: FaultPanelHost; vm?: { id: string; running: boolean } }) {
   const router = useRouter();
-  const [pending, startTransition] = useTransition();
+  const [, startTransition] = useTransition();
   const [busy, setBusy] = useState(false);
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
   const [nic, setNic] = useState(host?.nics[0]?.name ?? "");
@@ -63,7 +63,8 @@ export function FaultPanel({ host, vm }: { host?: FaultPanelHost; vm?: { id: str
     }
   }
 
-  const disabled = busy || pending;
+  // Background refreshes do not disable the buttons; only a fault being sent does.
+  const disabled = busy;
   const btn = (label: string, fault: TDemoFaultInput, testId: string, show = true) =>
     show ? (
       <button type="button" className={buttonClass("secondary", "sm")} disabled={disabled} onClick={() => inject(fault)} data-testid={testId}>
