@@ -10,6 +10,9 @@ const ROOT = import.meta.dirname;
 export const E2E_DATABASE_URL = process.env.E2E_DATABASE_URL || `file:${path.join(ROOT, "data", "e2e.db")}`;
 process.env.E2E_DATABASE_URL = E2E_DATABASE_URL;
 const DIST_DIR = process.env.E2E_DIST_DIR || ".next-test";
+/** The admin the e2e server creates on its empty store (HAVEN_ADMIN_*); specs sign in with it. */
+export const E2E_ADMIN_EMAIL = (process.env.E2E_ADMIN_EMAIL ||= "admin@haven.test");
+export const E2E_ADMIN_PASSWORD = (process.env.E2E_ADMIN_PASSWORD ||= "e2e-admin-password-1");
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 
 export default defineConfig({
@@ -63,6 +66,8 @@ export default defineConfig({
     stderr: "pipe",
     env: {
       DATABASE_URL: E2E_DATABASE_URL,
+      HAVEN_ADMIN_EMAIL: E2E_ADMIN_EMAIL,
+      HAVEN_ADMIN_PASSWORD: E2E_ADMIN_PASSWORD,
       NEXT_DIST_DIR: DIST_DIR,
       PORT: String(PORT),
       NEXT_TELEMETRY_DISABLED: "1",
