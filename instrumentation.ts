@@ -4,6 +4,9 @@
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   if (process.env.NEXT_PHASE === "phase-production-build") return;
+  // First start: the env admin, or where the one-time setup page is (stderr).
+  const { announceSignIn } = await import("./lib/server/auth/bootstrap");
+  await announceSignIn();
   if (process.env.HAVEN_CONTROLLER === "0") return;
   const { startServerRuntime } = await import("./lib/server/runtime");
   await startServerRuntime();

@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+import { API_CSP, STATIC_SECURITY_HEADERS } from "./lib/security-headers";
 
 const nextConfig: NextConfig = {
   // better-sqlite3 is a native addon; Prisma's client is loaded at run time.
@@ -7,6 +8,15 @@ const nextConfig: NextConfig = {
   // Separate build dirs let several builds (or a dev server and a build) share one checkout.
   distDir: process.env.NEXT_DIST_DIR || ".next",
   typedRoutes: false,
+  // Server action bodies (the admin forms are a few KB): refuse anything over 256 KB.
+  experimental: { serverActions: { bodySizeLimit: "256kb" } },
+  // Security headers on every answer; pages get their nonce CSP from proxy.ts, JSON routes this one.
+  async headers() {
+    return [
+      { source: "/:path*", headers: STATIC_SECURITY_HEADERS },
+      { source: "/api/:path*", headers: [{ key: "Content-Security-Policy", value: API_CSP }] },
+    ];
+  },
 };
 
 export default nextConfig;

@@ -3,10 +3,13 @@ import { Sidebar } from "@/components/layout/sidebar";
 import { Header } from "@/components/layout/header";
 import { getCluster } from "@/lib/server/queries/cluster";
 import { countActiveAlerts } from "@/lib/server/queries/overview";
+import { requirePageRole } from "@/lib/server/auth/session";
+import { UserPanel } from "@/components/auth/user-panel";
 
 export const dynamic = "force-dynamic";
 
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
+  const me = await requirePageRole("viewer"); // no session: to /sign-in (proxy.ts answers earlier)
   const [cluster, alerts] = await Promise.all([getCluster(), countActiveAlerts()]);
   return (
     <div className="flex min-h-screen flex-col md:flex-row">
@@ -29,6 +32,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
             </Link>
           </div>
           <Sidebar openAlerts={alerts.open} />
+          <UserPanel me={me} />
         </div>
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">

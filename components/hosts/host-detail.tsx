@@ -15,6 +15,7 @@ import { entityLink } from "@/components/ui/table";
 import { HostGpuTable, HostNicTable } from "./host-devices";
 import { HostVmTable } from "./host-vm-table";
 import { StorageHealth } from "./storage-health";
+import { RoleGate } from "@/components/auth/role-gate";
 
 /** The host page's content (streams inside the page's Suspense boundary). */
 export async function HostDetail({ id }: { id: string }) {
@@ -39,10 +40,12 @@ export async function HostDetail({ id }: { id: string }) {
         actions={
           <>
             <LinkButton href={`/vms?host=${encodeURIComponent(host.name)}`}>VMs on this host</LinkButton>
-            <LinkButton href={`/hosts/${host.id}/edit`} variant="primary">
-              <Pencil aria-hidden className="size-3.5" />
-              Edit
-            </LinkButton>
+            <RoleGate role="admin">
+              <LinkButton href={`/hosts/${host.id}/edit`} variant="primary">
+                <Pencil aria-hidden className="size-3.5" />
+                Edit
+              </LinkButton>
+            </RoleGate>
           </>
         }
       />

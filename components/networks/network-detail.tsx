@@ -17,6 +17,7 @@ import { fmtDateTime, fmtInt } from "@/components/ui/format";
 import type { QueryValues } from "@/components/ui/url";
 import { ManagedBadge } from "./network-table";
 import { Network } from "lucide-react";
+import { RoleGate } from "@/components/auth/role-gate";
 
 /** The network page's content: settings, IPAM usage and one page of leases. */
 export async function NetworkDetail({ id, query, params }: { id: string; query: NetworkLeaseQuery; params: QueryValues }) {
@@ -45,10 +46,12 @@ export async function NetworkDetail({ id, query, params }: { id: string; query: 
           </>
         }
         actions={
-          <LinkButton href={`/networks/${n.id}/edit`} variant="primary">
-            <Pencil aria-hidden className="size-3.5" />
-            Edit
-          </LinkButton>
+          <RoleGate role="admin">
+            <LinkButton href={`/networks/${n.id}/edit`} variant="primary">
+              <Pencil aria-hidden className="size-3.5" />
+              Edit
+            </LinkButton>
+          </RoleGate>
         }
       />
 

@@ -16,6 +16,7 @@ import { fmtAgo, fmtDateTime, fmtGiB, fmtMiB } from "@/components/ui/format";
 import { Cpu, HardDrive, Network } from "lucide-react";
 import { Skeleton } from "@/components/ui/skeleton";
 import { HaEligibility } from "./ha-eligibility";
+import { RoleGate } from "@/components/auth/role-gate";
 
 /** The VM page's content (streams inside the page's Suspense boundary). */
 export async function VmDetail({ id }: { id: string }) {
@@ -42,10 +43,12 @@ export async function VmDetail({ id }: { id: string }) {
           </>
         }
         actions={
-          <LinkButton href={`/vms/${vm.id}/edit`} variant="primary">
-            <Pencil aria-hidden className="size-3.5" />
-            Edit
-          </LinkButton>
+          <RoleGate role="admin">
+            <LinkButton href={`/vms/${vm.id}/edit`} variant="primary">
+              <Pencil aria-hidden className="size-3.5" />
+              Edit
+            </LinkButton>
+          </RoleGate>
         }
       />
 

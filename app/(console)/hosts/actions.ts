@@ -21,45 +21,45 @@ type Input = FormData | Record<string, unknown>;
 type Prev = ActionResult<unknown> | null;
 
 export async function createHostAction(_prev: Prev, input: Input) {
-  return runInventoryAction(ZCreateHostInput, input, (raw) => createHost(raw));
+  return runInventoryAction(ZCreateHostInput, input, (raw, ctx) => createHost(raw, ctx));
 }
 
 export async function updateHostAction(_prev: Prev, input: Input) {
-  return runInventoryAction(ZUpdateHostInput, input, (raw) => updateHost(raw));
+  return runInventoryAction(ZUpdateHostInput, input, (raw, ctx) => updateHost(raw, ctx));
 }
 
 export async function deleteHostAction(_prev: Prev, input: Input) {
-  return runInventoryAction(ZDeleteInput, input, (raw) => deleteHost(raw));
+  return runInventoryAction(ZDeleteInput, input, (raw, ctx) => deleteHost(raw, ctx));
 }
 
 export async function createGpuAction(_prev: Prev, input: Input) {
-  return runInventoryAction(ZCreateGpuInput, input, (raw) => createGpu(raw));
+  return runInventoryAction(ZCreateGpuInput, input, (raw, ctx) => createGpu(raw, ctx));
 }
 
 export async function updateGpuAction(_prev: Prev, input: Input) {
-  return runInventoryAction(ZUpdateGpuInput, input, (raw) => updateGpu(raw));
+  return runInventoryAction(ZUpdateGpuInput, input, (raw, ctx) => updateGpu(raw, ctx));
 }
 
 export async function deleteGpuAction(_prev: Prev, input: Input) {
-  return runInventoryAction(ZDeleteInput, input, (raw) => deleteGpu(raw));
+  return runInventoryAction(ZDeleteInput, input, (raw, ctx) => deleteGpu(raw, ctx));
 }
 
 export async function createNicAction(_prev: Prev, input: Input) {
-  return runInventoryAction(ZCreateNicInput, input, (raw) => createNic(raw));
+  return runInventoryAction(ZCreateNicInput, input, (raw, ctx) => createNic(raw, ctx));
 }
 
 export async function updateNicAction(_prev: Prev, input: Input) {
-  return runInventoryAction(ZUpdateNicInput, input, (raw) => updateNic(raw));
+  return runInventoryAction(ZUpdateNicInput, input, (raw, ctx) => updateNic(raw, ctx));
 }
 
 export async function deleteNicAction(_prev: Prev, input: Input) {
-  return runInventoryAction(ZDeleteInput, input, (raw) => deleteNic(raw));
+  return runInventoryAction(ZDeleteInput, input, (raw, ctx) => deleteNic(raw, ctx));
 }
 
 export async function setNicTagAction(_prev: Prev, input: Input) {
-  return runInventoryAction(ZSetNicTagInput, input, (raw) => setNicTag(raw));
+  return runInventoryAction(ZSetNicTagInput, input, (raw, ctx) => setNicTag(raw, ctx));
 }
 
 export async function clearNicTagAction(_prev: Prev, input: Input) {
-  return runInventoryAction(ZClearNicTagInput, input, (raw) => clearNicTag(raw));
+  return runInventoryAction(ZClearNicTagInput, input, (raw, ctx) => clearNicTag(raw, ctx));
 }

@@ -9,13 +9,13 @@ type Input = FormData | Record<string, unknown>;
 type Prev = ActionResult<unknown> | null;
 
 export async function createNetworkAction(_prev: Prev, input: Input) {
-  return runInventoryAction(ZCreateNetworkInput, input, (raw) => createNetwork(raw));
+  return runInventoryAction(ZCreateNetworkInput, input, (raw, ctx) => createNetwork(raw, ctx));
 }
 
 export async function updateNetworkAction(_prev: Prev, input: Input) {
-  return runInventoryAction(ZUpdateNetworkInput, input, (raw) => updateNetwork(raw));
+  return runInventoryAction(ZUpdateNetworkInput, input, (raw, ctx) => updateNetwork(raw, ctx));
 }
 
 export async function deleteNetworkAction(_prev: Prev, input: Input) {
-  return runInventoryAction(ZDeleteInput, input, (raw) => deleteNetwork(raw));
+  return runInventoryAction(ZDeleteInput, input, (raw, ctx) => deleteNetwork(raw, ctx));
 }

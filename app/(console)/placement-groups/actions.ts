@@ -9,13 +9,13 @@ type Input = FormData | Record<string, unknown>;
 type Prev = ActionResult<unknown> | null;
 
 export async function createPlacementGroupAction(_prev: Prev, input: Input) {
-  return runInventoryAction(ZCreatePlacementGroupInput, input, (raw) => createPlacementGroup(raw));
+  return runInventoryAction(ZCreatePlacementGroupInput, input, (raw, ctx) => createPlacementGroup(raw, ctx));
 }
 
 export async function updatePlacementGroupAction(_prev: Prev, input: Input) {
-  return runInventoryAction(ZUpdatePlacementGroupInput, input, (raw) => updatePlacementGroup(raw));
+  return runInventoryAction(ZUpdatePlacementGroupInput, input, (raw, ctx) => updatePlacementGroup(raw, ctx));
 }
 
 export async function deletePlacementGroupAction(_prev: Prev, input: Input) {
-  return runInventoryAction(ZDeleteInput, input, (raw) => deletePlacementGroup(raw));
+  return runInventoryAction(ZDeleteInput, input, (raw, ctx) => deletePlacementGroup(raw, ctx));
 }

@@ -7,6 +7,7 @@ import { Badge } from "@/components/ui/badge";
 import { LinkButton } from "@/components/ui/button";
 import { Table, THead, Th, Tr, Td } from "@/components/ui/table";
 import { listPlacementGroups } from "@/lib/server/inventory/placement-groups";
+import { RoleGate } from "@/components/auth/role-gate";
 
 export const metadata: Metadata = { title: "Placement groups" };
 export const dynamic = "force-dynamic";
@@ -44,20 +45,25 @@ export default async function PlacementGroupsPage() {
         title="Placement groups"
         description="Rules the placement engine keeps when it powers on, rebuilds or evacuates VMs."
         actions={
-          <LinkButton href="/placement-groups/new" variant="primary">
-            <Plus aria-hidden className="size-3.5" />
-            New group
-          </LinkButton>
+          <RoleGate role="admin">
+            <LinkButton href="/placement-groups/new" variant="primary">
+              <Plus aria-hidden className="size-3.5" />
+              New group
+            </LinkButton>
+          </RoleGate>
         }
       />
       <Card>
         {groups.length === 0 ? (
           <div className="px-4 py-10 text-center text-[13px] text-zinc-500">
-            No placement groups yet.{" "}
-            <Link href="/placement-groups/new" className="text-blue-700 hover:underline">
-              Create one
-            </Link>
-            .
+            No placement groups yet.
+            <RoleGate role="admin">
+              {" "}
+              <Link href="/placement-groups/new" className="text-blue-700 hover:underline">
+                Create one
+              </Link>
+              .
+            </RoleGate>
           </div>
         ) : (
           <Table label="Placement groups">

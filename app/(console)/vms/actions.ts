@@ -9,13 +9,13 @@ type Input = FormData | Record<string, unknown>;
 type Prev = ActionResult<unknown> | null;
 
 export async function createVmAction(_prev: Prev, input: Input) {
-  return runInventoryAction(ZCreateVmInput, input, (raw) => createVm(raw));
+  return runInventoryAction(ZCreateVmInput, input, (raw, ctx) => createVm(raw, ctx));
 }
 
 export async function updateVmAction(_prev: Prev, input: Input) {
-  return runInventoryAction(ZUpdateVmInput, input, (raw) => updateVm(raw));
+  return runInventoryAction(ZUpdateVmInput, input, (raw, ctx) => updateVm(raw, ctx));
 }
 
 export async function deleteVmAction(_prev: Prev, input: Input) {
-  return runInventoryAction(ZDeleteInput, input, (raw) => deleteVm(raw));
+  return runInventoryAction(ZDeleteInput, input, (raw, ctx) => deleteVm(raw, ctx));
 }

@@ -1,12 +1,23 @@
 import "server-only";
-// The admin side of the JSON API (agent tokens for now). Until the console has user sessions it
-// is guarded by one shared secret: HAVEN_ADMIN_TOKEN (at least 16 characters), sent as
-// `Authorization: Bearer <admin token>`. Without HAVEN_ADMIN_TOKEN the admin API does not exist (404).
+// The admin side of the JSON API (agent tokens). Two ways in:
+//  - a signed-in admin's session cookie (the console), or
+//  - HAVEN_ADMIN_TOKEN (16+ characters) as `Authorization: Bearer <admin token>` (scripts, the
+//    simulator, benchmarks), which acts as "admin-token" in the audit log.
+// Anybody else: 401 (nobody signed in, or a wrong token) or 403 (a viewer or an operator).
 import { AppError } from "@/lib/server/errors";
-import { adminApiEnabled, isAdminToken } from "@/lib/server/agent/tokens";
+import type { AuditCtx } from "@/lib/server/audit";
+import { isAdminToken } from "@/lib/server/agent/tokens";
+import { principalFromRequest } from "@/lib/server/auth/request";
 import { bearerToken } from "./problem";
 
-export function requireAdmin(req: Request): void {
-  if (!adminApiEnabled()) throw new AppError("NOT_FOUND", "The admin API is off: set HAVEN_ADMIN_TOKEN (16+ characters) on the console to enable it");
-  if (!isAdminToken(bearerToken(req))) throw new AppError("UNAUTHORIZED", "Send the admin token as `Authorization: Bearer <HAVEN_ADMIN_TOKEN>`");
+export async function requireAdmin(req: Request): Promise<AuditCtx> {
+  const bearer = bearerToken(req);
+  if (bearer) {
+    if (isAdminToken(bearer)) return { actor: "admin-token" };
+    throw new AppError("UNAUTHORIZED", "Wrong admin token: send HAVEN_ADMIN_TOKEN as `Authorization: Bearer <token>`, or sign in as an admin");
+  }
+  const p = await principalFromRequest(req);
+  if (!p) throw new AppError("UNAUTHORIZED", "Sign in as an admin, or send HAVEN_ADMIN_TOKEN as `Authorization: Bearer <token>`");
+  if (p.role !== "admin") throw new AppError("FORBIDDEN", `Only an admin may manage agent tokens (you are ${p.role})`);
+  return { principal: p };
 }

@@ -8,7 +8,9 @@ import { redirect } from "next/navigation";
 import { formDataToObject } from "@/lib/schemas/form-data";
 import type { ActionResult } from "@/lib/schemas/action-result";
 import { zodPathErrors } from "@/lib/server/errors";
-import { toAppError } from "./common";
+import { authorize } from "@/lib/server/auth/principal";
+import { getPrincipal } from "@/lib/server/auth/session";
+import { toAppError, type ServiceCtx } from "./common";
 
 /** revalidatePath, tolerated outside a request (tests, scripts). */
 export function safeRevalidate(path = "/", type: "layout" | "page" = "layout"): void {
@@ -24,20 +26,27 @@ export function formInput(input: FormData | Record<string, unknown>): Record<str
 }
 
 /**
- * Parses `input` (a FormData or an object) with `schema`; on success calls `service` with
- * the raw object (services validate again, so they stay safe for other callers).
+ * Checks the signed-in user may change inventory (admin), parses `input` (a FormData or an
+ * object) with `schema`, and on success calls `service` with the raw object and a ctx naming the
+ * user (services validate and authorize again, so they stay safe for other callers).
  */
 export async function runInventoryAction<T>(
   schema: z.ZodType,
   input: FormData | Record<string, unknown>,
-  service: (raw: Record<string, unknown>) => Promise<T>,
+  service: (raw: Record<string, unknown>, ctx: ServiceCtx) => Promise<T>,
 ): Promise<ActionResult<T>> {
+  const ctx: ServiceCtx = { principal: await getPrincipal() };
+  try {
+    authorize(ctx, "admin");
+  } catch (e) {
+    return { ok: false, formError: toAppError(e).message };
+  }
   const raw = formInput(input);
   const parsed = schema.safeParse(raw);
   if (!parsed.success) return { ok: false, fieldErrors: zodPathErrors(parsed.error), formError: "Check the highlighted fields" };
   let data: T;
   try {
-    data = await service(raw);
+    data = await service(raw, ctx);
   } catch (e) {
     const err = toAppError(e);
     if (err.code === "INTERNAL") console.error("inventory action failed", e);

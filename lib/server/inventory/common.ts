@@ -5,11 +5,16 @@ import type { Prisma } from "@prisma/client";
 import type { z } from "zod";
 import { getDb, type Db } from "@/lib/server/db";
 import { AppError, appErrorFromZod, isAppError, type FieldErrors } from "@/lib/server/errors";
+import { authorize, type AuthCtx } from "@/lib/server/auth/principal";
+import { writeAuditRow } from "@/lib/server/audit";
 
 export type Tx = Prisma.TransactionClient;
 
-/** Who acts and on which store. Defaults: the process-wide client, actor "system" (until auth exists). */
-export interface ServiceCtx {
+/**
+ * Who acts and on which store. Defaults: the process-wide client, actor "system". Actions pass
+ * the signed-in `principal` (null when anonymous); every inventory change needs an admin.
+ */
+export interface ServiceCtx extends AuthCtx {
   db?: Db;
   actor?: string;
   userId?: string | null;
@@ -26,8 +31,13 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   return r.data;
 }
 
-/** Runs `fn` in one transaction; store errors become AppErrors (never a raw Prisma error). */
+/**
+ * Runs an inventory change in one transaction; store errors become AppErrors (never a raw
+ * Prisma error). Inventory changes are for admins: a signed-in principal of a lower role is
+ * refused here (FORBIDDEN), an anonymous one too (UNAUTHORIZED), before anything is read.
+ */
 export async function inTransaction<T>(ctx: ServiceCtx | undefined, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  authorize(ctx, "admin");
   try {
     return await ctxDb(ctx).$transaction(fn);
   } catch (e) {
@@ -102,16 +112,7 @@ export async function writeAudit(
   before: unknown,
   after: unknown,
 ): Promise<void> {
-  await tx.auditLog.create({
-    data: {
-      actor: ctx?.actor ?? "system",
-      userId: ctx?.userId ?? null,
-      action,
-      entity,
-      before: before === undefined || before === null ? null : JSON.stringify(before),
-      after: after === undefined || after === null ? null : JSON.stringify(after),
-    },
-  });
+  await writeAuditRow(tx, ctx, action, entity, before, after);
 }
 
 /** "1 VM" / "4 VMs". */

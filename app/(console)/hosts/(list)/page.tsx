@@ -12,6 +12,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { capitalize, fmtInt } from "@/components/ui/format";
 import { flatParams } from "@/components/ui/url";
 import { HostTable } from "@/components/hosts/host-table";
+import { RoleGate } from "@/components/auth/role-gate";
 
 export const metadata: Metadata = { title: "Hosts" };
 
@@ -30,10 +31,12 @@ export default async function HostsPage({ searchParams }: { searchParams: Promis
         title="Hosts"
         description={`${fmtInt(totalHosts)} hypervisor host${totalHosts === 1 ? "" : "s"}: state, capacity, devices and storage health`}
         actions={
-          <LinkButton href="/hosts/new" variant="primary">
-            <Plus aria-hidden className="size-3.5" />
-            New host
-          </LinkButton>
+          <RoleGate role="admin">
+            <LinkButton href="/hosts/new" variant="primary">
+              <Plus aria-hidden className="size-3.5" />
+              New host
+            </LinkButton>
+          </RoleGate>
         }
       />
       <Card>

@@ -5,6 +5,7 @@ import { getHostName } from "@/lib/server/queries/hosts";
 import { PageSkeleton } from "@/components/ui/skeleton";
 import { HostDetail } from "@/components/hosts/host-detail";
 import { DemoFaults } from "@/components/demo/demo-faults";
+import { RoleGate } from "@/components/auth/role-gate";
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -21,7 +22,9 @@ export default async function HostPage({ params }: Props) {
       <Suspense fallback={<PageSkeleton rows={8} cards={3} />}>
         <HostDetail id={host.id} />
       </Suspense>
-      <DemoFaults hostId={host.id} />
+      <RoleGate role="operator">
+        <DemoFaults hostId={host.id} />
+      </RoleGate>
     </>
   );
 }

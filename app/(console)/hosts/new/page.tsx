@@ -3,11 +3,13 @@ import { PageHeader } from "@/components/ui/page-header";
 import { HostForm } from "@/components/forms/host-form";
 import { listZoneOptions } from "@/lib/server/inventory/hosts";
 import { createHostAction } from "../actions";
+import { requirePageRole } from "@/lib/server/auth/session";
 
 export const metadata: Metadata = { title: "New host" };
 export const dynamic = "force-dynamic";
 
 export default async function NewHostPage() {
+  await requirePageRole("admin"); // inventory forms are for admins (the services refuse others anyway)
   const zones = await listZoneOptions();
   return (
     <>

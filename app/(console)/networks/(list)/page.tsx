@@ -7,6 +7,7 @@ import { LinkButton } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { fmtInt } from "@/components/ui/format";
 import { NetworkTable } from "@/components/networks/network-table";
+import { RoleGate } from "@/components/auth/role-gate";
 
 export const metadata: Metadata = { title: "Networks" };
 export const dynamic = "force-dynamic";
@@ -15,10 +16,12 @@ export default async function NetworksPage() {
   const networks = await listNetworks();
   const managed = networks.filter((n) => n.managed).length;
   const newButton = (
-    <LinkButton href="/networks/new" variant="primary">
-      <Plus aria-hidden className="size-3.5" />
-      New network
-    </LinkButton>
+    <RoleGate role="admin">
+      <LinkButton href="/networks/new" variant="primary">
+        <Plus aria-hidden className="size-3.5" />
+        New network
+      </LinkButton>
+    </RoleGate>
   );
   return (
     <>

@@ -4,11 +4,13 @@ import { PlacementGroupForm } from "@/components/forms/placement-group-form";
 import { listHostOptions, listZoneOptions } from "@/lib/server/inventory/hosts";
 import { listVmOptions } from "@/lib/server/inventory/vms";
 import { createPlacementGroupAction } from "../actions";
+import { requirePageRole } from "@/lib/server/auth/session";
 
 export const metadata: Metadata = { title: "New placement group" };
 export const dynamic = "force-dynamic";
 
 export default async function NewPlacementGroupPage() {
+  await requirePageRole("admin"); // inventory forms are for admins (the services refuse others anyway)
   const [vms, hosts, zones] = await Promise.all([listVmOptions(), listHostOptions(), listZoneOptions()]);
   return (
     <>

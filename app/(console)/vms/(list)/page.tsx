@@ -15,6 +15,7 @@ import { TagChip } from "@/components/ui/status";
 import { capitalize, fmtInt } from "@/components/ui/format";
 import { flatParams, hrefWith } from "@/components/ui/url";
 import { VmTable } from "@/components/vms/vm-table";
+import { RoleGate } from "@/components/auth/role-gate";
 
 export const metadata: Metadata = { title: "VMs" };
 
@@ -33,10 +34,12 @@ export default async function VmsPage({ searchParams }: { searchParams: Promise<
         title="Virtual machines"
         description={`${fmtInt(totalVms)} VMs · ${fmtInt(facets.power.running ?? 0)} running`}
         actions={
-          <LinkButton href="/vms/new" variant="primary">
-            <Plus aria-hidden className="size-3.5" />
-            New VM
-          </LinkButton>
+          <RoleGate role="admin">
+            <LinkButton href="/vms/new" variant="primary">
+              <Plus aria-hidden className="size-3.5" />
+              New VM
+            </LinkButton>
+          </RoleGate>
         }
       />
       <Card>
@@ -97,7 +100,13 @@ export default async function VmsPage({ searchParams }: { searchParams: Promise<
           dir={query.dir}
           now={now}
           empty={
-            <EmptyState icon={Monitor} title={filtered ? "No VMs match these filters" : "No VMs yet"} action={filtered ? undefined : <LinkButton href="/vms/new">New VM</LinkButton>}>
+            <EmptyState icon={Monitor} title={filtered ? "No VMs match these filters" : "No VMs yet"} action={
+              filtered ? undefined : (
+                <RoleGate role="admin">
+                  <LinkButton href="/vms/new">New VM</LinkButton>
+                </RoleGate>
+              )
+            }>
               {filtered ? "Clear the filters or search for another name." : "Create a VM to place it on a host with its devices."}
             </EmptyState>
           }

@@ -5,6 +5,7 @@ import { getVmName } from "@/lib/server/queries/vms";
 import { PageSkeleton } from "@/components/ui/skeleton";
 import { VmDetail } from "@/components/vms/vm-detail";
 import { DemoFaults } from "@/components/demo/demo-faults";
+import { RoleGate } from "@/components/auth/role-gate";
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -21,7 +22,9 @@ export default async function VmPage({ params }: Props) {
       <Suspense fallback={<PageSkeleton rows={8} cards={3} />}>
         <VmDetail id={vm.id} />
       </Suspense>
-      <DemoFaults vmId={vm.id} />
+      <RoleGate role="operator">
+        <DemoFaults vmId={vm.id} />
+      </RoleGate>
     </>
   );
 }

@@ -5,11 +5,13 @@ import { listHostOptions } from "@/lib/server/inventory/hosts";
 import { listNetworkOptions } from "@/lib/server/inventory/networks";
 import { listDeviceOptions } from "@/lib/server/inventory/vms";
 import { createVmAction } from "../actions";
+import { requirePageRole } from "@/lib/server/auth/session";
 
 export const metadata: Metadata = { title: "New VM" };
 export const dynamic = "force-dynamic";
 
 export default async function NewVmPage() {
+  await requirePageRole("admin"); // inventory forms are for admins (the services refuse others anyway)
   const [hosts, networks, devices] = await Promise.all([listHostOptions(), listNetworkOptions(), listDeviceOptions()]);
   return (
     <>

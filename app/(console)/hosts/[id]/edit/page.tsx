@@ -19,6 +19,7 @@ import {
   updateHostAction,
   updateNicAction,
 } from "../../actions";
+import { requirePageRole } from "@/lib/server/auth/session";
 
 export const dynamic = "force-dynamic";
 
@@ -29,6 +30,7 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
 }
 
 export default async function EditHostPage({ params }: { params: Promise<{ id: string }> }) {
+  await requirePageRole("admin"); // inventory forms are for admins (the services refuse others anyway)
   const { id } = await params;
   const [host, zones] = await Promise.all([getHostForEdit(id), listZoneOptions()]);
   if (!host) notFound();

@@ -6,6 +6,7 @@ import { NetworkForm } from "@/components/forms/network-form";
 import { DeleteDialog } from "@/components/forms/delete-dialog";
 import { getNetworkForEdit } from "@/lib/server/inventory/networks";
 import { deleteNetworkAction, updateNetworkAction } from "../../actions";
+import { requirePageRole } from "@/lib/server/auth/session";
 
 export const dynamic = "force-dynamic";
 
@@ -16,6 +17,7 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
 }
 
 export default async function EditNetworkPage({ params }: { params: Promise<{ id: string }> }) {
+  await requirePageRole("admin"); // inventory forms are for admins (the services refuse others anyway)
   const { id } = await params;
   const net = await getNetworkForEdit(id);
   if (!net) notFound();

@@ -8,6 +8,7 @@ import { listHostOptions, listZoneOptions } from "@/lib/server/inventory/hosts";
 import { getPlacementGroupForEdit } from "@/lib/server/inventory/placement-groups";
 import { listVmOptions } from "@/lib/server/inventory/vms";
 import { deletePlacementGroupAction, updatePlacementGroupAction } from "../../actions";
+import { requirePageRole } from "@/lib/server/auth/session";
 
 export const dynamic = "force-dynamic";
 
@@ -18,6 +19,7 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
 }
 
 export default async function EditPlacementGroupPage({ params }: { params: Promise<{ id: string }> }) {
+  await requirePageRole("admin"); // inventory forms are for admins (the services refuse others anyway)
   const { id } = await params;
   const [group, vms, hosts, zones] = await Promise.all([getPlacementGroupForEdit(id), listVmOptions(), listHostOptions(), listZoneOptions()]);
   if (!group) notFound();

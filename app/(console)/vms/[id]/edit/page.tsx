@@ -8,6 +8,7 @@ import { listHostOptions } from "@/lib/server/inventory/hosts";
 import { listNetworkOptions } from "@/lib/server/inventory/networks";
 import { getVmForEdit, listDeviceOptions } from "@/lib/server/inventory/vms";
 import { deleteVmAction, updateVmAction } from "../../actions";
+import { requirePageRole } from "@/lib/server/auth/session";
 
 export const dynamic = "force-dynamic";
 
@@ -20,6 +21,7 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
 const RUNNING = new Set(["running", "starting", "stopping", "migrating"]);
 
 export default async function EditVmPage({ params }: { params: Promise<{ id: string }> }) {
+  await requirePageRole("admin"); // inventory forms are for admins (the services refuse others anyway)
   const { id } = await params;
   const [vm, hosts, networks, devices] = await Promise.all([getVmForEdit(id), listHostOptions(), listNetworkOptions(), listDeviceOptions()]);
   if (!vm) notFound();

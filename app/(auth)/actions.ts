@@ -1,0 +1,46 @@
+"use server";
+// Sign-in, first-run setup and sign-out. Public (the only actions that need no session).
+import { headers } from "next/headers";
+import { redirect } from "next/navigation";
+import type { ActionResult } from "@/lib/schemas/action-result";
+import { formInput } from "@/lib/server/inventory/action";
+import { toAppError } from "@/lib/server/inventory/common";
+import { completeSetup, signInWithPassword, signOutSession } from "@/lib/server/auth/sign-in";
+
+type Prev = ActionResult<unknown> | null;
+type Input = FormData | Record<string, unknown>;
+
+/** Only same-site paths, never the auth pages themselves. */
+function landing(raw: Record<string, unknown>): string {
+  const to = raw.next;
+  return typeof to === "string" && /^\/(?![/\\])/.test(to) && !/^\/(sign-in|setup)\b/.test(to) ? to : "/";
+}
+
+export async function signInAction(_prev: Prev, input: Input): Promise<ActionResult<null>> {
+  const raw = formInput(input);
+  try {
+    await signInWithPassword(raw, new Headers(await headers()));
+  } catch (e) {
+    const err = toAppError(e);
+    if (err.code === "INTERNAL") console.error("sign-in failed", e);
+    return { ok: false, ...(err.fieldErrors ? { fieldErrors: err.fieldErrors } : {}), formError: err.message };
+  }
+  redirect(landing(raw));
+}
+
+export async function setupAction(_prev: Prev, input: Input): Promise<ActionResult<null>> {
+  const raw = formInput(input);
+  try {
+    await completeSetup(raw, new Headers(await headers()));
+  } catch (e) {
+    const err = toAppError(e);
+    if (err.code === "INTERNAL") console.error("setup failed", e);
+    return { ok: false, ...(err.fieldErrors ? { fieldErrors: err.fieldErrors } : {}), formError: err.message };
+  }
+  redirect("/");
+}
+
+export async function signOutAction(): Promise<void> {
+  await signOutSession(new Headers(await headers()));
+  redirect("/sign-in");
+}

@@ -1,0 +1,39 @@
+import "server-only";
+// Who sends an API request: the session cookie's user (tests: `runAs`). For a state-changing
+// request that carries a cookie, the Origin (when the browser sends one) must be this site's
+// own, so another site cannot ride a signed-in browser.
+import { roleAtLeast, type Role } from "@/lib/schemas/auth";
+import { AppError } from "@/lib/server/errors";
+import { principalFromHeaders } from "./session";
+import { principalOverride, type Principal } from "./principal";
+
+function sameOrigin(req: Request): boolean {
+  const origin = req.headers.get("origin");
+  if (!origin || origin === "null") return origin === null;
+  let o: URL;
+  try {
+    o = new URL(origin);
+  } catch {
+    return false;
+  }
+  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host") ?? new URL(req.url).host;
+  return o.host === host;
+}
+
+export async function principalFromRequest(req: Request): Promise<Principal | null> {
+  const o = principalOverride();
+  if (o) return o.principal;
+  const p = await principalFromHeaders(req.headers);
+  if (p && !["GET", "HEAD", "OPTIONS"].includes(req.method) && !sameOrigin(req)) {
+    throw new AppError("FORBIDDEN", "Cross-site request refused");
+  }
+  return p;
+}
+
+/** The request's user with at least `need`; problem 401 (nobody) or 403 (role too low). */
+export async function requireRequestRole(req: Request, need: Role): Promise<Principal> {
+  const p = await principalFromRequest(req);
+  if (!p) throw new AppError("UNAUTHORIZED", "Sign in first (session cookie)");
+  if (!roleAtLeast(p.role, need)) throw new AppError("FORBIDDEN", `Your role (${p.role}) may not do this`);
+  return p;
+}
