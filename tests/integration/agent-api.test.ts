@@ -226,11 +226,12 @@ describe("agent API", () => {
     expect(await t.db.event.count()).toBe(events1);
   });
 
-  it("issues and revokes tokens through the admin API only with the admin token", async () => {
+  it("issues and revokes tokens through the admin API only with the admin token (or an admin session)", async () => {
     const prev = process.env.HAVEN_ADMIN_TOKEN;
     try {
       delete process.env.HAVEN_ADMIN_TOKEN;
-      await expectProblem(await issueRoute(req("/api/v1/hosts/h2/agent-token", { method: "POST", token: "whatever-whatever" }), params("h2")), 404);
+      // No admin token configured: a bearer is never an admin token (admins sign in instead).
+      await expectProblem(await issueRoute(req("/api/v1/hosts/h2/agent-token", { method: "POST", token: "whatever-whatever" }), params("h2")), 401);
       process.env.HAVEN_ADMIN_TOKEN = "admin-secret-0123456789";
       const before = (await t.db.host.findUnique({ where: { id: ids.hosts.h2 } }))!.agentTokenHash;
       await expectProblem(await issueRoute(req("/api/v1/hosts/h2/agent-token", { method: "POST", token: "admin-secret-wrong" }), params("h2")), 401);

@@ -11,12 +11,14 @@ import { startDemoFleet, type DemoFleet } from "@/lib/server/demo/fleet";
 import { applyDemoFault } from "@/lib/server/demo/faults";
 import { POST as faults } from "@/app/api/v1/demo/faults/route";
 import { createTestDb, type TestDb } from "../support/test-db";
+import { runAs, seedRoleUsers, type RolePrincipals } from "../support/auth";
 
 let t: TestDb;
 let ctl: HaController;
 let clock: VirtualClock;
 let demo: DemoFleet;
 let ids: { hosts: Record<string, string>; vms: Record<string, string> };
+let users: RolePrincipals;
 
 async function runFor(ms: number) {
   const end = clock.now() + ms;
@@ -28,7 +30,9 @@ async function runFor(ms: number) {
   }
 }
 const vm = (name: string) => t.db.vm.findUnique({ where: { id: ids.vms[name] }, include: { host: true } });
-const post = (body: unknown) => faults(new Request("http://haven.test/api/v1/demo/faults", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }));
+const request = (body: unknown) => new Request("http://haven.test/api/v1/demo/faults", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+/** The fault route as an operator (faults are an operator's action). */
+const post = (body: unknown) => runAs(users.operator, () => faults(request(body)));
 
 beforeAll(async () => {
   t = await createTestDb();
@@ -45,6 +49,7 @@ beforeAll(async () => {
     { now: new Date(0), name: "demo-test" },
   );
   ids = { hosts: imported.hostIds, vms: imported.vmIds };
+  users = await seedRoleUsers(t.db, "demo");
   clock = new VirtualClock(0);
   stopController();
   ctl = startController({ db: t.db, clock, log: silentLogger });
@@ -76,7 +81,10 @@ describe("demo fleet", () => {
     expect((await vm("c"))!.power).toBe("running");
   });
 
-  it("validates faults (400 naming the field, 404 for unknown hosts, 409 for no-ops)", async () => {
+  it("validates faults (400 naming the field, 404 for unknown hosts, 409 for no-ops); operators only", async () => {
+    expect((await runAs(null, () => faults(request({ action: "host-down", host: "h1" })))).status).toBe(401);
+    expect((await runAs(users.viewer, () => faults(request({ action: "host-down", host: "h1" })))).status).toBe(403);
+    expect(demo.fleet.get("h1").up).toBe(true);
     let res = await post({ action: "nic-down", host: "h1" });
     expect(res.status).toBe(400);
     expect(res.headers.get("content-type")).toBe("application/problem+json");
