@@ -1,7 +1,8 @@
 // The inventory server actions, called as plain async functions with FormData, against a
 // real throwaway store (the process-wide client is pointed at it).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it as baseIt } from "vitest";
 import { createTestDb, type TestDb } from "@/tests/support/test-db";
+import { runAs, seedRoleUsers, type RolePrincipals } from "@/tests/support/auth";
 import {
   clearNicTagAction,
   createGpuAction,
@@ -20,10 +21,14 @@ import { createNetworkAction, deleteNetworkAction, updateNetworkAction } from "@
 import { createPlacementGroupAction, deletePlacementGroupAction, updatePlacementGroupAction } from "@/app/(console)/placement-groups/actions";
 
 let t: TestDb;
+let users: RolePrincipals;
+/** Every test here acts as a signed-in admin (tests/security covers the other roles). */
+const it = (name: string, fn: () => Promise<void>) => baseIt(name, () => runAs(users.admin, fn));
 
 beforeAll(async () => {
   t = await createTestDb();
   (globalThis as unknown as { __havenDb?: unknown }).__havenDb = t.db;
+  users = await seedRoleUsers(t.db);
 });
 afterAll(async () => {
   delete (globalThis as unknown as { __havenDb?: unknown }).__havenDb;
