@@ -135,6 +135,18 @@ describe("demo fleet", () => {
     expect(demo.retired.has("h3")).toBe(true);
   });
 
+  it("gives a host added to the inventory a simulated agent within seconds, and it stays online", async () => {
+    const h1 = (await t.db.host.findUnique({ where: { id: ids.hosts.h1 } }))!;
+    await t.db.host.create({ data: { clusterId: h1.clusterId, name: "h4", cpus: 16, memoryMiB: 65536, stateSince: new Date(clock.now()) } });
+    ctl.notifyChanged();
+    await runFor(3_000);
+    expect(demo.fleet.agents.has("h4")).toBe(true);
+    await runFor(10_000);
+    const h4 = (await t.db.host.findUnique({ where: { name: "h4" } }))!;
+    expect(h4.state).toBe("online");
+    expect(await t.db.event.count({ where: { hostId: h4.id, kind: "host-unreachable" } })).toBe(0);
+  });
+
   it("the fault route does not exist outside demo mode", async () => {
     process.env.HAVEN_DEMO = "0";
     try {

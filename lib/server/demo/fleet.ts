@@ -14,7 +14,9 @@ import type { SimAgent, SimObserver, SimVm } from "@/lib/sim/agent";
 import { inProcessTransport } from "@/lib/sim/in-process-transport";
 
 const RUNNING_POWER = ["running", "stopping", "migrating"];
-const RESYNC_MS = 15_000;
+/** How often the fleet looks for hosts added or removed (a count first; the full list when it moved, or every FULL_RESYNC_MS). */
+const RESYNC_MS = 2_000;
+const FULL_RESYNC_MS = 30_000;
 
 export interface DemoFleet {
   readonly fleet: SimFleet;
@@ -120,6 +122,8 @@ export async function startDemoFleet(controller: HaController, opts: DemoFleetOp
   };
 
   let lastResync = now();
+  let lastFull = now();
+  let lastCount = -1;
   const tickOnce = async (at = now()) => {
     for (const a of [...fleet.agents.values()]) {
       const nb = notBefore.get(a.name);
@@ -139,6 +143,10 @@ export async function startDemoFleet(controller: HaController, opts: DemoFleetOp
     if (at - lastResync >= RESYNC_MS) {
       lastResync = at;
       try {
+        const count = await db.host.count(controller.clusterId ? { where: { clusterId: controller.clusterId } } : undefined);
+        if (count === lastCount && at - lastFull < FULL_RESYNC_MS) return;
+        lastCount = count;
+        lastFull = at;
         const n = await addHosts(false);
         if (n) log.info({ added: n }, "demo: new hosts get simulated agents");
       } catch (err) {
