@@ -41,6 +41,7 @@ export async function HostDetail({ id }: { id: string }) {
           <>
             <LinkButton href={`/vms?host=${encodeURIComponent(host.name)}`}>VMs on this host</LinkButton>
             <RoleGate role="admin">
+              <LinkButton href={`/hosts/${host.id}/agent`}>Agent token</LinkButton>
               <LinkButton href={`/hosts/${host.id}/edit`} variant="primary">
                 <Pencil aria-hidden className="size-3.5" />
                 Edit

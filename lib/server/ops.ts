@@ -122,3 +122,10 @@ export async function revokeAgentTokenAs(input: unknown, ctx?: OpsCtx) {
   if (r.revoked) await writeAuditRow(db, ctx, "revoke-agent-token", `host:${r.hostId}`, { token: "issued" }, { token: null });
   return r;
 }
+
+/** Admin: whether a host has an agent token and when it was issued (never the token: only its hash is kept). */
+export async function getAgentTokenStatus(hostId: string, ctx?: OpsCtx): Promise<{ id: string; name: string; issuedAt: Date | null; hasToken: boolean } | null> {
+  authorize(ctx, "admin");
+  const h = await storeOf(ctx).host.findUnique({ where: { id: hostId }, select: { id: true, name: true, agentTokenHash: true, agentTokenIssuedAt: true } });
+  return h ? { id: h.id, name: h.name, issuedAt: h.agentTokenIssuedAt, hasToken: h.agentTokenHash !== null } : null;
+}
