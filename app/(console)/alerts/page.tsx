@@ -1,7 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { BellOff } from "lucide-react";
-import { ALERT_SEVERITIES, countAlertsByStatus, listAlerts, parseAlertListQuery } from "@/lib/server/queries/alerts";
+import { ALERT_SEVERITIES, countAlertsByKind, countAlertsByStatus, listAlerts, parseAlertListQuery } from "@/lib/server/queries/alerts";
+import { listHostNames } from "@/lib/server/queries/hosts";
+import { ALERT_KINDS } from "@/lib/server/ha/alerts";
+import { AlertReviewTable } from "@/components/alerts/alert-review-table";
 import type { SearchParams } from "@/lib/server/queries/params";
 import { requestTime } from "@/lib/server/queries/params";
 import { Card } from "@/components/ui/card";
@@ -28,7 +31,9 @@ const TABS = [
 export default async function AlertsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const sp = await searchParams;
   const query = parseAlertListQuery(sp);
-  const [page, counts] = await Promise.all([listAlerts(query), countAlertsByStatus()]);
+  const [page, counts, kinds, hosts] = await Promise.all([listAlerts(query), countAlertsByStatus(), countAlertsByKind(), listHostNames()]);
+  const kindOptions = [...new Set([...ALERT_KINDS, ...Object.keys(kinds)])].sort().map((k) => ({ value: k, label: `${k} (${kinds[k] ?? 0})` }));
+  const filtered = Boolean(query.severity || query.q || query.kind || query.hostId || query.vm || query.incidentId);
   const params = flatParams(sp);
   const now = requestTime();
   const countOf = (tab: string) =>
@@ -57,72 +62,33 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
             );
           })}
         </nav>
-        <FilterBar action="/alerts" active={Boolean(query.severity || query.q)} resetHref={hrefWith("/alerts", params, { severity: undefined, q: undefined })} keep={{ status: params.status, size: params.size }} label="Filter alerts">
+        <FilterBar
+          action="/alerts"
+          active={filtered}
+          resetHref={hrefWith("/alerts", params, { severity: undefined, q: undefined, kind: undefined, host: undefined, vm: undefined, incident: undefined, page: undefined })}
+          keep={{ status: params.status, size: params.size, incident: params.incident }}
+          label="Filter alerts"
+        >
           <SearchInput value={query.q} placeholder="Message, kind or entity" />
           <FilterSelect name="severity" label="Severity" value={query.severity} allLabel="Any severity" options={ALERT_SEVERITIES.map((s) => ({ value: s, label: capitalize(s) }))} />
+          <FilterSelect name="kind" label="Kind" value={query.kind} allLabel="Any kind" options={kindOptions} />
+          <FilterSelect name="host" label="Host" value={query.hostId} allLabel="Any host" options={hosts.map((h) => ({ value: h.id, label: h.name }))} />
+          <SearchInput name="vm" label="VM" value={query.vm} placeholder="VM name" />
         </FilterBar>
+        {query.incidentId && (
+          <div className="flex items-center gap-2 border-b border-zinc-200 bg-zinc-50 px-4 py-1.5 text-[12.5px] text-zinc-600">
+            Alerts of one incident.
+            <Link href={hrefWith("/alerts", params, { incident: undefined })} className="font-medium text-blue-700 hover:underline">
+              Show all
+            </Link>
+          </div>
+        )}
         {page.rows.length === 0 ? (
           <EmptyState icon={BellOff} title="No alerts here">
             {query.status === "active" ? "Nothing needs attention right now." : "No alert matches these filters."}
           </EmptyState>
         ) : (
-          <Table label="Alerts">
-            <THead>
-              <tr>
-                <Th>Severity</Th>
-                <Th>Alert</Th>
-                <Th>Entity</Th>
-                <Th>Status</Th>
-                <Th>Raised</Th>
-                <Th>Last seen</Th>
-                <Th align="right">Count</Th>
-                <Th>Incident</Th>
-              </tr>
-            </THead>
-            <tbody>
-              {page.rows.map((a) => {
-                const href = a.vmId ? `/vms/${a.vmId}` : a.hostId && a.entityType === "host" ? `/hosts/${a.hostId}` : null;
-                return (
-                  <Tr key={a.id}>
-                    <Td>
-                      <SeverityBadge severity={a.severity} />
-                    </Td>
-                    <Td className="max-w-[36rem]">
-                      <div className="text-zinc-900">{a.message}</div>
-                      <div className="font-mono text-[11.5px] text-zinc-500">{a.kind}</div>
-                    </Td>
-                    <Td className="whitespace-nowrap">
-                      <span className="mr-1 text-[11.5px] text-zinc-500">{a.entityType}</span>
-                      {href ? (
-                        <Link href={href} className={entityLink}>
-                          {a.entityName}
-                        </Link>
-                      ) : (
-                        a.entityName
-                      )}
-                    </Td>
-                    <Td>
-                      <AlertStatusBadge status={a.status} />
-                      {a.status === "acknowledged" && a.ackBy && <div className="mt-0.5 text-[11.5px] text-zinc-500">by {a.ackBy}</div>}
-                      {a.status === "resolved" && a.resolvedBy && <div className="mt-0.5 text-[11.5px] text-zinc-500">{a.resolvedBy === "auto" ? "auto-resolved" : `by ${a.resolvedBy}`}</div>}
-                    </Td>
-                    <Td className="whitespace-nowrap text-[12px] text-zinc-600">
-                      <time dateTime={a.raisedAt} title={fmtDateTime(a.raisedAt)}>
-                        {fmtAgo(a.raisedAt, now)}
-                      </time>
-                    </Td>
-                    <Td className="whitespace-nowrap text-[12px] text-zinc-600">
-                      <time dateTime={a.lastSeenAt} title={fmtDateTime(a.lastSeenAt)}>
-                        {fmtAgo(a.lastSeenAt, now)}
-                      </time>
-                    </Td>
-                    <Td align="right">{a.count}</Td>
-                    <Td className="tabular">{a.incident ? <span className="font-mono text-[12px]">#{a.incident.seq}</span> : <span className="text-zinc-400">—</span>}</Td>
-                  </Tr>
-                );
-              })}
-            </tbody>
-          </Table>
+          <AlertReviewTable rows={page.rows} now={now} />
         )}
         <Pagination pathname="/alerts" params={params} {...page} noun="alerts" />
       </Card>

@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ShieldCheck } from "lucide-react";
-import { INCIDENT_STATUSES, listIncidents, parseIncidentListQuery } from "@/lib/server/queries/incidents";
+import { INCIDENT_KINDS, INCIDENT_STATUSES, listIncidents, parseIncidentListQuery } from "@/lib/server/queries/incidents";
+import { listHostNames } from "@/lib/server/queries/hosts";
+import { fmtSeconds } from "@/lib/incidents/timeline";
 import type { SearchParams } from "@/lib/server/queries/params";
 import { requestTime } from "@/lib/server/queries/params";
 import { Card } from "@/components/ui/card";
@@ -31,7 +33,7 @@ function duration(fromIso: string, toIso: string | null, now: number): string {
 export default async function IncidentsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const sp = await searchParams;
   const query = parseIncidentListQuery(sp);
-  const page = await listIncidents(query);
+  const [page, hosts] = await Promise.all([listIncidents(query), listHostNames()]);
   const params = flatParams(sp);
   const now = requestTime();
 
@@ -39,8 +41,10 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
     <>
       <PageHeader title="Incidents" description="Host failure episodes, network faults and VM crashes, each with the HA events from detection to the last VM running." />
       <Card>
-        <FilterBar action="/incidents" active={Boolean(query.status)} resetHref="/incidents" keep={{ size: params.size }} label="Filter incidents">
+        <FilterBar action="/incidents" active={Boolean(query.status || query.kind || query.hostId)} resetHref="/incidents" keep={{ size: params.size }} label="Filter incidents">
           <FilterSelect name="status" label="Status" value={query.status} allLabel="Open and closed" options={INCIDENT_STATUSES.map((s) => ({ value: s, label: capitalize(s) }))} />
+          <FilterSelect name="kind" label="Kind" value={query.kind} allLabel="Any kind" options={INCIDENT_KINDS.map((k) => ({ value: k, label: k }))} />
+          <FilterSelect name="host" label="Host" value={query.hostId} allLabel="Any host" options={hosts.map((h) => ({ value: h.id, label: h.name }))} />
         </FilterBar>
         {page.rows.length === 0 ? (
           <EmptyState icon={ShieldCheck} title={query.status ? `No ${query.status} incidents` : "No incidents"}>
@@ -57,14 +61,19 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
                 <Th>Status</Th>
                 <Th>Opened</Th>
                 <Th>Duration</Th>
-                <Th align="right">Events</Th>
+                <Th align="right">VMs</Th>
+                <Th align="right">Time to recover</Th>
                 <Th align="right">Alerts</Th>
               </tr>
             </THead>
             <tbody>
               {page.rows.map((i) => (
                 <Tr key={i.id}>
-                  <Td className="tabular font-mono text-[12.5px] font-medium">#{i.seq}</Td>
+                  <Td className="tabular font-mono text-[12.5px] font-medium">
+                    <Link href={`/incidents/${i.id}`} className={entityLink} aria-label={`Incident ${i.seq} timeline`}>
+                      #{i.seq}
+                    </Link>
+                  </Td>
                   <Td>
                     <Badge tone={i.kind === "host-failure" ? "red" : i.kind === "network-fault" ? "amber" : "neutral"}>{i.kind}</Badge>
                   </Td>
@@ -77,7 +86,11 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
                       <span className="text-zinc-400">—</span>
                     )}
                   </Td>
-                  <Td className="max-w-[32rem]">{i.summary ?? <span className="text-zinc-400">—</span>}</Td>
+                  <Td className="max-w-[32rem]">
+                    <Link href={`/incidents/${i.id}`} className="hover:underline">
+                      {i.summary ?? <span className="text-zinc-500">Timeline</span>}
+                    </Link>
+                  </Td>
                   <Td>
                     <IncidentStatusBadge status={i.status} />
                   </Td>
@@ -86,7 +99,16 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
                     {duration(i.openedAt, i.closedAt, now)}
                     {!i.closedAt && <span className="text-zinc-400"> (ongoing)</span>}
                   </Td>
-                  <Td align="right">{i.events}</Td>
+                  <Td align="right" className="tabular whitespace-nowrap">
+                    {i.vms ? (
+                      <span title={`${i.vmsRecovered} running again`}>
+                        {i.vmsRecovered} / {i.vms}
+                      </span>
+                    ) : (
+                      <span className="text-zinc-400">0</span>
+                    )}
+                  </Td>
+                  <Td align="right" className="tabular whitespace-nowrap">{i.recoveryS !== null ? fmtSeconds(i.recoveryS) : <span className="text-zinc-400">—</span>}</Td>
                   <Td align="right">{i.alerts}</Td>
                 </Tr>
               ))}

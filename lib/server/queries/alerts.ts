@@ -11,6 +11,11 @@ export const ALERT_STATUS_FILTERS = ["active", ...ALERT_STATUSES, "all"] as cons
 export interface AlertListQuery {
   status: (typeof ALERT_STATUS_FILTERS)[number];
   severity?: (typeof ALERT_SEVERITIES)[number];
+  kind?: string;
+  hostId?: string;
+  /** A VM's id, or part of its name. */
+  vm?: string;
+  incidentId?: string;
   q?: string;
   page: number;
   pageSize: number;
@@ -20,6 +25,10 @@ export function parseAlertListQuery(sp: SearchParams): AlertListQuery {
   return {
     status: enumParam(sp, "status", ALERT_STATUS_FILTERS) ?? "active",
     severity: enumParam(sp, "severity", ALERT_SEVERITIES),
+    kind: param(sp, "kind"),
+    hostId: param(sp, "host"),
+    vm: param(sp, "vm"),
+    incidentId: param(sp, "incident"),
     q: param(sp, "q"),
     ...pageParams(sp),
   };
@@ -52,6 +61,7 @@ export interface AlertRow {
   lastSeenAt: string;
   ackAt: string | null;
   ackBy: string | null;
+  ackNote: string | null;
   resolvedAt: string | null;
   resolvedBy: string | null;
 }
@@ -62,6 +72,10 @@ export async function listAlerts(query: AlertListQuery, db: Db = getDb()): Promi
   if (query.status === "active") and.push({ status: { in: ["open", "acknowledged"] } });
   else if (query.status !== "all") and.push({ status: query.status });
   if (query.severity) and.push({ severity: query.severity });
+  if (query.kind) and.push({ kind: query.kind });
+  if (query.hostId) and.push({ OR: [{ hostId: query.hostId }, { entityType: "host", entityId: query.hostId }] });
+  if (query.vm) and.push({ OR: [{ vmId: query.vm }, { entityType: "vm", entityName: { contains: query.vm } }] });
+  if (query.incidentId) and.push({ incidentId: query.incidentId });
   if (query.q) and.push({ OR: [{ message: { contains: query.q } }, { entityName: { contains: query.q } }, { kind: { contains: query.q } }] });
   const where: Prisma.AlertWhereInput = and.length ? { AND: and } : {};
   // Two steps: order and cut the page on (id, raisedAt) only, then load the page's rows. Sorting
@@ -106,6 +120,7 @@ export async function listAlerts(query: AlertListQuery, db: Db = getDb()): Promi
       lastSeenAt: a.lastSeenAt.toISOString(),
       ackAt: a.ackAt?.toISOString() ?? null,
       ackBy: a.ackBy,
+      ackNote: a.ackNote,
       resolvedAt: a.resolvedAt?.toISOString() ?? null,
       resolvedBy: a.resolvedBy,
     };
@@ -117,4 +132,57 @@ export async function listAlerts(query: AlertListQuery, db: Db = getDb()): Promi
 export async function countAlertsByStatus(db: Db = getDb()): Promise<Record<string, number>> {
   const g = await db.alert.groupBy({ by: ["status"], _count: { _all: true } });
   return Object.fromEntries(g.map((x) => [x.status, x._count._all]));
+}
+
+/** Alert counts by kind (the list's kind filter). */
+export async function countAlertsByKind(db: Db = getDb()): Promise<Record<string, number>> {
+  const g = await db.alert.groupBy({ by: ["kind"], _count: { _all: true } });
+  return Object.fromEntries(g.map((x) => [x.kind, x._count._all]));
+}
+
+export interface AlertDetail extends Omit<AlertRow, "message" | "messageClipped"> {
+  message: string;
+  incident: { id: string; seq: number; kind: string; status: string } | null;
+  /** Earlier and later episodes of the same kind on the same entity (newest first). */
+  episodes: { id: string; status: string; raisedAt: string; resolvedAt: string | null; resolvedBy: string | null; count: number }[];
+}
+
+/** One alert with its history and the other episodes of the same (kind, entity); null when unknown. */
+export async function getAlert(id: string, db: Db = getDb()): Promise<AlertDetail | null> {
+  const a = await db.alert.findUnique({ where: { id }, include: { incident: { select: { id: true, seq: true, kind: true, status: true } } } });
+  if (!a) return null;
+  const hostId = a.hostId ?? (a.entityType === "host" ? a.entityId : null);
+  const vmId = a.vmId ?? (a.entityType === "vm" ? a.entityId : null);
+  const [host, vm, episodes] = await Promise.all([
+    hostId ? db.host.findUnique({ where: { id: hostId }, select: { id: true } }) : null,
+    vmId ? db.vm.findUnique({ where: { id: vmId }, select: { id: true } }) : null,
+    db.alert.findMany({
+      where: { kind: a.kind, entityType: a.entityType, entityId: a.entityId, id: { not: a.id } },
+      orderBy: { raisedAt: "desc" },
+      take: 20,
+      select: { id: true, status: true, raisedAt: true, resolvedAt: true, resolvedBy: true, count: true },
+    }),
+  ]);
+  return {
+    id: a.id,
+    kind: a.kind,
+    severity: a.severity,
+    status: a.status,
+    entityType: a.entityType,
+    entityId: a.entityId,
+    entityName: a.entityName,
+    hostId: host?.id ?? null,
+    vmId: vm?.id ?? null,
+    incident: a.incident,
+    message: a.message,
+    count: a.count,
+    raisedAt: a.raisedAt.toISOString(),
+    lastSeenAt: a.lastSeenAt.toISOString(),
+    ackAt: a.ackAt?.toISOString() ?? null,
+    ackBy: a.ackBy,
+    ackNote: a.ackNote,
+    resolvedAt: a.resolvedAt?.toISOString() ?? null,
+    resolvedBy: a.resolvedBy,
+    episodes: episodes.map((e) => ({ ...e, raisedAt: e.raisedAt.toISOString(), resolvedAt: e.resolvedAt?.toISOString() ?? null })),
+  };
 }
