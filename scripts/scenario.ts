@@ -6,6 +6,8 @@ import { ZScenario, formatScenarioIssues } from "@/lib/schemas/scenario";
 import { isAppError } from "@/lib/server/errors";
 import { runScenario } from "@/lib/sim/scenario-runner";
 
+const MAX_SCENARIO_BYTES = 8 * 1024 * 1024;
+
 async function main(): Promise<number> {
   const file = process.argv.slice(2).find((a) => a !== "--");
   if (!file) {
@@ -14,6 +16,12 @@ async function main(): Promise<number> {
   }
   let raw: unknown;
   try {
+    // Hostile input: a scenario is a few KB; refuse anything over 8 MB before reading it.
+    const size = fs.statSync(file).size;
+    if (size > MAX_SCENARIO_BYTES) {
+      process.stderr.write(`${file}: the file is ${size} bytes; a scenario is at most ${MAX_SCENARIO_BYTES} bytes\n`);
+      return 2;
+    }
     raw = JSON.parse(fs.readFileSync(file, "utf8"));
   } catch (e) {
     process.stderr.write(`${file}: ${(e as Error).message}\n`);
