@@ -1,0 +1,183 @@
+// Sign-in through better-auth on a real store: setup once, scrypt hashes, sessions in the store,
+// the session cookie → principal, sign-in rate limits, the last admin, cross-site refusal.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createTestDb, type TestDb } from "@/tests/support/test-db";
+import { runAs } from "@/tests/support/auth";
+import { getAuth } from "@/lib/server/auth/auth";
+import { principalFromHeaders } from "@/lib/server/auth/session";
+import { signInWithPassword } from "@/lib/server/auth/sign-in";
+import { signInLimits, createRateLimiter } from "@/lib/server/auth/rate-limit";
+import { bootstrapAdminFromEnv, createUser, deleteUser, setUserRole, setupFirstAdmin, setupNeeded } from "@/lib/server/auth/users";
+import { announceSignIn } from "@/lib/server/auth/bootstrap";
+import { POST as issueTokenRoute } from "@/app/api/v1/hosts/[id]/agent-token/route";
+import { createHostAction } from "@/app/(console)/hosts/actions";
+import type { Principal } from "@/lib/server/auth/principal";
+
+let t: TestDb;
+const PW = "correct-horse-battery";
+
+beforeAll(async () => {
+  t = await createTestDb();
+  (globalThis as unknown as { __havenDb?: unknown }).__havenDb = t.db;
+});
+afterAll(async () => {
+  delete (globalThis as unknown as { __havenDb?: unknown }).__havenDb;
+  await t?.cleanup();
+});
+beforeEach(() => signInLimits().email.reset() || signInLimits().client.reset());
+
+/** Signs in through better-auth and answers the session cookie header. */
+async function cookieFor(email: string, password: string): Promise<string> {
+  const res = await getAuth().api.signInEmail({ body: { email, password }, asResponse: true });
+  expect(res.status).toBe(200);
+  const set = res.headers.getSetCookie();
+  const c = set.find((s) => /haven\.session_token=/.test(s));
+  expect(c).toBeTruthy();
+  return c!.split(";")[0];
+}
+
+describe("first-run setup and users", () => {
+  let admin: Principal;
+
+  it("the setup page is open on an empty store, creates one admin, then closes", async () => {
+    expect(await setupNeeded()).toBe(true);
+    expect(await announceSignIn({ PORT: "3999" }, () => {})).toBe("setup-needed");
+    const u = await setupFirstAdmin({ email: "Root@Haven.Test", name: "Root", password: PW });
+    expect(u).toMatchObject({ email: "root@haven.test", role: "admin" });
+    admin = { id: u.id, email: u.email, name: u.name, role: "admin" };
+    expect(await setupNeeded()).toBe(false);
+    await expect(setupFirstAdmin({ email: "evil@haven.test", name: "Evil", password: PW })).rejects.toMatchObject({ code: "CONFLICT" });
+    expect(await t.db.user.count()).toBe(1);
+    expect(await bootstrapAdminFromEnv(t.db, { HAVEN_ADMIN_EMAIL: "x@haven.test", HAVEN_ADMIN_PASSWORD: PW })).toBe("exists");
+  });
+
+  it("stores the password only as a scrypt hash (never the password)", async () => {
+    const acc = await t.db.account.findFirstOrThrow({ where: { user: { email: "root@haven.test" } } });
+    expect(acc.providerId).toBe("credential");
+    expect(acc.password).not.toContain(PW);
+    expect(acc.password).toMatch(/^[0-9a-f]{32}:[0-9a-f]{128}$/); // better-auth scrypt: salt:key
+  });
+
+  it("signs in with the right password; the session row is in the store; the cookie names the user", async () => {
+    const cookie = await cookieFor("root@haven.test", PW);
+    expect(await t.db.session.count({ where: { userId: admin.id } })).toBeGreaterThan(0);
+    const p = await principalFromHeaders(new Headers({ cookie }));
+    expect(p).toMatchObject({ id: admin.id, role: "admin" });
+    // A forged or stale cookie names nobody.
+    expect(await principalFromHeaders(new Headers({ cookie: cookie.replace(/=.{6}/, "=AAAAAA") }))).toBeNull();
+  });
+
+  it("refuses a wrong password with one message for unknown and known emails", async () => {
+    await expect(signInWithPassword({ email: "root@haven.test", password: "wrong-password-x" }, new Headers())).rejects.toMatchObject({ code: "UNAUTHORIZED", message: "Wrong email or password" });
+    await expect(signInWithPassword({ email: "nobody@haven.test", password: "wrong-password-x" }, new Headers())).rejects.toMatchObject({ code: "UNAUTHORIZED", message: "Wrong email or password" });
+    await expect(signInWithPassword({ email: "not-an-email", password: "" }, new Headers())).rejects.toMatchObject({ code: "VALIDATION", fieldErrors: { email: expect.any(Array), password: expect.any(Array) } });
+  });
+
+  it("rate-limits sign-in attempts per email: the 6th try in 5 minutes is refused even with the right password", async () => {
+    const h = new Headers({ "x-forwarded-for": "10.0.0.9" });
+    for (let i = 0; i < 5; i++) await expect(signInWithPassword({ email: "root@haven.test", password: `nope-${i}-xxxxxx` }, h)).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect(signInWithPassword({ email: "root@haven.test", password: PW }, h)).rejects.toMatchObject({ code: "UNAVAILABLE", message: expect.stringMatching(/Too many sign-in attempts/) });
+    signInLimits().email.reset();
+    signInLimits().client.reset();
+    await expect(signInWithPassword({ email: "root@haven.test", password: PW }, h)).resolves.toMatchObject({ email: "root@haven.test" });
+  });
+
+  it("rate-limits per client address across emails", async () => {
+    const h = new Headers({ "x-forwarded-for": "10.0.0.77" });
+    let refused = 0;
+    for (let i = 0; i < 25; i++) {
+      try {
+        await signInWithPassword({ email: `spray${i}@haven.test`, password: "whatever-123456" }, h);
+      } catch (e) {
+        if ((e as { code?: string }).code === "UNAVAILABLE") refused++;
+      }
+    }
+    expect(refused).toBe(5); // 20 attempts per client address, then refused
+  });
+
+  it("the limiter forgets attempts once the window has passed", () => {
+    const l = createRateLimiter(2, 1000);
+    expect(l.take("k", 0)).toBe(true);
+    expect(l.take("k", 10)).toBe(true);
+    expect(l.take("k", 20)).toBe(false);
+    expect(l.retryAfterS("k", 20)).toBe(1);
+    expect(l.take("k", 1001)).toBe(true);
+  });
+
+  it("never demotes or deletes the last admin, and an admin cannot delete themself", async () => {
+    const ctx = { principal: admin };
+    await expect(setUserRole({ id: admin.id, role: "viewer" }, ctx)).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(deleteUser({ id: admin.id }, ctx)).rejects.toMatchObject({ code: "CONFLICT" });
+    const op = await createUser({ email: "op@haven.test", name: "Op", password: PW, role: "operator" }, ctx);
+    await expect(createUser({ email: "op@haven.test", name: "Op", password: PW, role: "operator" }, ctx)).rejects.toMatchObject({ code: "CONFLICT", fieldErrors: { email: expect.any(Array) } });
+    await setUserRole({ id: op.id, role: "admin" }, ctx);
+    await expect(deleteUser({ id: admin.id }, ctx)).rejects.toMatchObject({ code: "CONFLICT", message: "You cannot delete yourself" });
+    const opAdmin: Principal = { id: op.id, email: op.email, name: op.name, role: "admin" };
+    await setUserRole({ id: op.id, role: "viewer" }, { principal: opAdmin }); // another admin exists: allowed
+    const audit = await t.db.auditLog.findMany({ where: { entity: `user:${op.id}` }, orderBy: { at: "asc" } });
+    expect(audit.map((a) => a.action)).toEqual(["create-user", "set-user-role", "set-user-role"]);
+    for (const a of audit) expect(`${a.before}${a.after}`).not.toContain(PW);
+  });
+
+  it("a role change takes effect on the next request of an existing session", async () => {
+    const cookie = await cookieFor("op@haven.test", PW);
+    expect((await principalFromHeaders(new Headers({ cookie })))?.role).toBe("viewer");
+    await setUserRole({ id: (await t.db.user.findUniqueOrThrow({ where: { email: "op@haven.test" } })).id, role: "operator" }, { principal: admin });
+    expect((await principalFromHeaders(new Headers({ cookie })))?.role).toBe("operator");
+  });
+
+  it("a real session cookie reaches the admin API: admin 201, operator 403, cross-site origin 403", async () => {
+    const host = await t.db.host.create({ data: { name: "cookie-h1", cpus: 4, memoryMiB: 4096, cluster: { create: { name: "c-auth" } } } });
+    const adminCookie = await cookieFor("root@haven.test", PW);
+    const opCookie = await cookieFor("op@haven.test", PW);
+    const call = (cookie: string, origin?: string) =>
+      issueTokenRoute(new Request(`http://haven.test/api/v1/hosts/${host.id}/agent-token`, { method: "POST", headers: { cookie, host: "haven.test", ...(origin ? { origin } : {}) } }), { params: Promise.resolve({ id: host.id }) });
+    expect((await call(opCookie)).status).toBe(403);
+    expect((await t.db.host.findUniqueOrThrow({ where: { id: host.id } })).agentTokenHash).toBeNull();
+    expect((await call(adminCookie, "https://evil.example")).status).toBe(403);
+    expect((await t.db.host.findUniqueOrThrow({ where: { id: host.id } })).agentTokenHash).toBeNull();
+    expect((await call(adminCookie, "http://haven.test")).status).toBe(201);
+    expect((await t.db.host.findUniqueOrThrow({ where: { id: host.id } })).agentTokenHash).not.toBeNull();
+  });
+
+  it("a deleted user's sessions end with them", async () => {
+    const u = await createUser({ email: "temp@haven.test", name: "Temp", password: PW, role: "admin" }, { principal: admin });
+    const cookie = await cookieFor("temp@haven.test", PW);
+    expect(await principalFromHeaders(new Headers({ cookie }))).not.toBeNull();
+    await deleteUser({ id: u.id }, { principal: admin });
+    expect(await principalFromHeaders(new Headers({ cookie }))).toBeNull();
+    // …and nothing acts as them: the action answers "Sign in first".
+    const r = await runAs(await principalFromHeaders(new Headers({ cookie })), () => createHostAction(null, { name: "ghost", cpus: 1, memoryGiB: 1 }));
+    expect(r).toMatchObject({ ok: false, formError: "Sign in first" });
+  });
+});
+
+describe("HAVEN_ADMIN_EMAIL / HAVEN_ADMIN_PASSWORD", () => {
+  it("creates the first admin on an empty store and says so on stderr, never the password", async () => {
+    const t2 = await createTestDb();
+    const prev = (globalThis as unknown as { __havenDb?: unknown }).__havenDb;
+    (globalThis as unknown as { __havenDb?: unknown }).__havenDb = t2.db;
+    try {
+      const lines: string[] = [];
+      const r = await announceSignIn({ HAVEN_ADMIN_EMAIL: "env@haven.test", HAVEN_ADMIN_PASSWORD: "env-password-123", PORT: "3999" }, (l) => lines.push(l));
+      expect(r).toBe("created");
+      expect(lines.join("\n")).toMatch(/env@haven\.test.*http:\/\/localhost:3999\/sign-in/);
+      expect(lines.join("\n")).not.toContain("env-password-123");
+      expect(await t2.db.user.findUniqueOrThrow({ where: { email: "env@haven.test" } })).toMatchObject({ role: "admin" });
+      expect(await announceSignIn({ HAVEN_ADMIN_EMAIL: "e@haven.test", HAVEN_ADMIN_PASSWORD: "short" }, () => {})).toBe("exists");
+    } finally {
+      (globalThis as unknown as { __havenDb?: unknown }).__havenDb = prev;
+      await t2.cleanup();
+    }
+  });
+
+  it("a too-short env password is not used: the setup page stays open", async () => {
+    const t3 = await createTestDb();
+    try {
+      expect(await bootstrapAdminFromEnv(t3.db, { HAVEN_ADMIN_EMAIL: "e@haven.test", HAVEN_ADMIN_PASSWORD: "short" })).toBe("invalid");
+      expect(await t3.db.user.count()).toBe(0);
+    } finally {
+      await t3.cleanup();
+    }
+  });
+});
