@@ -11,6 +11,9 @@ import { Breakdown, StatCard } from "@/components/overview/stat-card";
 import { CapacityTable } from "@/components/overview/capacity-table";
 import { DeviceUsage } from "@/components/overview/device-usage";
 import { RecentAlerts, RecentIncidents, ViewAllLink } from "@/components/overview/recent-alerts";
+import { CapacityCharts, HostsByStateChart } from "@/components/dashboard/capacity-charts";
+import { DashboardHa } from "@/components/dashboard/dashboard-ha";
+import { param, type SearchParams } from "@/lib/server/queries/params";
 
 export const metadata: Metadata = { title: "Overview" };
 
@@ -32,8 +35,8 @@ const POWER_DOTS: Record<string, string> = {
 };
 const cap = (s: string) => s[0].toUpperCase() + s.slice(1);
 
-export default async function OverviewPage() {
-  const [cluster, o] = await Promise.all([getCluster(), getOverview()]);
+export default async function OverviewPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const [cluster, o, sp] = await Promise.all([getCluster(), getOverview(), searchParams]);
   const now = requestTime();
 
   if (!cluster && o.hostCount === 0) {
@@ -109,17 +112,28 @@ export default async function OverviewPage() {
         </StatCard>
       </div>
 
+      <DashboardHa whatIfHostId={param(sp, "whatif")} now={now} />
+
       <div className="mt-3 grid grid-cols-1 gap-3 xl:grid-cols-3">
         <Card className="xl:col-span-2">
-          <CardHeader title="Capacity" note="allocated to placed VMs vs online hosts" actions={<ViewAllLink href="/hosts">Hosts</ViewAllLink>} />
-          <CapacityTable lines={o.capacity} />
+          <CardHeader title="Capacity" note="allocated to placed VMs vs online hosts, per zone" actions={<ViewAllLink href="/hosts">Hosts</ViewAllLink>} />
+          <CapacityCharts lines={o.capacity} />
+          <div className="border-t border-zinc-200">
+            <CapacityTable lines={o.capacity} />
+          </div>
         </Card>
-        <Card>
-          <CardHeader title="Devices" note="used / free units" actions={<ViewAllLink href="/tags">Device tags</ViewAllLink>} />
-          <CardBody>
-            <DeviceUsage gpus={o.gpus} vgpuSlots={o.vgpuSlots} vfs={o.vfs} />
-          </CardBody>
-        </Card>
+        <div className="flex flex-col gap-3">
+          <Card>
+            <CardHeader title="Hosts by state" actions={<ViewAllLink href="/hosts">Hosts</ViewAllLink>} />
+            <HostsByStateChart counts={o.hostsByState} />
+          </Card>
+          <Card>
+            <CardHeader title="Devices" note="used / free units" actions={<ViewAllLink href="/tags">Device tags</ViewAllLink>} />
+            <CardBody>
+              <DeviceUsage gpus={o.gpus} vgpuSlots={o.vgpuSlots} vfs={o.vfs} />
+            </CardBody>
+          </Card>
+        </div>
       </div>
 
       <div className="mt-3 grid grid-cols-1 gap-3 xl:grid-cols-2">
