@@ -1,11 +1,11 @@
 "use server";
 // Sign-in, first-run setup and sign-out. Public (the only actions that need no session).
-import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import type { ActionResult } from "@/lib/schemas/action-result";
 import { formInput } from "@/lib/server/inventory/action";
 import { toAppError } from "@/lib/server/inventory/common";
 import { completeSetup, signInWithPassword, signOutSession } from "@/lib/server/auth/sign-in";
+import { currentRequestHeaders } from "@/lib/server/auth/session";
 
 type Prev = ActionResult<unknown> | null;
 type Input = FormData | Record<string, unknown>;
@@ -19,7 +19,7 @@ function landing(raw: Record<string, unknown>): string {
 export async function signInAction(_prev: Prev, input: Input): Promise<ActionResult<null>> {
   const raw = formInput(input);
   try {
-    await signInWithPassword(raw, new Headers(await headers()));
+    await signInWithPassword(raw, await currentRequestHeaders());
   } catch (e) {
     const err = toAppError(e);
     if (err.code === "INTERNAL") console.error("sign-in failed", e);
@@ -31,7 +31,7 @@ export async function signInAction(_prev: Prev, input: Input): Promise<ActionRes
 export async function setupAction(_prev: Prev, input: Input): Promise<ActionResult<null>> {
   const raw = formInput(input);
   try {
-    await completeSetup(raw, new Headers(await headers()));
+    await completeSetup(raw, await currentRequestHeaders());
   } catch (e) {
     const err = toAppError(e);
     if (err.code === "INTERNAL") console.error("setup failed", e);
@@ -41,6 +41,6 @@ export async function setupAction(_prev: Prev, input: Input): Promise<ActionResu
 }
 
 export async function signOutAction(): Promise<void> {
-  await signOutSession(new Headers(await headers()));
+  await signOutSession(await currentRequestHeaders());
   redirect("/sign-in");
 }

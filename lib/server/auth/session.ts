@@ -10,6 +10,11 @@ import { principalOverride, type Principal } from "./principal";
 
 export type { Principal } from "./principal";
 
+/** The current request's headers; empty outside a request (scripts, tests). */
+export async function currentRequestHeaders(): Promise<Headers> {
+  return (await requestHeaders()) ?? new Headers();
+}
+
 async function requestHeaders(): Promise<Headers | null> {
   try {
     const { headers } = await import("next/headers");
