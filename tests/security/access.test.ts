@@ -13,6 +13,7 @@ import * as groupActions from "@/app/(console)/placement-groups/actions";
 import * as opsActions from "@/app/(console)/operations-actions";
 import * as userActions from "@/app/(console)/users/actions";
 import * as tokenActions from "@/app/(console)/hosts/[id]/agent/actions";
+import * as alertActions from "@/app/(console)/alerts/actions";
 import { POST as issueTokenRoute, DELETE as revokeTokenRoute } from "@/app/api/v1/hosts/[id]/agent-token/route";
 import { POST as batchTokensRoute } from "@/app/api/v1/agent-tokens/route";
 import { POST as demoFaultRoute } from "@/app/api/v1/demo/faults/route";
@@ -119,6 +120,8 @@ const ACTIONS: ActionCase[] = [
   { name: "powerOffVmAction", need: "operator", call: () => opsActions.powerOffVmAction(null, { vmId: ref.vmId }) },
   { name: "enterMaintenanceAction", need: "operator", call: () => opsActions.enterMaintenanceAction(null, { hostId: ref.hostId }) },
   { name: "exitMaintenanceAction", need: "operator", call: () => opsActions.exitMaintenanceAction(null, { hostId: ref.hostId }) },
+  { name: "acknowledgeAlertsAction", need: "operator", call: () => alertActions.acknowledgeAlertsAction({ ids: [ref.alertId], note: "x" }) },
+  { name: "resolveAlertsAction", need: "operator", call: () => alertActions.resolveAlertsAction({ ids: [ref.alertId] }) },
 ];
 
 const REFUSAL = /^(Sign in first|Only an? .* may do this|Your role)/;
@@ -157,14 +160,15 @@ describe("the roles that may, get past the role check", () => {
   });
 
   it("an operator acknowledges and resolves an alert; the audit row has before and after", async () => {
-    const a = await runAs(users.operator, () => acknowledgeAlertAs({ id: ref.alertId, note: "on it" }, { principal: users.operator }));
+    const alertId = (await t.db.alert.findFirstOrThrow({ where: { status: "open", id: { not: ref.alertId } } })).id;
+    const a = await runAs(users.operator, () => acknowledgeAlertAs({ id: alertId, note: "on it" }, { principal: users.operator }));
     expect(a.status).toBe("acknowledged");
-    const row = await t.db.auditLog.findFirstOrThrow({ where: { action: "acknowledge-alert", entity: `alert:${ref.alertId}` } });
+    const row = await t.db.auditLog.findFirstOrThrow({ where: { action: "acknowledge-alert", entity: `alert:${alertId}` } });
     expect(row.actor).toBe(users.operator.email);
     expect(JSON.parse(row.before!)).toMatchObject({ status: "open" });
     expect(JSON.parse(row.after!)).toMatchObject({ status: "acknowledged", ackBy: users.operator.email, ackNote: "on it" });
-    await resolveAlertAs({ id: ref.alertId }, { principal: users.operator });
-    expect((await t.db.alert.findUniqueOrThrow({ where: { id: ref.alertId } })).status).toBe("resolved");
+    await resolveAlertAs({ id: alertId }, { principal: users.operator });
+    expect((await t.db.alert.findUniqueOrThrow({ where: { id: alertId } })).status).toBe("resolved");
   });
 
   it("a viewer cannot acknowledge an alert (service check) and nothing changes", async () => {
