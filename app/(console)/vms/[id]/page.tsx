@@ -6,6 +6,7 @@ import { PageSkeleton } from "@/components/ui/skeleton";
 import { VmDetail } from "@/components/vms/vm-detail";
 import { DemoFaults } from "@/components/demo/demo-faults";
 import { RoleGate } from "@/components/auth/role-gate";
+import { VmOperations } from "@/components/vms/vm-operations";
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -21,6 +22,9 @@ export default async function VmPage({ params }: Props) {
     <>
       <Suspense fallback={<PageSkeleton rows={8} cards={3} />}>
         <VmDetail id={vm.id} />
+      </Suspense>
+      <Suspense fallback={null}>
+        <VmOperations vmId={vm.id} />
       </Suspense>
       <RoleGate role="operator">
         <DemoFaults vmId={vm.id} />

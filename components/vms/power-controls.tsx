@@ -1,0 +1,78 @@
+"use client";
+// Power on / Power off for one VM. A refused power-on shows the refusal with every host's
+// rejection reasons (the engine's explanation); the page refreshes while the VM changes state.
+import { useState, useTransition } from "react";
+import { useRouter } from "next/navigation";
+import { Power, PowerOff } from "lucide-react";
+import { powerOffAction, powerOnAction, type PowerActionResult } from "@/app/(console)/vms/power-actions";
+import type { PlacementExplanation } from "@/lib/server/placement-explain";
+import { buttonClass } from "@/components/ui/button";
+import { cn } from "@/components/ui/cn";
+import { AutoRefresh } from "@/components/ops/auto-refresh";
+import { PlacementExplanationTable } from "./placement-explanation";
+
+const TRANSIENT = ["starting", "stopping", "migrating"];
+
+export function PowerControls({ vmId, vmName, power }: { vmId: string; vmName: string; power: string }) {
+  const router = useRouter();
+  const [pending, startTransition] = useTransition();
+  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const [explanation, setExplanation] = useState<PlacementExplanation | null>(null);
+  const [watch, setWatch] = useState(false);
+  const canOn = ["stopped", "error"].includes(power);
+  const canOff = ["running", "starting", "pending", "error"].includes(power);
+
+  function run(kind: "on" | "off") {
+    setMsg(null);
+    setExplanation(null);
+    startTransition(async () => {
+      let r: PowerActionResult<unknown>;
+      try {
+        r = kind === "on" ? await powerOnAction(vmId) : await powerOffAction(vmId);
+      } catch {
+        setMsg({ ok: false, text: "The console did not answer; try again" });
+        return;
+      }
+      if (r.ok) {
+        const d = r.data as { hostName?: string; power?: string };
+        setMsg({ ok: true, text: kind === "on" ? `Starting on ${d.hostName}` : d.power === "stopped" ? "Powered off" : "Stopping" });
+        setWatch(true);
+        setTimeout(() => setWatch(false), 30_000);
+      } else {
+        setMsg({ ok: false, text: r.formError ?? "Refused" });
+        if ("explanation" in r && r.explanation) setExplanation(r.explanation);
+      }
+      router.refresh();
+    });
+  }
+
+  return (
+    <div>
+      <div className="flex flex-wrap items-center gap-2 px-4 py-3">
+        <button type="button" className={buttonClass("primary")} disabled={!canOn || pending} onClick={() => run("on")}>
+          <Power aria-hidden className="size-3.5" />
+          {pending ? "Working…" : "Power on"}
+        </button>
+        <button type="button" className={buttonClass("secondary")} disabled={!canOff || pending} onClick={() => run("off")}>
+          <PowerOff aria-hidden className="size-3.5" />
+          Power off
+        </button>
+        {!canOn && !canOff && <span className="text-[12.5px] text-zinc-500">{vmName} is {power}; wait until it settles.</span>}
+        {msg && (
+          <span role={msg.ok ? "status" : "alert"} className={cn("text-[12.5px]", msg.ok ? "text-emerald-700" : "text-red-700")} data-testid="power-message">
+            {explanation ? msg.text.split(" | ")[0] : msg.text}
+          </span>
+        )}
+        <span className="ml-auto">
+          <AutoRefresh active={watch || TRANSIENT.includes(power)} label={TRANSIENT.includes(power) ? `${vmName} is ${power}…` : undefined} />
+        </span>
+      </div>
+      {explanation && (
+        <div className="border-t border-red-200">
+          <h3 className="bg-red-50 px-4 py-2 text-[13px] font-semibold text-red-900">Power-on refused: every host&apos;s reason</h3>
+          <PlacementExplanationTable explanation={explanation} caption={`Why ${vmName} cannot be powered on`} />
+        </div>
+      )}
+    </div>
+  );
+}

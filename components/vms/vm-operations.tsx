@@ -1,0 +1,69 @@
+// The VM page's operations section: Power on / Power off; for a pending VM the engine's
+// explanation (every host with its reason) right away; for a device VM what it cannot do and why
+// (live migration, pause, hot-add: the GPU VM limits).
+import { Ban, Info } from "lucide-react";
+import { explainVmPlacement, vmOperationLimits } from "@/lib/server/placement-explain";
+import { Card, CardHeader } from "@/components/ui/card";
+import { RoleGate } from "@/components/auth/role-gate";
+import { PowerControls } from "./power-controls";
+import { PlacementExplanationTable } from "./placement-explanation";
+
+export async function VmOperations({ vmId }: { vmId: string }) {
+  const limits = await vmOperationLimits(vmId);
+  if (!limits) return null;
+  const explanation = await explainVmPlacement(vmId);
+  if (!explanation) return null;
+  const pending = explanation.power === "pending";
+  const denied = limits.limits.filter((l) => !l.allowed && l.reason && !/is not running|only while the VM is off/.test(l.reason));
+  const migrate = limits.limits.find((l) => l.operation === "live-migrate");
+
+  return (
+    <div className="mt-4 space-y-4">
+      <RoleGate role="operator">
+        <Card aria-labelledby="vm-power-title">
+          <CardHeader id="vm-power-title" title="Power" note={pending ? "pending: waiting for a host" : undefined} />
+          <PowerControls vmId={vmId} vmName={explanation.vmName} power={explanation.power} />
+        </Card>
+      </RoleGate>
+
+      {pending && (
+        <Card className="border-amber-300" aria-labelledby="vm-pending-title">
+          <CardHeader
+            id="vm-pending-title"
+            title="Why it is pending"
+            note={explanation.placeable ? `a host fits now (${explanation.target?.hostName}); the controller starts it on its next pass` : "no host can take it now; it is retried when capacity changes"}
+          />
+          <PlacementExplanationTable explanation={explanation} caption={`Why ${explanation.vmName} cannot be placed now`} />
+        </Card>
+      )}
+
+      {limits.hasDevices && (
+        <Card aria-labelledby="vm-limits-title">
+          <CardHeader id="vm-limits-title" title="Device VM limits" note="passthrough GPUs, vGPUs and SR-IOV VFs" />
+          <div className="px-4 py-3 text-[13px]">
+            <p className="flex items-start gap-2 text-zinc-800" data-testid="gpu-vm-limit">
+              <Info aria-hidden className="mt-0.5 size-4 shrink-0 text-blue-600" />
+              <span>
+                Cannot live-migrate: passthrough/vGPU/VF devices. In host maintenance it is <strong>powered off</strong> and started again when the host leaves maintenance (or rebuilt on
+                another host with the same device tags, when asked). After a host failure the HA controller rebuilds it elsewhere when a tagged device is free.
+              </span>
+            </p>
+            {denied.length > 0 && (
+              <ul className="mt-2 space-y-1">
+                {denied.map((l) => (
+                  <li key={l.operation} className="flex items-start gap-2 text-[12.5px] text-zinc-700">
+                    <Ban aria-hidden className="mt-0.5 size-3.5 shrink-0 text-zinc-400" />
+                    <span>
+                      <span className="font-medium text-zinc-900">{l.label}:</span> {l.reason}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            )}
+            {migrate?.allowed && <p className="mt-2 text-[12.5px] text-zinc-600">Live migration: allowed.</p>}
+          </div>
+        </Card>
+      )}
+    </div>
+  );
+}
