@@ -5,6 +5,7 @@ import { getCluster } from "@/lib/server/queries/cluster";
 import { countActiveAlerts } from "@/lib/server/queries/overview";
 import { requirePageRole } from "@/lib/server/auth/session";
 import { UserPanel } from "@/components/auth/user-panel";
+import { LiveRefresh } from "@/components/live/live-refresh";
 
 export const dynamic = "force-dynamic";
 
@@ -40,6 +41,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
         <main id="main" tabIndex={-1} className="flex-1 px-4 py-5 focus:outline-none md:px-6">
           {children}
         </main>
+        <LiveRefresh />
       </div>
     </div>
   );

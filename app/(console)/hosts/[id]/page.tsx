@@ -6,6 +6,7 @@ import { PageSkeleton } from "@/components/ui/skeleton";
 import { HostDetail } from "@/components/hosts/host-detail";
 import { DemoFaults } from "@/components/demo/demo-faults";
 import { RoleGate } from "@/components/auth/role-gate";
+import { HostWhatIf } from "@/components/ha/host-what-if";
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -22,6 +23,7 @@ export default async function HostPage({ params }: Props) {
       <Suspense fallback={<PageSkeleton rows={8} cards={3} />}>
         <HostDetail id={host.id} />
       </Suspense>
+      <HostWhatIf hostId={host.id} />
       <RoleGate role="operator">
         <DemoFaults hostId={host.id} />
       </RoleGate>
