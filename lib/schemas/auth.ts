@@ -59,7 +59,11 @@ export const ZAlertInput = z.object({
 });
 
 export const ZVmPowerInput = z.object({ vmId: z.string({ error: "Missing VM id" }).min(1, "Missing VM id").max(64, "VM id is too long") });
-export const ZMaintenanceInput = z.object({ hostId: z.string({ error: "Missing host id" }).min(1, "Missing host id").max(64, "Host id is too long") });
+export const ZMaintenanceInput = z.object({
+  hostId: z.string({ error: "Missing host id" }).min(1, "Missing host id").max(64, "Host id is too long"),
+  /** Enter maintenance: rebuild device VMs on other hosts when their device tags allow (else they are powered off). */
+  rebuildDeviceVms: z.preprocess((v) => v === true || v === "on" || v === "true", z.boolean()).optional(),
+});
 
 const optText = (max: number) => z.preprocess((v) => (v === "" || v === null ? undefined : v), z.string().trim().max(max).optional());
 const optDate = z.preprocess(

@@ -48,8 +48,8 @@ export async function powerOffVmAs(input: unknown, ctx?: OpsCtx) {
 
 export async function enterMaintenanceAs(input: unknown, ctx?: OpsCtx) {
   authorize(ctx, "operator");
-  const { hostId } = parse(ZMaintenanceInput, input);
-  const r = await enterMaintenance(hostId, { by: actorOf(ctx).actor });
+  const { hostId, rebuildDeviceVms } = parse(ZMaintenanceInput, input);
+  const r = await enterMaintenance(hostId, { by: actorOf(ctx).actor, rebuildDeviceVms });
   await writeAuditRow(storeOf(ctx), ctx, "enter-maintenance", `host:${hostId}`, null, r);
   return r;
 }

@@ -7,6 +7,7 @@ import { HostDetail } from "@/components/hosts/host-detail";
 import { DemoFaults } from "@/components/demo/demo-faults";
 import { RoleGate } from "@/components/auth/role-gate";
 import { HostWhatIf } from "@/components/ha/host-what-if";
+import { MaintenancePanel } from "@/components/maintenance/maintenance-panel";
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -22,6 +23,9 @@ export default async function HostPage({ params }: Props) {
     <>
       <Suspense fallback={<PageSkeleton rows={8} cards={3} />}>
         <HostDetail id={host.id} />
+      </Suspense>
+      <Suspense fallback={null}>
+        <MaintenancePanel hostId={host.id} hostName={host.name} />
       </Suspense>
       <HostWhatIf hostId={host.id} />
       <RoleGate role="operator">
