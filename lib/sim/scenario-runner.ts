@@ -116,6 +116,7 @@ export async function runScenario(input: TScenarioInput | TScenario, opts: RunOp
       violations.push({ at: sec(clock.now()), invariant, message });
     };
     const runningOn = new Map<string, Set<string>>();
+    const haChecks = new Map<string, { deadline: number; hostId: string }>();
     const lastHost = new Map<string, string>();
     const recovery: ScenarioReport["recovery"] = [];
     const openDown = new Map<string, ScenarioReport["recovery"][number]>();
@@ -125,6 +126,7 @@ export async function runScenario(input: TScenarioInput | TScenario, opts: RunOp
         set.add(host);
         runningOn.set(vm.vmId, set);
         lastHost.set(vm.vmId, host);
+        haChecks.delete(vm.vmId); // running again: invariant 4 is met for it
         const down = openDown.get(vm.vmId);
         if (down) {
           down.runningAt = sec(now);
@@ -144,19 +146,24 @@ export async function runScenario(input: TScenarioInput | TScenario, opts: RunOp
     };
 
     // ---- invariant 4: HA VMs of a failed host run again after the countdown, or an alert says why
-    const haChecks = new Map<string, { deadline: number; hostId: string }>();
     const timing = spec.cluster.timing;
     const slackMs = timing.vmStart * 1000 + Math.max(2000, 2 * tickMs) + timing.heartbeat * 1000;
     const onEvent = (e: RecordedEvent) => {
       const now = clock.now();
       if ((e.kind === "host-failed" || e.kind === "network-fault-ha") && e.hostId && spec.cluster.haMode !== "disabled") {
+        const failed = hostNameById.get(e.hostId)!;
         for (const [vmId, h] of lastHost) {
-          if (h !== hostNameById.get(e.hostId)) continue;
+          // VMs that run there, or went down there unplanned and have not run since.
+          const there = runningOn.get(vmId)?.has(failed) || (h === failed && openDown.has(vmId));
+          if (!there) continue;
           const vs = vmSpec.get(vmNameById.get(vmId) ?? "");
           if (!vs || vs.haPriority === "off") continue;
           haChecks.set(vmId, { deadline: now + slackMs, hostId: e.hostId });
         }
       }
+      // An admin powered it off meanwhile (or it was being powered off when its host failed).
+      if (e.vmId && (e.kind === "vm-not-restarted" || e.kind === "vm-powered-off" || (e.kind === "vm-stop-sent" && (e.data?.reason === "power-off" || e.data?.reason === "maintenance"))))
+        haChecks.delete(e.vmId);
       if (e.kind === "vm-start-failed" && e.vmId) {
         const c = haChecks.get(e.vmId);
         if (c) c.deadline = Math.max(c.deadline, now + timing.vmStart * 1000 + slackMs);
