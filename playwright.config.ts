@@ -70,6 +70,9 @@ export default defineConfig({
       HAVEN_ADMIN_PASSWORD: E2E_ADMIN_PASSWORD,
       NEXT_DIST_DIR: DIST_DIR,
       PORT: String(PORT),
+      // Shorter HA timings for the seeded cluster so the failure stories stay quick (the rule
+      // isolation < missed × heartbeat + failure timeout holds: 4 < 3 × 1 + 5).
+      HAVEN_SEED_TIMINGS: process.env.E2E_SEED_TIMINGS ?? "failureTimeoutS=5,isolationTimeoutS=4",
       NEXT_TELEMETRY_DISABLED: "1",
       CHECKPOINT_DISABLE: "1",
     },

@@ -23,6 +23,32 @@ export async function migrate(url = databaseUrl()): Promise<number> {
 }
 
 /** Seeds the demo cluster when the store holds none. Returns true when it seeded. */
+/**
+ * HAVEN_SEED_TIMINGS="failureTimeoutS=5,isolationTimeoutS=4": HA timings for the freshly seeded
+ * cluster (the e2e server uses shorter ones so its stories stay quick). The rule
+ * isolation < missed × heartbeat + failure timeout must hold, else nothing is changed.
+ */
+async function applySeedTimings(db: import("../../lib/server/db").Db): Promise<void> {
+  const spec = process.env.HAVEN_SEED_TIMINGS?.trim();
+  if (!spec) return;
+  const allowed = ["heartbeatS", "missedHeartbeats", "failureTimeoutS", "isolationTimeoutS", "vmStartS"] as const;
+  const patch: Record<string, number> = {};
+  for (const part of spec.split(",")) {
+    const [k, v] = part.split("=").map((x) => x.trim());
+    const n = Number(v);
+    if ((allowed as readonly string[]).includes(k) && Number.isFinite(n) && n > 0) patch[k] = k === "missedHeartbeats" ? Math.round(n) : n;
+  }
+  const c = await db.cluster.findFirst({ orderBy: { createdAt: "asc" } });
+  if (!c) return;
+  const t = { heartbeatS: c.heartbeatS, missedHeartbeats: c.missedHeartbeats, failureTimeoutS: c.failureTimeoutS, isolationTimeoutS: c.isolationTimeoutS, vmStartS: c.vmStartS, ...patch };
+  if (!(t.isolationTimeoutS < t.missedHeartbeats * t.heartbeatS + t.failureTimeoutS)) {
+    console.error(`HAVEN_SEED_TIMINGS ignored: isolation ${t.isolationTimeoutS}s must be < ${t.missedHeartbeats} × ${t.heartbeatS}s + ${t.failureTimeoutS}s`);
+    return;
+  }
+  await db.cluster.update({ where: { id: c.id }, data: patch });
+  console.log(`HA timings of the seeded cluster: ${JSON.stringify(patch)}`);
+}
+
 export async function seedIfEmpty(url = databaseUrl(), opts: { large?: boolean } = {}): Promise<boolean> {
   const { createDb } = await import("../../lib/server/db");
   const { isStoreEmpty, seedDemo, seedLarge } = await import("../../lib/server/seed");
@@ -32,6 +58,7 @@ export async function seedIfEmpty(url = databaseUrl(), opts: { large?: boolean }
     const t0 = performance.now();
     const r = opts.large ? await seedLarge(db) : await seedDemo(db);
     console.log(`seeded ${opts.large ? "the large" : "the demo"} cluster: ${r.counts.hosts} hosts, ${r.counts.vms} VMs (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    await applySeedTimings(db);
     return true;
   } finally {
     await db.$disconnect();
