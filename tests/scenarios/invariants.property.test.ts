@@ -21,7 +21,9 @@ const fault = fc.oneof(
   fc.record({ kind: fc.constant("maint" as const), host: fc.constantFrom(...HOSTS), at: fc.integer({ min: 5, max: 200 }), len: fc.integer({ min: 1, max: 60 }) }),
 );
 
-function timeline(faults: fc.infer<typeof fault>[]): TScenarioEvent[] {
+type Fault = typeof fault extends fc.Arbitrary<infer T> ? T : never;
+
+function timeline(faults: Fault[]): TScenarioEvent[] {
   const ev: TScenarioEvent[] = [];
   for (const f of faults) {
     if (f.kind === "down") ev.push({ at: f.at, do: "host-down", host: f.host }, { at: f.at + f.len, do: "host-up", host: f.host });
