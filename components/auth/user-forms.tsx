@@ -1,4 +1,5 @@
 "use client";
+import { useRef } from "react";
 // /users: the new-user form and the per-row role picker.
 import { useRouter } from "next/navigation";
 import { fieldError } from "@/lib/schemas/action-result";
@@ -11,11 +12,13 @@ const roleOptions = ROLES.map((r) => ({ value: r, label: r }));
 
 export function NewUserForm({ action }: { action: FormAction<unknown> }) {
   const router = useRouter();
-  const { failed, pending, ready, formProps, state, formRef } = useActionForm(action, () => {
-    formRef.current?.reset();
+  const wrap = useRef<HTMLDivElement>(null);
+  const { failed, pending, ready, formProps, state } = useActionForm(action, () => {
+    wrap.current?.querySelector("form")?.reset();
     router.refresh();
   });
   return (
+    <div ref={wrap}>
     <form
       {...formProps}
       aria-label="New user"
@@ -37,6 +40,7 @@ export function NewUserForm({ action }: { action: FormAction<unknown> }) {
         Create user
       </SubmitButton>
     </form>
+    </div>
   );
 }
 

@@ -24,7 +24,10 @@ afterAll(async () => {
   delete (globalThis as unknown as { __havenDb?: unknown }).__havenDb;
   await t?.cleanup();
 });
-beforeEach(() => signInLimits().email.reset() || signInLimits().client.reset());
+beforeEach(() => {
+  signInLimits().email.reset();
+  signInLimits().client.reset();
+});
 
 /** Signs in through better-auth and answers the session cookie header. */
 async function cookieFor(email: string, password: string): Promise<string> {

@@ -122,7 +122,7 @@ describe("server actions under hostile input (as an admin: every check past the 
           expect(typeof r.formError).toBe("string");
           expect(r.formError!.length).toBeGreaterThan(0);
           expect(r.formError).not.toMatch(/\bat .*\.ts:\d+|PrismaClient|SQLITE|TypeError/);
-          if (r.fieldErrors) for (const [k, v] of Object.entries(r.fieldErrors)) expect(k.length > 0 && v.every((m) => typeof m === "string" && m.length > 0)).toBe(true);
+          if (r.fieldErrors) for (const [k, v] of Object.entries(r.fieldErrors) as [string, string[]][]) expect(k.length > 0 && v.every((m) => typeof m === "string" && m.length > 0)).toBe(true);
           expect(await fingerprint()).toBe(before);
         }),
         { numRuns: 40, seed: 5 },
@@ -154,7 +154,7 @@ describe("server actions under hostile input (as an admin: every check past the 
             continue;
           }
           expect(r.ok).toBe(false);
-          expect(r.formError).toBeTruthy();
+          expect((r as { formError?: string }).formError).toBeTruthy();
         }
         expect(await fingerprint()).toBe(before);
       }),

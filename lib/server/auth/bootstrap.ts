@@ -4,7 +4,7 @@ import "server-only";
 import { getDb } from "@/lib/server/db";
 import { bootstrapAdminFromEnv } from "./users";
 
-export async function announceSignIn(env: NodeJS.ProcessEnv = process.env, out: (line: string) => void = (l) => process.stderr.write(l + "\n")): Promise<string> {
+export async function announceSignIn(env: Record<string, string | undefined> = process.env, out: (line: string) => void = (l) => process.stderr.write(l + "\n")): Promise<string> {
   const base = env.HAVEN_BASE_URL || `http://localhost:${env.PORT || 3000}`;
   let r: Awaited<ReturnType<typeof bootstrapAdminFromEnv>>;
   try {

@@ -78,7 +78,7 @@ export async function setupFirstAdmin(input: unknown, ctx?: UsersCtx): Promise<U
  * On start: with no users and HAVEN_ADMIN_EMAIL + HAVEN_ADMIN_PASSWORD set, creates that admin.
  * Answers what happened (for the start-up message); never echoes the password.
  */
-export async function bootstrapAdminFromEnv(db: Db = getDb(), env: NodeJS.ProcessEnv = process.env): Promise<"created" | "exists" | "setup-needed" | "invalid"> {
+export async function bootstrapAdminFromEnv(db: Db = getDb(), env: Record<string, string | undefined> = process.env): Promise<"created" | "exists" | "setup-needed" | "invalid"> {
   if ((await db.user.count()) > 0) return "exists";
   const email = env.HAVEN_ADMIN_EMAIL;
   const password = env.HAVEN_ADMIN_PASSWORD;
