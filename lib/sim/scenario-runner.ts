@@ -98,7 +98,7 @@ export async function runScenario(input: TScenarioInput | TScenario, opts: RunOp
   const tmp = createTempDb();
   const db = tmp.db;
   try {
-    const { name: _n, description: _d, events: _e, runUntil: _r, ...cluster } = spec;
+    const cluster = { cluster: spec.cluster, zones: spec.zones, hosts: spec.hosts, networks: spec.networks, placementGroups: spec.placementGroups, vms: spec.vms };
     const imported = await importCluster(db, cluster, { now: new Date(0), name: "scenario" });
     const clock = new VirtualClock(0);
     const sec = (ms: number) => Math.round(ms) / 1000;
