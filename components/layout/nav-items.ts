@@ -2,8 +2,8 @@
 export interface NavItem {
   href: string;
   label: string;
-  icon: "overview" | "hosts" | "vms" | "gpus" | "networks" | "tags" | "groups" | "alerts" | "incidents";
-  group: "Inventory" | "Placement" | "Operations" | null;
+  icon: "overview" | "hosts" | "vms" | "gpus" | "networks" | "tags" | "groups" | "alerts" | "incidents" | "gpuDashboard" | "haSettings";
+  group: "Inventory" | "Placement" | "Operations" | "Settings" | null;
 }
 
 export const NAV_ITEMS: NavItem[] = [
@@ -16,9 +16,16 @@ export const NAV_ITEMS: NavItem[] = [
   { href: "/placement-groups", label: "Placement groups", icon: "groups", group: "Placement" },
   { href: "/alerts", label: "Alerts", icon: "alerts", group: "Operations" },
   { href: "/incidents", label: "Incidents", icon: "incidents", group: "Operations" },
+  { href: "/gpus/dashboard", label: "GPU dashboard", icon: "gpuDashboard", group: "Operations" },
+  { href: "/settings/ha", label: "HA settings", icon: "haSettings", group: "Settings" },
 ];
 
+function under(pathname: string, href: string): boolean {
+  return pathname === href || pathname.startsWith(`${href}/`);
+}
+
+/** Whether `href` is the current section: the most specific item wins (/gpus/dashboard is not /gpus). */
 export function isActive(pathname: string, href: string): boolean {
   if (href === "/") return pathname === "/";
-  return pathname === href || pathname.startsWith(`${href}/`);
+  return under(pathname, href) && !NAV_ITEMS.some((o) => o.href !== href && o.href.startsWith(`${href}/`) && under(pathname, o.href));
 }

@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { Bell, Gpu, LayoutDashboard, Monitor, Network, Server, Siren, Tags, Waypoints } from "lucide-react";
+import { Bell, ChartColumnBig, Gpu, LayoutDashboard, Monitor, Network, Server, ShieldCheck, Siren, Tags, Waypoints } from "lucide-react";
 import { cn } from "@/components/ui/cn";
 import { isActive, NAV_ITEMS, type NavItem } from "./nav-items";
 
@@ -15,12 +15,14 @@ const ICONS: Record<NavItem["icon"], React.ComponentType<{ className?: string; "
   groups: Waypoints,
   alerts: Bell,
   incidents: Siren,
+  gpuDashboard: ChartColumnBig,
+  haSettings: ShieldCheck,
 };
 
 /** The console's primary navigation (left rail on wide screens, a scrolling row on narrow ones). */
 export function Sidebar({ openAlerts }: { openAlerts: number }) {
   const pathname = usePathname();
-  const groups: (NavItem["group"])[] = [null, "Inventory", "Placement", "Operations"];
+  const groups: (NavItem["group"])[] = [null, "Inventory", "Placement", "Operations", "Settings"];
   return (
     <nav aria-label="Console" className="flex gap-1 overflow-x-auto px-2 py-2 md:flex-col md:gap-0 md:overflow-visible md:px-3 md:py-3">
       {groups.map((g) => (
