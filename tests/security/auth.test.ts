@@ -155,6 +155,35 @@ describe("first-run setup and users", () => {
   });
 });
 
+describe("logs", () => {
+  it("never carry a password or an agent token (wrong sign-ins, user creation, token issue)", async () => {
+    const seen: string[] = [];
+    const orig = { out: process.stdout.write, err: process.stderr.write, log: console.log, error: console.error, warn: console.warn, info: console.info };
+    const grab = (...a: unknown[]) => void seen.push(a.map(String).join(" "));
+    process.stdout.write = ((c: unknown) => (seen.push(String(c)), true)) as typeof process.stdout.write;
+    process.stderr.write = ((c: unknown) => (seen.push(String(c)), true)) as typeof process.stderr.write;
+    Object.assign(console, { log: grab, error: grab, warn: grab, info: grab });
+    let token = "";
+    try {
+      await signInWithPassword({ email: "root@haven.test", password: "Secret-Wrong-Password-9" }, new Headers()).catch(() => {});
+      const admin = await t.db.user.findUniqueOrThrow({ where: { email: "root@haven.test" } });
+      const ctx = { principal: { id: admin.id, email: admin.email, name: admin.name, role: "admin" as const } };
+      await createUser({ email: "logs@haven.test", name: "Logs", password: "Secret-New-Password-7", role: "viewer" }, ctx);
+      await createUser({ email: "logs@haven.test", name: "Logs", password: "Secret-New-Password-7", role: "viewer" }, ctx).catch(() => {});
+      const host = await t.db.host.create({ data: { name: "logs-h1", cpus: 4, memoryMiB: 4096, cluster: { create: { name: "c-logs" } } } });
+      const res = await runAs(ctx.principal, () => issueTokenRoute(new Request(`http://haven.test/api/v1/hosts/${host.id}/agent-token`, { method: "POST" }), { params: Promise.resolve({ id: host.id }) }));
+      token = ((await res.json()) as { token: string }).token;
+    } finally {
+      process.stdout.write = orig.out;
+      process.stderr.write = orig.err;
+      Object.assign(console, { log: orig.log, error: orig.error, warn: orig.warn, info: orig.info });
+    }
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const all = seen.join("\n");
+    for (const secret of ["Secret-Wrong-Password-9", "Secret-New-Password-7", token]) expect(all).not.toContain(secret);
+  });
+});
+
 describe("HAVEN_ADMIN_EMAIL / HAVEN_ADMIN_PASSWORD", () => {
   it("creates the first admin on an empty store and says so on stderr, never the password", async () => {
     const t2 = await createTestDb();
