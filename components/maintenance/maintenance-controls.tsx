@@ -2,7 +2,7 @@
 // Enter maintenance: first the engine's evacuation plan (live migrations with their targets,
 // device VMs powered off and why — the GPU VM limits —, rebuilds, what would block), with the
 // option to rebuild device VMs elsewhere when their tags allow; then confirm. Exit maintenance.
-import { useEffect, useState, useTransition } from "react";
+import { useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
 import { Dialog } from "radix-ui";
 import { ArrowRight, Ban, LogIn, LogOut, PowerOff, RefreshCw } from "lucide-react";
@@ -78,19 +78,23 @@ export function EnterMaintenanceButton({ hostId, hostName }: { hostId: string; h
   const [loading, startLoading] = useTransition();
   const [entering, startEntering] = useTransition();
 
-  useEffect(() => {
-    if (!open) return;
+  function load(withRebuild: boolean) {
     setError(null);
     startLoading(async () => {
       try {
-        const r = await previewEvacuationAction(hostId, rebuild);
+        const r = await previewEvacuationAction(hostId, withRebuild);
         if (r.ok) setPlan(r.data);
         else setError(r.formError ?? "The plan could not be computed");
       } catch {
         setError("The console did not answer; try again");
       }
     });
-  }, [open, rebuild, hostId]);
+  }
+
+  function onOpenChange(o: boolean) {
+    setOpen(o);
+    if (o) load(rebuild);
+  }
 
   function enter() {
     setError(null);
@@ -109,7 +113,7 @@ export function EnterMaintenanceButton({ hostId, hostName }: { hostId: string; h
 
   const blocked = (plan?.blocked.length ?? 0) > 0;
   return (
-    <Dialog.Root open={open} onOpenChange={setOpen}>
+    <Dialog.Root open={open} onOpenChange={onOpenChange}>
       <Dialog.Trigger asChild>
         <button type="button" className={buttonClass("secondary")}>
           <LogIn aria-hidden className="size-3.5" />
@@ -124,7 +128,10 @@ export function EnterMaintenanceButton({ hostId, hostName }: { hostId: string; h
             The engine&apos;s evacuation plan: standard VMs live-migrate; VMs with GPUs, vGPUs or SR-IOV VFs cannot, so they are powered off and start again when the host leaves maintenance.
           </Dialog.Description>
           <label className="mt-3 flex items-start gap-2 text-[13px] text-zinc-800">
-            <input type="checkbox" className="mt-0.5 size-3.5 accent-blue-600" checked={rebuild} onChange={(e) => setRebuild(e.target.checked)} />
+            <input type="checkbox" className="mt-0.5 size-3.5 accent-blue-600" checked={rebuild} onChange={(e) => {
+                setRebuild(e.target.checked);
+                load(e.target.checked);
+              }} />
             <span>
               Rebuild device VMs elsewhere when their device tags allow
               <span className="block text-[12px] text-zinc-500">They are stopped here and started on another host with free devices of the same tags.</span>

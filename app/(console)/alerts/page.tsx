@@ -12,10 +12,8 @@ import { PageHeader } from "@/components/ui/page-header";
 import { FilterBar, FilterSelect, SearchInput } from "@/components/ui/filter-bar";
 import { Pagination } from "@/components/ui/pagination";
 import { EmptyState } from "@/components/ui/empty-state";
-import { Table, THead, Th, Td, Tr, entityLink } from "@/components/ui/table";
-import { AlertStatusBadge, SeverityBadge } from "@/components/ui/status";
 import { cn } from "@/components/ui/cn";
-import { capitalize, fmtAgo, fmtDateTime, fmtInt } from "@/components/ui/format";
+import { capitalize, fmtInt } from "@/components/ui/format";
 import { flatParams, hrefWith } from "@/components/ui/url";
 
 export const metadata: Metadata = { title: "Alerts" };
