@@ -104,6 +104,8 @@ const PHASE_LABEL: Record<string, string> = {
   "incident-closed": "Incident closed",
   "vm-crashed": "VM crashed",
   "storage-redirected": "Storage path redirected",
+  "nic-down": "NIC link down",
+  "nic-up": "NIC link back",
 };
 
 const VM_STEP: Record<string, { kind: VmStepKind; label: string }> = {

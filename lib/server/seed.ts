@@ -97,11 +97,42 @@ async function seedDemoHistory(db: PrismaClient, r: ImportResult, now: Date): Pr
     ["ci-runner-01", "kvm-b04", 41],
     ["ci-runner-02", "kvm-a05", 41],
   ];
+  // The events use the HA controller's kinds and data (lib/server/ha/controller.ts), so the seeded
+  // history reads like a live one on the incident timeline.
   await db.event.createMany({
     data: [
-      { at: ago(t1), kind: "heartbeat-missed", incidentId: inc1.id, hostId: H["kvm-b05"], message: "kvm-b05 missed its heartbeat" },
-      { at: ago(t1 - 3), kind: "host-unreachable", incidentId: inc1.id, hostId: H["kvm-b05"], message: "kvm-b05 is unreachable: 3 heartbeats missed; failure countdown 30 s" },
-      { at: ago(t1 - 33), kind: "host-failed", incidentId: inc1.id, hostId: H["kvm-b05"], message: "kvm-b05 failed: not back after the 30 s countdown" },
+      {
+        at: ago(t1 - 3),
+        kind: "host-unreachable",
+        incidentId: inc1.id,
+        hostId: H["kvm-b05"],
+        message: "kvm-b05 missed 3 heartbeats (silent for 3s)",
+        data: JSON.stringify({ lastHeartbeatAt: ago(t1).toISOString(), silentS: 3, missedHeartbeats: 3, heartbeatS: 1 }),
+      },
+      {
+        at: ago(t1 - 3),
+        kind: "countdown-started",
+        incidentId: inc1.id,
+        hostId: H["kvm-b05"],
+        message: "kvm-b05 is declared failed in 30s unless it comes back",
+        data: JSON.stringify({ failureTimeoutS: 30, failsAt: ago(t1 - 33).toISOString() }),
+      },
+      {
+        at: ago(t1 - 33),
+        kind: "host-failed",
+        incidentId: inc1.id,
+        hostId: H["kvm-b05"],
+        message: "kvm-b05 did not come back within 30s: failed; its HA VMs are rebuilt elsewhere",
+        data: JSON.stringify({ unreachableForS: 30, sinceLastHeartbeatS: 33 }),
+      },
+      {
+        at: ago(t1 - 33),
+        kind: "failover-planned",
+        incidentId: inc1.id,
+        hostId: H["kvm-b05"],
+        message: `Failover of kvm-b05: ${moved.length} to restart, 0 without a host, 1 not restarted`,
+        data: JSON.stringify({ order: moved.map(([vm, to]) => ({ vm, to })), unplaceable: [], skipped: [{ vm: "scratch-01", reason: "HA priority off" }] }),
+      },
       ...moved.flatMap(([vm, to, at]) => [
         {
           at: ago(t1 - 33),
@@ -109,13 +140,22 @@ async function seedDemoHistory(db: PrismaClient, r: ImportResult, now: Date): Pr
           incidentId: inc1.id,
           hostId: H[to],
           vmId: V[vm],
-          message: `${vm} will be rebuilt on ${to}`,
-          data: JSON.stringify({ reasons: [`${to} has free vCPU and memory`, "no device requests"] }),
+          message: `${vm} → ${to}: ${to} has free vCPU and memory; no device requests`,
+          data: JSON.stringify({ purpose: "ha", from: "kvm-b05", to, generation: 1, devices: [], reasons: [`${to} has free vCPU and memory`, "no device requests"], attempt: 1, avoid: [] }),
         },
-        { at: ago(t1 - 33), kind: "vm-started", incidentId: inc1.id, hostId: H[to], vmId: V[vm], message: `${vm} start sent to ${to}` },
-        { at: ago(t1 - at), kind: "vm-running", incidentId: inc1.id, hostId: H[to], vmId: V[vm], message: `${vm} is running on ${to}` },
+        { at: ago(t1 - 33), kind: "vm-start-sent", incidentId: inc1.id, hostId: H[to], vmId: V[vm], message: `${vm}: start sent to ${to}`, data: JSON.stringify({ generation: 1, attempt: 1 }) },
+        {
+          at: ago(t1 - at),
+          kind: "vm-running",
+          incidentId: inc1.id,
+          hostId: H[to],
+          vmId: V[vm],
+          message: `${vm} is running on ${to} (${at}s after the incident began)`,
+          data: JSON.stringify({ purpose: "ha", generation: 1, via: "ack", sinceIncidentS: at }),
+        },
       ]),
-      { at: ago(t1 - 33), kind: "vm-skipped", incidentId: inc1.id, vmId: V["scratch-01"], message: "scratch-01 has HA priority off: not rebuilt" },
+      { at: ago(t1 - 33), kind: "vm-not-restarted", incidentId: inc1.id, vmId: V["scratch-01"], hostId: H["kvm-b05"], message: "scratch-01 is not restarted: HA priority off", data: JSON.stringify({ reason: "HA priority off" }) },
+      { at: ago(t1 - 45), kind: "incident-closed", incidentId: inc1.id, hostId: H["kvm-b05"], message: `Incident 1 closed: ${moved.length} of ${moved.length + 1} VMs running again`, data: JSON.stringify({ durationS: 45 }) },
       { at: ago(t1 - 1800), kind: "host-online", incidentId: inc1.id, hostId: H["kvm-b05"], message: "kvm-b05 is back online" },
     ],
   });
@@ -164,7 +204,8 @@ async function seedDemoHistory(db: PrismaClient, r: ImportResult, now: Date): Pr
   await db.event.createMany({
     data: [
       { at: ago(t3), kind: "vm-crashed", incidentId: inc3.id, hostId: H["kvm-a05"], vmId: V["ci-runner-03"], message: "ci-runner-03 crashed on kvm-a05" },
-      { at: ago(t3 - 1), kind: "vm-started", incidentId: inc3.id, hostId: H["kvm-a05"], vmId: V["ci-runner-03"], message: "ci-runner-03 local restart on kvm-a05" },
+      { at: ago(t3 - 1), kind: "vm-planned", incidentId: inc3.id, hostId: H["kvm-a05"], vmId: V["ci-runner-03"], message: "ci-runner-03 → kvm-a05 (local restart)", data: JSON.stringify({ purpose: "local-restart", to: "kvm-a05", reasons: ["restarted on its own host: its devices and disks are there"] }) },
+      { at: ago(t3 - 1), kind: "vm-start-sent", incidentId: inc3.id, hostId: H["kvm-a05"], vmId: V["ci-runner-03"], message: "ci-runner-03: start sent to kvm-a05" },
       { at: ago(t3 - 7), kind: "vm-running", incidentId: inc3.id, hostId: H["kvm-a05"], vmId: V["ci-runner-03"], message: "ci-runner-03 is running on kvm-a05" },
     ],
   });

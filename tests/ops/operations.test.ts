@@ -10,6 +10,8 @@ import { enterMaintenance, exitMaintenance } from "@/lib/server/ha/maintenance";
 import { acknowledgeAlert, resolveAlert } from "@/lib/server/ha/alerts";
 import { buildIncidentTimeline, fmtOffset, fmtSeconds } from "@/lib/incidents/timeline";
 import { createSimCluster, type SimCluster } from "../ha/harness";
+import { createTestDb } from "../support/test-db";
+import { seedDemo } from "@/lib/server/seed";
 
 let c: SimCluster | null = null;
 afterEach(async () => {
@@ -172,5 +174,24 @@ describe("alert review", () => {
     expect(d).toMatchObject({ status: "resolved", ackBy: "op@example.com", ackNote: "looked at it", resolvedBy: "op@example.com" });
     expect(d!.incident?.id).toBe(incId);
     expect(await getAlert("nope", c.t.db)).toBeNull();
+  });
+});
+
+describe("the demo's seeded history", () => {
+  it("incident #1 reads like a live host failure on the timeline (controller event kinds)", async () => {
+    const t = await createTestDb();
+    try {
+      await seedDemo(t.db, { now: new Date("2026-03-01T12:00:00Z") });
+      const row = (await listIncidents(parseIncidentListQuery({}), t.db)).rows.find((r) => r.seq === 1)!;
+      expect(row).toMatchObject({ vms: 7, vmsRecovered: 6 });
+      const inc = (await getIncident(row.id, Date.parse("2026-03-01T12:00:00Z"), t.db))!;
+      expect(inc.timeline.phases.map((p) => p.kind)).toEqual(["host-unreachable", "countdown-started", "host-failed", "failover-planned", "incident-closed", "host-online"]);
+      expect(inc.timeline.summary).toMatchObject({ total: 7, recovered: 6, notRecovered: 1, lastRecoveryS: 41, detectionS: 3, failedS: 33 });
+      const scratch = inc.timeline.vms.find((v) => v.vmName === "scratch-01")!;
+      expect(scratch).toMatchObject({ outcome: "not-restarted", outcomeReason: "HA priority off" });
+      for (const v of inc.timeline.vms.filter((x) => x.outcome === "running")) expect(v.steps.map((s) => s.kind)).toEqual(["planned", "start-sent", "running"]);
+    } finally {
+      await t.cleanup();
+    }
   });
 });
