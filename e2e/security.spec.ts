@@ -141,7 +141,7 @@ async function signedInAs(browser: Browser, user: { email: string; password: str
 
 async function firstHostId(page: Page): Promise<{ id: string; name: string }> {
   await page.goto("/hosts");
-  const link = page.getByRole("table").getByRole("link").first();
+  const link = page.locator('table a[href^="/hosts/"]').first();
   const href = (await link.getAttribute("href"))!;
   return { id: href.split("/").pop()!, name: (await link.innerText()).trim() };
 }
