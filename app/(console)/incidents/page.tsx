@@ -77,7 +77,7 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
                   <Td>
                     <Badge tone={i.kind === "host-failure" ? "red" : i.kind === "network-fault" ? "amber" : "neutral"}>{i.kind}</Badge>
                   </Td>
-                  <Td>
+                  <Td className="whitespace-nowrap">
                     {i.host ? (
                       <Link href={`/hosts/${i.host.id}`} className={entityLink}>
                         {i.host.name}
