@@ -14,6 +14,11 @@ import * as opsActions from "@/app/(console)/operations-actions";
 import * as userActions from "@/app/(console)/users/actions";
 import * as tokenActions from "@/app/(console)/hosts/[id]/agent/actions";
 import * as alertActions from "@/app/(console)/alerts/actions";
+import * as haSettingsActions from "@/app/(console)/settings/ha/actions";
+import * as gpuModeActions from "@/app/(console)/gpus/dashboard/actions";
+import * as powerActions from "@/app/(console)/vms/power-actions";
+import * as maintenanceActions from "@/app/(console)/hosts/maintenance-actions";
+import * as homeActions from "@/app/(console)/(home)/actions";
 import { POST as issueTokenRoute, DELETE as revokeTokenRoute } from "@/app/api/v1/hosts/[id]/agent-token/route";
 import { POST as batchTokensRoute } from "@/app/api/v1/agent-tokens/route";
 import { POST as demoFaultRoute } from "@/app/api/v1/demo/faults/route";
@@ -60,7 +65,8 @@ async function fingerprint(): Promise<string> {
   const parts = await Promise.all([
     db.host.findMany({ select: { id: true, name: true, cpus: true, state: true, agentTokenHash: true }, orderBy: { id: "asc" } }),
     db.vm.findMany({ select: { id: true, name: true, power: true, vcpus: true }, orderBy: { id: "asc" } }),
-    db.gpu.count(),
+    db.gpu.findMany({ select: { id: true, mode: true, vgpuProfile: true }, orderBy: { id: "asc" } }),
+    db.cluster.findMany({ select: { haMode: true, faultTolerance: true, reservation: true, failureTimeoutS: true } }),
     db.nic.findMany({ select: { id: true, tag: true }, orderBy: { id: "asc" } }),
     db.network.count(),
     db.placementGroup.count(),
@@ -122,6 +128,17 @@ const ACTIONS: ActionCase[] = [
   { name: "exitMaintenanceAction", need: "operator", call: () => opsActions.exitMaintenanceAction(null, { hostId: ref.hostId }) },
   { name: "acknowledgeAlertsAction", need: "operator", call: () => alertActions.acknowledgeAlertsAction({ ids: [ref.alertId], note: "x" }) },
   { name: "resolveAlertsAction", need: "operator", call: () => alertActions.resolveAlertsAction({ ids: [ref.alertId] }) },
+  { name: "powerOnAction (VM page)", need: "operator", call: () => powerActions.powerOnAction(ref.vmId) },
+  { name: "powerOffAction (VM page)", need: "operator", call: () => powerActions.powerOffAction(ref.vmId) },
+  { name: "enterMaintenanceAction (host page)", need: "operator", call: () => maintenanceActions.enterMaintenanceAction(ref.hostId, false) },
+  { name: "exitMaintenanceAction (host page)", need: "operator", call: () => maintenanceActions.exitMaintenanceAction(ref.hostId) },
+  // HA settings and GPU modes: admin
+  { name: "saveHaSettingsAction", need: "admin", call: () => haSettingsActions.saveHaSettingsAction(null, { haMode: "disabled" }) },
+  { name: "previewHaSettingsAction", need: "admin", call: () => haSettingsActions.previewHaSettingsAction({ haMode: "disabled" }) },
+  { name: "switchGpuModeAction", need: "admin", call: () => gpuModeActions.switchGpuModeAction(null, { gpuId: ref.gpuId, mode: "passthrough" }) },
+  // reads: any signed-in user
+  { name: "whatIfAction", need: "viewer", call: () => homeActions.whatIfAction(ref.hostId) },
+  { name: "previewEvacuationAction", need: "viewer", call: () => maintenanceActions.previewEvacuationAction(ref.hostId, false) },
 ];
 
 const REFUSAL = /^(Sign in first|Only an? .* may do this|Your role)/;
