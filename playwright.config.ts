@@ -3,6 +3,7 @@
 // the system Chromium (Debian package `chromium`; never `npx playwright install`).
 import path from "node:path";
 import { defineConfig, devices } from "@playwright/test";
+import { ADMIN_STATE } from "./e2e/fixtures/auth";
 
 const PORT = Number(process.env.E2E_PORT || 3210);
 const ROOT = import.meta.dirname;
@@ -14,6 +15,21 @@ const DIST_DIR = process.env.E2E_DIST_DIR || ".next-test";
 export const E2E_ADMIN_EMAIL = (process.env.E2E_ADMIN_EMAIL ||= "admin@haven.test");
 export const E2E_ADMIN_PASSWORD = (process.env.E2E_ADMIN_PASSWORD ||= "e2e-admin-password-1");
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+
+function chromiumLaunch() {
+  return {
+    executablePath: CHROMIUM,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  };
+}
 
 export default defineConfig({
   testDir: "e2e",
@@ -35,22 +51,15 @@ export default defineConfig({
     navigationTimeout: 30_000,
   },
   projects: [
+    // Signs in once as the e2e admin (e2e/auth.setup.ts); the specs start from that state.
+    { name: "setup", testMatch: /.*\.setup\.ts/, use: { ...devices["Desktop Chrome"], launchOptions: chromiumLaunch() } },
     {
       name: "chromium",
+      dependencies: ["setup"],
       use: {
         ...devices["Desktop Chrome"],
-        launchOptions: {
-          executablePath: CHROMIUM,
-          args: [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-          ],
-        },
+        storageState: ADMIN_STATE,
+        launchOptions: chromiumLaunch(),
       },
     },
   ],
