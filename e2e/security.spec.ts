@@ -168,6 +168,11 @@ test.describe.serial("roles", () => {
     await expect(page.getByRole("link", { name: "Edit", exact: true })).toHaveCount(0);
     await expect(page.getByRole("link", { name: "Agent token" })).toHaveCount(0);
 
+    await page.goto("/alerts");
+    await expect(page.getByRole("table", { name: "Alerts" })).toBeVisible();
+    await expect(page.getByRole("button", { name: /^Acknowledge/ })).toHaveCount(0);
+    await expect(page.getByRole("button", { name: /^Resolve/ })).toHaveCount(0);
+
     for (const p of ["/hosts/new", `/hosts/${host.id}/edit`, `/hosts/${host.id}/agent`, "/users", "/audit"]) {
       await page.goto(p);
       await expect(page, p).toHaveURL(/\/forbidden$/);

@@ -12,7 +12,8 @@ import { fmtAgo, fmtDateTime } from "@/components/ui/format";
 import { cn } from "@/components/ui/cn";
 import { AcknowledgeDialog, AlertRowActions, useAlertVerb } from "./alert-actions";
 
-export function AlertReviewTable({ rows, now }: { rows: AlertRow[]; now: number }) {
+/** `canAct`: the viewer may acknowledge/resolve (operator or admin); viewers get no action controls. */
+export function AlertReviewTable({ rows, now, canAct = true }: { rows: AlertRow[]; now: number; canAct?: boolean }) {
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const live = useMemo(() => rows.filter((r) => r.status !== "resolved"), [rows]);
   const sel = live.filter((r) => selected.has(r.id));
@@ -31,6 +32,7 @@ export function AlertReviewTable({ rows, now }: { rows: AlertRow[]; now: number 
 
   return (
     <>
+      {canAct && (
       <div className={cn("flex min-h-11 flex-wrap items-center gap-2 border-b border-zinc-200 px-3 py-1.5", sel.length ? "bg-blue-50/60" : "bg-zinc-50/50")} aria-label="Bulk actions" role="toolbar">
         <span className="text-[12.5px] text-zinc-600" aria-live="polite" data-testid="selection-count">
           {sel.length ? `${sel.length} selected` : live.length ? "Select alerts to act on several at once" : "Nothing to act on here"}
@@ -66,6 +68,7 @@ export function AlertReviewTable({ rows, now }: { rows: AlertRow[]; now: number 
           </span>
         )}
       </div>
+      )}
       <Table label="Alerts">
         <THead>
           <tr>
@@ -163,7 +166,7 @@ export function AlertReviewTable({ rows, now }: { rows: AlertRow[]; now: number 
                   )}
                 </Td>
                 <Td align="right">
-                  <AlertRowActions id={a.id} status={a.status} name={`${a.kind} on ${a.entityName}`} />
+                  {canAct && <AlertRowActions id={a.id} status={a.status} name={`${a.kind} on ${a.entityName}`} />}
                 </Td>
               </Tr>
             );

@@ -15,6 +15,8 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { cn } from "@/components/ui/cn";
 import { capitalize, fmtInt } from "@/components/ui/format";
 import { flatParams, hrefWith } from "@/components/ui/url";
+import { roleAtLeast } from "@/lib/schemas/auth";
+import { getPrincipal } from "@/lib/server/auth/session";
 
 export const metadata: Metadata = { title: "Alerts" };
 
@@ -86,7 +88,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
             {query.status === "active" ? "Nothing needs attention right now." : "No alert matches these filters."}
           </EmptyState>
         ) : (
-          <AlertReviewTable rows={page.rows} now={now} />
+          <AlertReviewTable rows={page.rows} now={now} canAct={roleAtLeast((await getPrincipal())?.role, "operator")} />
         )}
         <Pagination pathname="/alerts" params={params} {...page} noun="alerts" />
       </Card>

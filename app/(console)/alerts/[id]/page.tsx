@@ -10,6 +10,7 @@ import { AlertStatusBadge, IncidentStatusBadge, SeverityBadge } from "@/componen
 import { Table, THead, Th, Td, Tr, entityLink } from "@/components/ui/table";
 import { fmtAgo, fmtDateTime } from "@/components/ui/format";
 import { AlertRowActions } from "@/components/alerts/alert-actions";
+import { RoleGate } from "@/components/auth/role-gate";
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -53,7 +54,11 @@ export default async function AlertPage({ params }: Props) {
             · raised {fmtAgo(a.raisedAt, now)}
           </>
         }
-        actions={<AlertRowActions id={a.id} status={a.status} size="md" name={`${a.kind} on ${a.entityName}`} />}
+        actions={
+          <RoleGate role="operator">
+            <AlertRowActions id={a.id} status={a.status} size="md" name={`${a.kind} on ${a.entityName}`} />
+          </RoleGate>
+        }
       />
       <div className="grid gap-4 lg:grid-cols-[minmax(0,1fr)_22rem]">
         <div className="space-y-4">
