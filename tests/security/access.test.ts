@@ -22,6 +22,7 @@ import * as homeActions from "@/app/(console)/(home)/actions";
 import { POST as issueTokenRoute, DELETE as revokeTokenRoute } from "@/app/api/v1/hosts/[id]/agent-token/route";
 import { POST as batchTokensRoute } from "@/app/api/v1/agent-tokens/route";
 import { POST as demoFaultRoute } from "@/app/api/v1/demo/faults/route";
+import { GET as changesRoute } from "@/app/api/v1/changes/route";
 import { acknowledgeAlertAs, resolveAlertAs } from "@/lib/server/ops";
 import { listAudit } from "@/lib/server/audit";
 import { listUsers } from "@/lib/server/auth/users";
@@ -248,6 +249,7 @@ const ROUTES: RouteCase[] = [
   { name: "DELETE /api/v1/hosts/{id}/agent-token", need: "admin", call: () => revokeTokenRoute(req(`/api/v1/hosts/${ref.hostId}/agent-token`, { method: "DELETE" }), params(ref.hostId)) },
   { name: "POST /api/v1/agent-tokens", need: "admin", call: () => batchTokensRoute(req("/api/v1/agent-tokens", { body: { limit: 2 } })) },
   { name: "POST /api/v1/demo/faults", need: "operator", call: () => demoFaultRoute(req("/api/v1/demo/faults", { body: { action: "host-down", host: "x" } })) },
+  { name: "GET /api/v1/changes", need: "viewer", call: () => changesRoute(req("/api/v1/changes", { method: "GET" })) },
 ];
 
 describe("API routes: 401 anonymous, 403 below the role, nothing stored", () => {
@@ -274,6 +276,10 @@ describe("API routes: 401 anonymous, 403 below the role, nothing stored", () => 
     const rev = await runAs(users.admin, () => revokeTokenRoute(req(`/api/v1/hosts/${ref.hostId}/agent-token`, { method: "DELETE" }), params(ref.hostId)));
     expect(rev.status).toBe(200);
     expect((await t.db.host.findUniqueOrThrow({ where: { id: ref.hostId } })).agentTokenHash).toBeNull();
+  });
+
+  it("a viewer reads /api/v1/changes", async () => {
+    expect(await problemStatus(await runAs(users.viewer, ROUTES[4].call))).toBe(200);
   });
 
   it("an operator reaches the demo fault route (404 here: demo mode is off), not a role refusal", async () => {
