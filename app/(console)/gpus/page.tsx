@@ -11,6 +11,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { capitalize, fmtInt } from "@/components/ui/format";
 import { flatParams, hrefWith } from "@/components/ui/url";
 import { GpuTable } from "@/components/gpus/gpu-table";
+import { LinkButton } from "@/components/ui/button";
 
 export const metadata: Metadata = { title: "GPUs" };
 
@@ -24,7 +25,11 @@ export default async function GpusPage({ searchParams }: { searchParams: Promise
 
   return (
     <>
-      <PageHeader title="GPUs" description={`${fmtInt(total)} physical GPUs: passthrough or vGPU-partitioned, their slots and the VMs using them`} />
+      <PageHeader
+        title="GPUs"
+        description={`${fmtInt(total)} physical GPUs: passthrough or vGPU-partitioned, their slots and the VMs using them`}
+        actions={<LinkButton href="/gpus/dashboard">GPU dashboard</LinkButton>}
+      />
       <Card>
         <FilterBar action="/gpus" active={filtered} resetHref="/gpus" keep={{ sort: params.sort, dir: params.dir, size: params.size, host: params.host }} label="Filter GPUs">
           <SearchInput value={query.q} placeholder="Name, model or PCI address" />
