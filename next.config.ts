@@ -8,6 +8,9 @@ const nextConfig: NextConfig = {
   // Separate build dirs let several builds (or a dev server and a build) share one checkout.
   distDir: process.env.NEXT_DIST_DIR || ".next",
   typedRoutes: false,
+  // The build type-checks the app only (tsconfig.build.json: app/, components/, lib/ without
+  // tests), so a type error in a test cannot stop `npm start`; `npm test` type-checks everything.
+  typescript: { tsconfigPath: "tsconfig.build.json" },
   // Server action bodies (the admin forms are a few KB): refuse anything over 256 KB.
   experimental: { serverActions: { bodySizeLimit: "256kb" } },
   // Security headers on every answer; pages get their nonce CSP from proxy.ts, JSON routes this one.

@@ -1,5 +1,6 @@
 // npm test: every suite, then one summary line `N passed, N failed`.
-//   1. Vitest (unit + integration + anything wired into vitest), JSON to test-reports/vitest.json
+//   1. Vitest (unit + integration + anything wired into vitest), JSON to test-reports/vitest.json,
+//      then `tsc --noEmit` over the whole project (counted as one test; the build checks the app only)
 //   2. the production build for e2e (NEXT_DIST_DIR=.next-test; skipped when fresh) and a fresh
 //      demo-seeded store, via scripts/start.ts --prepare-only
 //   3. Playwright against it (system Chromium), JSON to test-reports/playwright.json
@@ -16,13 +17,14 @@ const program = new Command()
   .name("test-all")
   .option("--unit-only", "run only the vitest suite")
   .option("--no-unit", "skip vitest")
+  .option("--no-typecheck", "skip tsc --noEmit over the whole project (tests included)")
   .option("--no-e2e", "skip the build and Playwright")
   .option("--scenarios", "also run ../shared/scenarios/check.mjs (when no vitest test covers them)", process.env.HAVEN_TEST_SCENARIOS === "1")
   .option("--unit-filter <pattern>", "only vitest files matching this filter")
   .option("--e2e-grep <pattern>", "only Playwright tests whose title matches")
   .option("--rebuild", "build for e2e even when .next-test looks fresh")
   .parse();
-const opts = program.opts<{ unitOnly?: boolean; unit: boolean; e2e: boolean; scenarios?: boolean; unitFilter?: string; e2eGrep?: string; rebuild?: boolean }>();
+const opts = program.opts<{ unitOnly?: boolean; unit: boolean; typecheck: boolean; e2e: boolean; scenarios?: boolean; unitFilter?: string; e2eGrep?: string; rebuild?: boolean }>();
 
 const REPORTS = path.join(ROOT, "test-reports");
 fs.mkdirSync(REPORTS, { recursive: true });
@@ -86,6 +88,16 @@ async function vitest(): Promise<void> {
   results.push(r);
 }
 
+/** `tsc --noEmit` over tsconfig.json (tests, e2e, scripts included; the build checks only the app). */
+async function typecheck(): Promise<void> {
+  const code = await run(bin("tsc"), ["--noEmit", "-p", "tsconfig.json"]);
+  if (code === 0) results.push({ suite: "typecheck", passed: 1, failed: 0, skipped: 0 });
+  else {
+    results.push({ suite: "typecheck", passed: 0, failed: 1, skipped: 0, note: "tsc --noEmit reported errors (above)" });
+    failures.push("typecheck: tsc --noEmit -p tsconfig.json");
+  }
+}
+
 async function buildForE2e(): Promise<boolean> {
   const args = ["--conditions=react-server", "scripts/start.ts", "--fresh", "--prepare-only"];
   if (opts.rebuild) args.push("--rebuild");
@@ -147,6 +159,7 @@ async function scenarios(): Promise<void> {
 
 const t0 = performance.now();
 if (opts.unit) await vitest();
+if (!opts.unitOnly && opts.typecheck) await typecheck();
 if (!opts.unitOnly && opts.e2e) {
   if (await buildForE2e()) await playwright();
 }

@@ -69,7 +69,21 @@ export function distDir(): string {
   return process.env.NEXT_DIST_DIR || ".next";
 }
 
-const SOURCES = ["app", "components", "lib", "public", "next.config.ts", "postcss.config.mjs", "package.json", "tsconfig.json", "prisma/schema.prisma"];
+const SOURCES = [
+  "app",
+  "components",
+  "lib",
+  "public",
+  "proxy.ts",
+  "middleware.ts",
+  "instrumentation.ts",
+  "next.config.ts",
+  "postcss.config.mjs",
+  "package.json",
+  "tsconfig.json",
+  "tsconfig.build.json",
+  "prisma/schema.prisma",
+];
 
 function newestMtime(p: string): number {
   let st: fs.Stats;
@@ -94,20 +108,25 @@ export function buildStaleReason(dir = distDir()): string | null {
 }
 
 /**
- * `next build` into NEXT_DIST_DIR (default .next). Next adds `<distDir>/types/**` to
- * tsconfig.json's include for every dist dir it builds into; the file is put back afterwards
- * so builds into .next-test (tests) or .next-<helper> do not rewrite a shared config.
+ * `next build` into NEXT_DIST_DIR (default .next). Next adds `<distDir>/types/**` to the
+ * tsconfig's include for every dist dir it builds into; the tsconfig files are put back
+ * afterwards (content and mtime) so builds into .next-test (tests) or .next-<helper> do not
+ * rewrite a shared config or make the build look stale.
  */
 export async function build(dir = distDir(), env: Env = {}): Promise<number> {
-  const tsconfig = path.join(ROOT, "tsconfig.json");
-  const before = fs.existsSync(tsconfig) ? fs.readFileSync(tsconfig, "utf8") : null;
-  const stat = before !== null ? fs.statSync(tsconfig) : null;
+  const saved = ["tsconfig.json", "tsconfig.build.json"]
+    .map((f) => path.join(ROOT, f))
+    .filter((f) => fs.existsSync(f))
+    .map((f) => ({ f, text: fs.readFileSync(f, "utf8"), stat: fs.statSync(f) }));
   try {
     return await run(bin("next"), ["build"], { env: { NEXT_DIST_DIR: dir, ...env } });
   } finally {
-    if (before !== null && stat && dir !== ".next" && fs.readFileSync(tsconfig, "utf8") !== before) {
-      fs.writeFileSync(tsconfig, before);
-      fs.utimesSync(tsconfig, stat.atime, stat.mtime); // or the next start would see a "changed" source
+    if (dir !== ".next") {
+      for (const { f, text, stat } of saved) {
+        if (fs.readFileSync(f, "utf8") === text) continue;
+        fs.writeFileSync(f, text);
+        fs.utimesSync(f, stat.atime, stat.mtime);
+      }
     }
   }
 }
