@@ -64,7 +64,11 @@ export function PowerControls({ vmId, vmName, power }: { vmId: string; vmName: s
           </span>
         )}
         <span className="ml-auto">
-          <AutoRefresh active={watch || TRANSIENT.includes(power)} label={TRANSIENT.includes(power) ? `${vmName} is ${power}…` : undefined} />
+          <AutoRefresh
+            active={watch || TRANSIENT.includes(power) || power === "pending"}
+            everyMs={power === "pending" ? 5000 : 2000}
+            label={TRANSIENT.includes(power) ? `${vmName} is ${power}…` : power === "pending" ? "Waiting for a host; re-checked every 5 s" : undefined}
+          />
         </span>
       </div>
       {explanation && (
