@@ -17,6 +17,7 @@ const RUNNING_POWER = ["running", "stopping", "migrating"];
 /** How often the fleet looks for hosts added or removed (a count first; the full list when it moved, or every FULL_RESYNC_MS). */
 const RESYNC_MS = 2_000;
 const FULL_RESYNC_MS = 30_000;
+const COMMAND_POLL_MS = 60_000;
 
 export interface DemoFleet {
   readonly fleet: SimFleet;
@@ -57,8 +58,35 @@ export async function startDemoFleet(controller: HaController, opts: DemoFleetOp
     vmStarted: (vm, host) => log.debug({ vm: vm.name, host }, "demo: VM running"),
     vmStopped: (vm, host, cause) => log.debug({ vm: vm.name, host, cause }, "demo: VM stopped"),
   };
+  // In process the controller's "commands pending" hint is never lost, so an agent asks for
+  // commands only when its last heartbeat said some wait (or once a minute): at 1,000 hosts
+  // that spares the store ~100 command queries a second.
+  const base = inProcessTransport({ db, controller });
+  const pendingByToken = new Map<string, { pending: boolean; lastFetch: number }>();
+  const transport: typeof base = {
+    ...base,
+    async heartbeat(token, hb) {
+      const r = await base.heartbeat(token, hb);
+      const cur = pendingByToken.get(token);
+      if (cur) cur.pending ||= r.commandsPending;
+      else pendingByToken.set(token, { pending: r.commandsPending, lastFetch: now() });
+      return r;
+    },
+    async fetchCommands(token) {
+      const cur = pendingByToken.get(token);
+      if (cur && !cur.pending && now() - cur.lastFetch < COMMAND_POLL_MS) return { commands: [] };
+      const r = await base.fetchCommands(token);
+      pendingByToken.set(token, { pending: false, lastFetch: now() });
+      return r;
+    },
+    async register(req) {
+      const r = await base.register(req);
+      pendingByToken.set(r.token, { pending: true, lastFetch: now() });
+      return r;
+    },
+  };
   const fleet = new SimFleet(
-    inProcessTransport({ db, controller }),
+    transport,
     { heartbeatMs: t.heartbeatMs, isolationTimeoutMs: t.isolationTimeoutMs, vmStartMs: t.vmStartMs, migrateMs: Math.min(2000, t.vmStartMs) },
     observer,
   );
