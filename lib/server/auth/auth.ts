@@ -78,7 +78,9 @@ function buildAuth(db: Db) {
       useSecureCookies: secureCookies(),
       defaultCookieAttributes: { httpOnly: true, sameSite: "lax", secure: secureCookies(), path: "/" },
     },
-    logger: { disabled: process.env.NODE_ENV === "test" },
+    // Errors only: the "Base URL is not set" warning does not apply (no callbacks, no redirects:
+    // the console's own actions call the API with the request's headers).
+    logger: { disabled: process.env.NODE_ENV === "test", level: "error" },
     plugins: [nextCookies()],
   });
 }
