@@ -343,6 +343,16 @@ export async function runScenario(input: TScenarioInput | TScenario, opts: RunOp
             continue;
           }
         }
+        if (vm.power === "starting") {
+          // Progress: a newer start (a retry after the target itself failed or lost it) gets its own boot time.
+          // (A start its target has not fetched yet — it was down — is judged from when it is fetched.)
+          const cmd = await db.agentCommand.findFirst({ where: { vmId, kind: "start-vm" }, orderBy: { createdAt: "desc" }, select: { createdAt: true, sentAt: true, status: true } });
+          const due = !cmd ? 0 : cmd.status === "pending" || cmd.status === "blocked" ? now + slackMs : (cmd.sentAt ?? cmd.createdAt).getTime() + slackMs;
+          if (due > now) {
+            haChecks.set(vmId, { deadline: due, hostId: c.hostId });
+            continue;
+          }
+        }
         const alert = await db.alert.findFirst({ where: { vmId, kind: "HA_REBUILD_FAILED", raisedAt: { lte: new Date(now) } }, orderBy: { raisedAt: "desc" } });
         if (alert && (alert.status !== "resolved" || (alert.resolvedAt && alert.resolvedAt.getTime() >= now))) continue;
         violate(4, `${vmId}@${c.deadline}`, `${vm.name} (HA) of failed host ${hostNameById.get(c.hostId)} is not running ${sec(now - c.deadline + slackMs)}s after the failure and no alert says why`);

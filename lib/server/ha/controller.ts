@@ -1043,8 +1043,10 @@ export class HaController {
   // ------------------------------------------------------------------ failover
 
   private async runFailover(): Promise<void> {
-    const hostIds = [...this.failoverNeeded].filter((id) => this.hosts.has(id));
-    this.failoverNeeded.clear();
+    // A network-faulted host that has meanwhile become unreachable cannot be told to stop its
+    // VMs: wait until it is declared failed (its isolation response has run) or comes back.
+    const hostIds = [...this.failoverNeeded].filter((id) => this.hosts.has(id) && this.hosts.get(id)!.state !== "unreachable");
+    for (const id of [...this.failoverNeeded]) if (!this.hosts.has(id) || hostIds.includes(id)) this.failoverNeeded.delete(id);
     if (!hostIds.length) return;
     const snap = await this.snapshot();
     const failed = new Set(hostIds);
