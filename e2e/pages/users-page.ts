@@ -17,6 +17,6 @@ export class UsersPage {
     await form.getByLabel("Password").fill(user.password);
     await form.getByLabel("Role").selectOption(user.role);
     await form.getByRole("button", { name: "Create user" }).click();
-    await expect(this.page.getByRole("table", { name: "Users" }).getByRole("cell", { name: user.email })).toBeVisible();
+    await expect(this.page.getByRole("table", { name: "Users" }).getByRole("cell", { name: user.email, exact: true })).toBeVisible();
   }
 }
