@@ -127,11 +127,11 @@ export function AlertReviewTable({ rows, now, canAct = true }: { rows: AlertRow[
                   ) : (
                     a.entityName
                   )}
-                  {a.entityType === "vm" && a.hostId && (
+                  {a.entityType !== "host" && a.hostId && a.hostName && (
                     <div className="text-[11.5px] text-zinc-500">
                       host{" "}
                       <Link href={`/hosts/${a.hostId}`} className="hover:underline">
-                        view
+                        {a.hostName}
                       </Link>
                     </div>
                   )}

@@ -51,6 +51,7 @@ export interface AlertRow {
   entityName: string;
   /** Set when the entity still exists (for a link). */
   hostId: string | null;
+  hostName: string | null;
   vmId: string | null;
   incident: { id: string; seq: number } | null;
   /** The message, clipped to MESSAGE_MAX characters for the list. */
@@ -94,10 +95,11 @@ export async function listAlerts(query: AlertListQuery, db: Db = getDb()): Promi
   const hostIds = [...new Set(alerts.map((a) => a.hostId ?? (a.entityType === "host" ? a.entityId : null)).filter((x): x is string => !!x))];
   const vmIds = [...new Set(alerts.map((a) => a.vmId ?? (a.entityType === "vm" ? a.entityId : null)).filter((x): x is string => !!x))];
   const [hosts, vms] = await Promise.all([
-    hostIds.length ? db.host.findMany({ where: { id: { in: hostIds } }, select: { id: true } }) : [],
+    hostIds.length ? db.host.findMany({ where: { id: { in: hostIds } }, select: { id: true, name: true } }) : [],
     vmIds.length ? db.vm.findMany({ where: { id: { in: vmIds } }, select: { id: true } }) : [],
   ]);
   const hostSet = new Set(hosts.map((h) => h.id));
+  const hostNames = new Map(hosts.map((h) => [h.id, h.name]));
   const vmSet = new Set(vms.map((v) => v.id));
   const rows = alerts.map((a): AlertRow => {
     const hostId = a.hostId ?? (a.entityType === "host" ? a.entityId : null);
@@ -111,6 +113,7 @@ export async function listAlerts(query: AlertListQuery, db: Db = getDb()): Promi
       entityId: a.entityId,
       entityName: a.entityName,
       hostId: hostId && hostSet.has(hostId) ? hostId : null,
+      hostName: hostId ? (hostNames.get(hostId) ?? null) : null,
       vmId: vmId && vmSet.has(vmId) ? vmId : null,
       incident: a.incident,
       message: clip(a.message),
@@ -140,7 +143,7 @@ export async function countAlertsByKind(db: Db = getDb()): Promise<Record<string
   return Object.fromEntries(g.map((x) => [x.kind, x._count._all]));
 }
 
-export interface AlertDetail extends Omit<AlertRow, "message" | "messageClipped"> {
+export interface AlertDetail extends Omit<AlertRow, "message" | "messageClipped" | "hostName"> {
   message: string;
   incident: { id: string; seq: number; kind: string; status: string } | null;
   /** Earlier and later episodes of the same kind on the same entity (newest first). */
