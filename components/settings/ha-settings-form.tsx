@@ -58,6 +58,12 @@ const DEBOUNCE_MS = 400;
 export function HaSettingsForm({ initial, canEdit }: { initial: HaSettings; canEdit: boolean }) {
   const router = useRouter();
   const [values, setValues] = useState<Values>(() => toValues(initial));
+  // After a save the page re-renders with the stored settings: take them (the saved note stays).
+  const [seenVersion, setSeenVersion] = useState(initial.updatedAt);
+  if (initial.updatedAt !== seenVersion) {
+    setSeenVersion(initial.updatedAt);
+    setValues(toValues(initial));
+  }
   const [saved, setSaved] = useState<SaveHaSettingsResult | null>(null);
   const { state, pending, failed, formProps, ready } = useActionForm<SaveHaSettingsResult>(saveHaSettingsAction, (data) => {
     setSaved(data);

@@ -19,7 +19,7 @@ export default async function HaSettingsPage() {
         description="How the cluster protects VMs when a host fails: HA mode, fault tolerance, the Guarantee reserve and the failure-detection timings. HA priority is set per VM on its edit page."
       />
       {settings ? (
-        <HaSettingsForm key={settings.updatedAt} initial={settings} canEdit={roleAtLeast(me?.role, "admin")} />
+        <HaSettingsForm initial={settings} canEdit={roleAtLeast(me?.role, "admin")} />
       ) : (
         <Card>
           <EmptyState icon={ShieldCheck} title="No cluster yet">
