@@ -2,18 +2,18 @@
 // explanation (every host with its reason) right away; for a device VM what it cannot do and why
 // (live migration, pause, hot-add: the GPU VM limits).
 import { Ban, Info } from "lucide-react";
-import { explainVmPlacement, vmOperationLimits } from "@/lib/server/placement-explain";
+import { vmOperationsView } from "@/lib/server/placement-explain";
 import { Card, CardHeader } from "@/components/ui/card";
 import { RoleGate } from "@/components/auth/role-gate";
 import { PowerControls } from "./power-controls";
 import { PlacementExplanationTable } from "./placement-explanation";
 
 export async function VmOperations({ vmId }: { vmId: string }) {
-  const limits = await vmOperationLimits(vmId);
-  if (!limits) return null;
-  const explanation = await explainVmPlacement(vmId);
-  if (!explanation) return null;
-  const pending = explanation.power === "pending";
+  const view = await vmOperationsView(vmId);
+  if (!view) return null;
+  const limits = view;
+  const explanation = view.explanation;
+  const pending = view.power === "pending";
   const denied = limits.limits.filter((l) => !l.allowed && l.reason && !/is not running|only while the VM is off/.test(l.reason));
   const migrate = limits.limits.find((l) => l.operation === "live-migrate");
 
@@ -22,11 +22,11 @@ export async function VmOperations({ vmId }: { vmId: string }) {
       <RoleGate role="operator">
         <Card aria-labelledby="vm-power-title">
           <CardHeader id="vm-power-title" title="Power" note={pending ? "pending: waiting for a host" : undefined} />
-          <PowerControls vmId={vmId} vmName={explanation.vmName} power={explanation.power} />
+          <PowerControls vmId={vmId} vmName={view.vmName} power={view.power} />
         </Card>
       </RoleGate>
 
-      {pending && (
+      {pending && explanation && (
         <Card className="border-amber-300" aria-labelledby="vm-pending-title">
           <CardHeader
             id="vm-pending-title"

@@ -54,8 +54,8 @@ export function verdicts(snap: ClusterSnapshot, rejections: HostRejection[], cho
  * Where the VM would go if powered on now (Guarantee mode: admission with the reserve), or why it
  * cannot — every host with its rejection reasons. Null when the VM is unknown.
  */
-export async function explainVmPlacement(vmId: string, db?: Db): Promise<PlacementExplanation | null> {
-  const snap = await snapshotNow(db);
+export async function explainVmPlacement(vmId: string, db?: Db, snapshot?: ClusterSnapshot): Promise<PlacementExplanation | null> {
+  const snap = snapshot ?? (await snapshotNow(db));
   const vm = snap.vms.find((v) => v.id === vmId);
   if (!vm) return null;
   // The engine's reasons repeat each host's line ("kvm-a01: …"); the table shows those per host.
@@ -90,8 +90,8 @@ const OPS: { op: VmOperation; label: string }[] = [
 ];
 
 /** The engine's verdict on each operation for the VM (device VMs: what bites and why). */
-export async function vmOperationLimits(vmId: string, db?: Db): Promise<{ hasDevices: boolean; limits: OperationLimit[] } | null> {
-  const snap = await snapshotNow(db);
+export async function vmOperationLimits(vmId: string, db?: Db, snapshot?: ClusterSnapshot): Promise<{ hasDevices: boolean; limits: OperationLimit[] } | null> {
+  const snap = snapshot ?? (await snapshotNow(db));
   const vm = snap.vms.find((v) => v.id === vmId);
   if (!vm) return null;
   return {
@@ -130,4 +130,18 @@ export async function previewEvacuation(hostId: string, opts: { rebuildDeviceVms
     rebuilds: plan.rebuilds.map((r) => ({ vmId: r.vmId, vmName: name(r.vmId), to: r.hostName, reasons: r.reasons })),
     blocked: plan.blocked.map((b) => ({ vmId: b.vmId, vmName: name(b.vmId), reasons: b.reasons })),
   };
+}
+
+/**
+ * What the VM page's operations section needs, from one snapshot: the VM's name and power, its
+ * operation limits, and the placement explanation only while it is pending (placement is not free
+ * on a large cluster).
+ */
+export async function vmOperationsView(vmId: string, db?: Db) {
+  const snap = await snapshotNow(db);
+  const vm = snap.vms.find((v) => v.id === vmId);
+  if (!vm) return null;
+  const limits = (await vmOperationLimits(vmId, db, snap))!;
+  const explanation = vm.power === "pending" ? await explainVmPlacement(vmId, db, snap) : null;
+  return { vmName: vm.name, power: vm.power as string, ...limits, explanation };
 }
