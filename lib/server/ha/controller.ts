@@ -822,6 +822,8 @@ export class HaController {
         if (!vm) return;
         const at = this.at();
         if (ack.status === "done" && vm.power === "migrating" && vm.generation === cmd.generation) {
+          const target = vm.hostId ? this.hosts.get(vm.hostId) : undefined;
+          if (target && (target.state === "failed" || target.netFault?.triggered)) this.failoverNeeded.add(target.id); // it landed on a host being failed over
           await this.tx(async (tx, s) => {
             await tx.vm.update({ where: { id: vm.id }, data: { power: "running", powerSince: at } });
             await s.sink.record(tx, {
@@ -855,6 +857,7 @@ export class HaController {
 
   private async onStopAcked(cmdId: string, hostId: string, vmId: string, generation: number, reason: TStopReason, ack: TCommandAck): Promise<void> {
     const at = this.at();
+    this.stopsSent.delete(`${hostId}|${vmId}|${generation}`); // a copy seen again later gets a new stop
     const vm = await this.db.vm.findUnique({ where: { id: vmId }, select: { id: true, name: true, power: true, hostId: true, generation: true } });
     await this.tx(async (tx, s) => {
       {
@@ -1050,6 +1053,14 @@ export class HaController {
     if (!hostIds.length) return;
     const snap = await this.snapshot();
     const failed = new Set(hostIds);
+    // A VM live-migrating onto a failed host still runs on its (reachable) source: it is not a
+    // victim. The migration's outcome decides: back on the source, or failed over once it lands.
+    for (const v of snap.vms) {
+      if (v.power !== "migrating" || !v.hostId || !failed.has(v.hostId)) continue;
+      const m = await this.db.agentCommand.findFirst({ where: { vmId: v.id, kind: "migrate-vm" }, orderBy: { createdAt: "desc" }, select: { hostId: true, status: true } });
+      const src = m ? this.hosts.get(m.hostId) : undefined;
+      if (m && src && (src.state === "online" || src.state === "maintenance") && (m.status === "pending" || m.status === "sent")) v.hostId = m.hostId;
+    }
     const victims = snap.vms.filter((v) => v.hostId && failed.has(v.hostId));
     const incidents = new Set<string>();
     const incidentOfHost = (hostId: string) => {
@@ -1130,8 +1141,16 @@ export class HaController {
   private async retryPending(): Promise<void> {
     const pending = await this.db.vm.findMany({ where: { power: "pending" }, select: { id: true } });
     if (!pending.length) return;
+    // Never start a VM elsewhere while a copy may still run: a stop not yet acknowledged by a host
+    // that is not failed (a failed host has powered its VMs off) holds the VM back.
+    const stops = await this.db.agentCommand.findMany({
+      where: { kind: "stop-vm", status: { in: ["pending", "sent"] }, vmId: { in: pending.map((p) => p.id) } },
+      select: { vmId: true, hostId: true },
+    });
+    const held = new Set(stops.filter((c) => this.hosts.get(c.hostId)?.state !== "failed").map((c) => c.vmId!));
     const snap = await this.snapshot();
-    const ids = new Set(pending.map((p) => p.id));
+    const ids = new Set(pending.map((p) => p.id).filter((id) => !held.has(id)));
+    if (held.size) this.capacityChanged = true; // look again next step
     const order = failoverOrder(buildCapacity(snap), snap.vms.filter((v) => ids.has(v.id)));
     for (const vm of order) {
       const out = placeVm(snap, vm.id, { purpose: "ha", ignoreReserve: true, excludeHostIds: this.unavailableHostIds() });
