@@ -66,9 +66,9 @@ test("a fault injected from the console shows on the dashboard without a reload"
   expect(await inject("nic-down")).toBe(200);
   try {
     // One NIC of the storage bond down: the next heartbeat reports it, the alert is raised, the page follows.
-    await expect(alerts).toContainText("bond stor0 on kvm-b02: ens2f1 down", { timeout: 6_000 });
+    await expect(alerts).toContainText("bond stor0 on kvm-b02: ens2f1 down", { timeout: 12_000 });
   } finally {
     expect(await inject("nic-up")).toBe(200);
   }
-  await expect(alerts).not.toContainText("bond stor0 on kvm-b02", { timeout: 8_000 });
+  await expect(alerts).not.toContainText("bond stor0 on kvm-b02", { timeout: 12_000 });
 });
