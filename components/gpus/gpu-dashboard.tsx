@@ -49,7 +49,7 @@ export function GpuGroupsTable({ groups }: { groups: GpuGroup[] }) {
             </Td>
             <Td align="right">{fmtInt(g.gpus.length)}</Td>
             <Td>
-              <CapacityBar used={g.used} total={g.units} label={`${groupLabel(g)}: ${g.profile ? "vGPU slots" : "GPUs"} used`} unit={g.profile ? "slots" : "GPUs"} size="sm" />
+              <CapacityBar used={g.used} total={g.units} label={`${groupLabel(g)}: ${g.profile ? "vGPU slots" : "GPUs"} used`} unit={g.profile ? (g.units === 1 ? "slot" : "slots") : g.units === 1 ? "GPU" : "GPUs"} size="sm" />
             </Td>
             <Td align="right">{fmtInt(g.vms)}</Td>
           </Tr>
