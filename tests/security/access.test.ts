@@ -10,7 +10,6 @@ import * as hostActions from "@/app/(console)/hosts/actions";
 import * as vmActions from "@/app/(console)/vms/actions";
 import * as networkActions from "@/app/(console)/networks/actions";
 import * as groupActions from "@/app/(console)/placement-groups/actions";
-import * as opsActions from "@/app/(console)/operations-actions";
 import * as userActions from "@/app/(console)/users/actions";
 import * as tokenActions from "@/app/(console)/hosts/[id]/agent/actions";
 import * as alertActions from "@/app/(console)/alerts/actions";
@@ -123,10 +122,6 @@ const ACTIONS: ActionCase[] = [
   { name: "issueAgentTokenAction", need: "admin", call: () => tokenActions.issueAgentTokenAction(null, { hostId: ref.hostId }) },
   { name: "revokeAgentTokenAction", need: "admin", call: () => tokenActions.revokeAgentTokenAction(null, { hostId: ref.hostId }) },
   // operations: operator
-  { name: "powerOnVmAction", need: "operator", call: () => opsActions.powerOnVmAction(null, { vmId: ref.vmId }) },
-  { name: "powerOffVmAction", need: "operator", call: () => opsActions.powerOffVmAction(null, { vmId: ref.vmId }) },
-  { name: "enterMaintenanceAction", need: "operator", call: () => opsActions.enterMaintenanceAction(null, { hostId: ref.hostId }) },
-  { name: "exitMaintenanceAction", need: "operator", call: () => opsActions.exitMaintenanceAction(null, { hostId: ref.hostId }) },
   { name: "acknowledgeAlertsAction", need: "operator", call: () => alertActions.acknowledgeAlertsAction({ ids: [ref.alertId], note: "x" }) },
   { name: "resolveAlertsAction", need: "operator", call: () => alertActions.resolveAlertsAction({ ids: [ref.alertId] }) },
   { name: "powerOnAction (VM page)", need: "operator", call: () => powerActions.powerOnAction(ref.vmId) },

@@ -13,7 +13,8 @@ import * as hostActions from "@/app/(console)/hosts/actions";
 import * as vmActions from "@/app/(console)/vms/actions";
 import * as networkActions from "@/app/(console)/networks/actions";
 import * as groupActions from "@/app/(console)/placement-groups/actions";
-import * as opsActions from "@/app/(console)/operations-actions";
+import * as powerActions from "@/app/(console)/vms/power-actions";
+import * as maintenanceActions from "@/app/(console)/hosts/maintenance-actions";
 import * as userActions from "@/app/(console)/users/actions";
 import * as tokenActions from "@/app/(console)/hosts/[id]/agent/actions";
 import { signInAction, setupAction } from "@/app/(auth)/actions";
@@ -99,9 +100,10 @@ const ACTIONS: [string, Act][] = [
   ["deleteUserAction", userActions.deleteUserAction as Act],
   ["issueAgentTokenAction", tokenActions.issueAgentTokenAction as Act],
   ["revokeAgentTokenAction", tokenActions.revokeAgentTokenAction as Act],
-  ["powerOnVmAction", opsActions.powerOnVmAction as Act],
-  ["powerOffVmAction", opsActions.powerOffVmAction as Act],
-  ["enterMaintenanceAction", opsActions.enterMaintenanceAction as Act],
+  // The VM and host pages' actions take an id argument: fuzz that argument.
+  ["powerOnAction", ((_: null, raw: unknown) => powerActions.powerOnAction(raw as string)) as Act],
+  ["powerOffAction", ((_: null, raw: unknown) => powerActions.powerOffAction(raw as string)) as Act],
+  ["enterMaintenanceAction", ((_: null, raw: unknown) => maintenanceActions.enterMaintenanceAction(raw as string, raw as boolean)) as Act],
 ];
 
 describe("server actions under hostile input (as an admin: every check past the role)", () => {
