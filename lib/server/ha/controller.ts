@@ -1131,6 +1131,20 @@ export class HaController {
       }
       for (const k of plan.skipped) {
         const from = vmHost.get(k.vmId)!;
+        // Being powered off for a maintenance that has ended meanwhile: it is meant to run again.
+        const row = await this.db.vm.findUnique({ where: { id: k.vmId }, select: { restartOnMaintenanceExit: true, power: true } });
+        if (row?.restartOnMaintenanceExit && row.power === "stopping" && this.hosts.get(from)?.state !== "maintenance") {
+          await this.tx((tx, s) =>
+            this.markPending(tx, s, snap, k.vmId, [`its host ${this.hostName(from)} failed while it was powered off for maintenance`], {
+              incidentId: incidentOfHost(from),
+              failedHostId: from,
+              alert: true,
+              stopOn: reachable(from) ? from : null,
+            }),
+          );
+          this.capacityChanged = true;
+          continue;
+        }
         await this.tx((tx, s) => this.markStopped(tx, s, snap, k.vmId, k.reason, incidentOfHost(from), reachable(from) ? from : null));
       }
     }

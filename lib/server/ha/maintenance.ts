@@ -113,7 +113,13 @@ export async function exitMaintenance(hostId: string, opts: { by?: string } = {}
     c.markHostState(hostId, "online");
     const restarted: string[] = [];
     const waiting: string[] = [];
-    const vms = await c.db.vm.findMany({ where: { restartOnMaintenanceExit: true, power: "stopped" }, orderBy: { name: "asc" } });
+    // The VMs powered off for THIS host's maintenance (their last maintenance stop was sent here).
+    const flagged = await c.db.vm.findMany({ where: { restartOnMaintenanceExit: true, power: "stopped" }, orderBy: { name: "asc" } });
+    const vms: typeof flagged = [];
+    for (const vm of flagged) {
+      const stop = await c.db.agentCommand.findFirst({ where: { vmId: vm.id, kind: "stop-vm" }, orderBy: { createdAt: "desc" }, select: { hostId: true, payload: true } });
+      if (stop && stop.hostId === hostId && (JSON.parse(stop.payload) as { reason?: string }).reason === "maintenance") vms.push(vm);
+    }
     const snap = await c.snapshot();
     for (const vm of vms) {
       const out = placeVm(snap, vm.id, { purpose: "power-on", ignoreReserve: true, excludeHostIds: c.unavailableHostIds() });
@@ -121,7 +127,7 @@ export async function exitMaintenance(hostId: string, opts: { by?: string } = {}
         await c.runTx((tx, s) => c.applyPlacement(tx, s, snap, out, { purpose: "maintenance-exit", incidentId: null, attempt: 1, avoid: [], note: `${host.name} left maintenance` }));
         restarted.push(vm.name);
       } else {
-        await c.runTx((tx, s) => c.markPending(tx, s, snap, vm.id, out.reasons, { incidentId: null, failedHostId: null, alert: false }));
+        await c.runTx((tx, s) => c.markPending(tx, s, snap, vm.id, out.reasons, { incidentId: null, failedHostId: hostId, alert: true }));
         waiting.push(vm.name);
       }
     }
