@@ -109,6 +109,16 @@ class Mutex {
 
 const ACTIVE_POWER = ["running", "starting", "stopping", "migrating"];
 
+/** Ids per `in: [...]` statement: SQLite binds at most 999 parameters per statement. */
+export const IN_CHUNK = 400;
+
+/** Splits `ids` into slices of at most IN_CHUNK (one statement each). */
+export function chunked<T>(ids: readonly T[], size = IN_CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < ids.length; i += size) out.push(ids.slice(i, i + size));
+  return out;
+}
+
 function isUniqueViolation(e: unknown): boolean {
   return typeof e === "object" && e !== null && (e as { code?: string }).code === "P2002";
 }
@@ -435,8 +445,10 @@ export class HaController {
       groups.set(sec, g);
     }
     for (const [sec, hs] of groups) {
-      await this.db.host.updateMany({ where: { id: { in: hs.map((h) => h.id) } }, data: { lastHeartbeatAt: new Date(sec) } });
-      for (const h of hs) h.lastHbPersisted = sec;
+      for (const part of chunked(hs)) {
+        await this.db.host.updateMany({ where: { id: { in: part.map((h) => h.id) } }, data: { lastHeartbeatAt: new Date(sec) } });
+        for (const h of part) h.lastHbPersisted = sec;
+      }
     }
   }
 
@@ -710,9 +722,10 @@ export class HaController {
     });
     const byId = new Map(onHost.map((v) => [v.id, v]));
     const elsewhereIds = [...rep.vms.keys()].filter((id) => !byId.has(id));
-    const elsewhere = elsewhereIds.length
-      ? await this.db.vm.findMany({ where: { id: { in: elsewhereIds } }, select: { id: true, name: true, power: true, generation: true, hostId: true } })
-      : [];
+    const elsewhere = [];
+    for (const part of chunked(elsewhereIds)) {
+      elsewhere.push(...(await this.db.vm.findMany({ where: { id: { in: part } }, select: { id: true, name: true, power: true, generation: true, hostId: true } })));
+    }
     const known = new Map(elsewhere.map((v) => [v.id, v]));
     for (const [vmId, r] of rep.vms) {
       const vm = byId.get(vmId) ?? known.get(vmId);
@@ -1157,10 +1170,15 @@ export class HaController {
     if (!pending.length) return;
     // Never start a VM elsewhere while a copy may still run: a stop not yet acknowledged by a host
     // that is not failed (a failed host has powered its VMs off) holds the VM back.
-    const stops = await this.db.agentCommand.findMany({
-      where: { kind: "stop-vm", status: { in: ["pending", "sent"] }, vmId: { in: pending.map((p) => p.id) } },
-      select: { vmId: true, hostId: true },
-    });
+    const stops: { vmId: string | null; hostId: string }[] = [];
+    for (const part of chunked(pending.map((p) => p.id))) {
+      stops.push(
+        ...(await this.db.agentCommand.findMany({
+          where: { kind: "stop-vm", status: { in: ["pending", "sent"] }, vmId: { in: part } },
+          select: { vmId: true, hostId: true },
+        })),
+      );
+    }
     const held = new Set(stops.filter((c) => this.hosts.get(c.hostId)?.state !== "failed").map((c) => c.vmId!));
     const snap = await this.snapshot();
     const ids = new Set(pending.map((p) => p.id).filter((id) => !held.has(id)));
@@ -1242,14 +1260,15 @@ export class HaController {
     if (inc.hostId && this.failoverNeeded.has(inc.hostId)) return;
     const evs = await this.db.event.findMany({ where: { incidentId, vmId: { not: null } }, select: { vmId: true }, distinct: ["vmId"] });
     const vmIds = evs.map((e) => e.vmId!);
-    const active = vmIds.length
-      ? await this.db.vm.count({ where: { id: { in: vmIds }, power: { in: ["pending", "starting", "stopping", "migrating"] } } })
-      : 0;
+    let active = 0;
+    for (const part of chunked(vmIds)) active += await this.db.vm.count({ where: { id: { in: part }, power: { in: ["pending", "starting", "stopping", "migrating"] } } });
     if (active > 0) return;
-    const blocked = await this.db.agentCommand.count({ where: { vmId: { in: vmIds }, status: "blocked" } });
+    let blocked = 0;
+    for (const part of chunked(vmIds)) blocked += await this.db.agentCommand.count({ where: { vmId: { in: part }, status: "blocked" } });
     if (blocked > 0) return;
     const at = this.at();
-    const running = vmIds.length ? await this.db.vm.count({ where: { id: { in: vmIds }, power: "running" } }) : 0;
+    let running = 0;
+    for (const part of chunked(vmIds)) running += await this.db.vm.count({ where: { id: { in: part }, power: "running" } });
     await this.tx(async (tx, s) => {
       await tx.incident.update({
         where: { id: incidentId },
