@@ -34,6 +34,14 @@ export function alertKey(kind: AlertKind, entity: Pick<AlertEntity, "type" | "id
   return `${kind}|${entity.type}:${entity.id}`;
 }
 
+/** Longest alert message stored: per-host detail belongs on the entity's page, not in alerts. */
+export const ALERT_MESSAGE_MAX = 2000;
+
+export function capAlertMessage(message: string, max = ALERT_MESSAGE_MAX): string {
+  if (message.length <= max) return message;
+  return `${message.slice(0, max)} … (${message.length - max} more characters; see the host or VM page)`;
+}
+
 export interface RaiseAlert {
   kind: AlertKind;
   entity: AlertEntity;
@@ -63,7 +71,8 @@ export class AlertBook {
   }
 
   /** Raise (or refresh) an alert. Returns true when a new episode was opened. */
-  async raise(tx: Tx, a: RaiseAlert): Promise<boolean> {
+  async raise(tx: Tx, input: RaiseAlert): Promise<boolean> {
+    const a = { ...input, message: capAlertMessage(input.message) };
     const key = alertKey(a.kind, a.entity);
     const cur = this.open.get(key);
     if (cur) {

@@ -109,6 +109,17 @@ class Mutex {
 
 const ACTIVE_POWER = ["running", "starting", "stopping", "migrating"];
 
+/** Host rejections an alert message names; the rest are counted (the VM page explains placement live). */
+export const ALERT_REASONS_SHOWN = 3;
+
+/** The first few per-host reasons, then "… and N more hosts (see the VM page)". */
+export function summarizeReasons(reasons: string[], shown = ALERT_REASONS_SHOWN): string {
+  if (!reasons.length) return "no host fits";
+  const head = reasons.slice(0, shown).join("; ");
+  const more = reasons.length - shown;
+  return more > 0 ? `${head}; … and ${more} more host${more === 1 ? "" : "s"} (see the VM page)` : head;
+}
+
 /** Ids per `in: [...]` statement: SQLite binds at most 999 parameters per statement. */
 export const IN_CHUNK = 400;
 
@@ -1219,7 +1230,7 @@ export class HaController {
   }
 
   private rebuildFailedMessage(name: string, reasons: string[]): string {
-    return `${name} could not be rebuilt on any host: ${reasons.join("; ") || "no host fits"}`;
+    return `${name} could not be rebuilt on any host: ${summarizeReasons(reasons)}`;
   }
 
   /** Immutable facts of an incident (cached). */
