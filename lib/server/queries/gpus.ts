@@ -1,8 +1,6 @@
 import "server-only";
 import type { Prisma } from "@prisma/client";
 import { getDb, type Db } from "@/lib/server/db";
-import { gpuDeviceTag } from "@/lib/engine/tags";
-import type { GpuMode } from "@/lib/engine/types";
 import {
   enumParam,
   pageOf,
@@ -14,6 +12,7 @@ import {
   type SearchParams,
   type SortDir,
 } from "./params";
+import { GPU_ROW_SELECT, gpuRow } from "./gpu-rows";
 
 export const GPU_MODES = ["graphics", "compute"] as const;
 export const GPU_KINDS = ["passthrough", "vgpu"] as const;
@@ -98,45 +97,10 @@ export async function listGpus(query: GpuListQuery, db: Db = getDb()): Promise<P
       where,
       orderBy: gpuOrderBy(query.sort, query.dir),
       ...skipTake(query.page, query.pageSize),
-      select: {
-        id: true,
-        name: true,
-        vendor: true,
-        model: true,
-        pciAddress: true,
-        mode: true,
-        vgpuProfile: true,
-        vgpuSlots: true,
-        host: { select: { id: true, name: true, state: true } },
-        allocations: { orderBy: { slot: "asc" }, select: { slot: true, vm: { select: { id: true, name: true } } } },
-      },
+      select: { ...GPU_ROW_SELECT, host: { select: { id: true, name: true, state: true } } },
     }),
   ]);
-  const rows = gpus.map((g): GpuRow => {
-    const d = gpuDeviceTag({
-      model: g.model,
-      mode: g.mode as GpuMode,
-      vgpu: g.vgpuProfile ? { profile: g.vgpuProfile, slots: g.vgpuSlots ?? 0 } : null,
-    });
-    const used = g.allocations.length;
-    return {
-      id: g.id,
-      name: g.name,
-      vendor: g.vendor,
-      model: g.model,
-      pciAddress: g.pciAddress,
-      mode: g.mode,
-      kind: g.vgpuProfile ? "vgpu" : "passthrough",
-      vgpuProfile: g.vgpuProfile,
-      slots: d.units,
-      used,
-      free: Math.max(0, d.units - used),
-      tag: d.tag,
-      tagType: d.type,
-      host: g.host,
-      vms: g.allocations.map((a) => ({ id: a.vm.id, name: a.vm.name, slot: a.slot })),
-    };
-  });
+  const rows = gpus.map((g): GpuRow => ({ ...gpuRow(g), host: g.host }));
   return pageOf(rows, total, query.page, query.pageSize);
 }
 

@@ -2,8 +2,7 @@ import "server-only";
 import { cache } from "react";
 import type { Prisma } from "@prisma/client";
 import { getDb, type Db } from "@/lib/server/db";
-import { gpuDeviceTag } from "@/lib/engine/tags";
-import type { DeviceType, GpuMode } from "@/lib/engine/types";
+import type { DeviceType } from "@/lib/engine/types";
 import {
   enumParam,
   pageOf,
@@ -15,6 +14,7 @@ import {
   type SearchParams,
   type SortDir,
 } from "./params";
+import { GPU_ROW_SELECT, gpuRow } from "./gpu-rows";
 
 export const HOST_STATES = ["online", "unreachable", "failed", "maintenance", "isolated"] as const;
 export type HostStateName = (typeof HOST_STATES)[number];
@@ -284,20 +284,7 @@ export async function getHost(id: string, db: Db = getDb()): Promise<HostDetail 
       createdAt: true,
       updatedAt: true,
       zone: { select: { name: true, role: true } },
-      gpus: {
-        orderBy: { name: "asc" },
-        select: {
-          id: true,
-          name: true,
-          vendor: true,
-          model: true,
-          pciAddress: true,
-          mode: true,
-          vgpuProfile: true,
-          vgpuSlots: true,
-          allocations: { orderBy: { slot: "asc" }, select: { slot: true, vm: { select: { id: true, name: true } } } },
-        },
-      },
+      gpus: { orderBy: { name: "asc" }, select: GPU_ROW_SELECT },
       nics: {
         orderBy: { name: "asc" },
         select: {
@@ -343,30 +330,7 @@ export async function getHost(id: string, db: Db = getDb()): Promise<HostDetail 
     }),
   ]);
 
-  const gpus: HostGpu[] = h.gpus.map((g) => {
-    const d = gpuDeviceTag({
-      model: g.model,
-      mode: g.mode as GpuMode,
-      vgpu: g.vgpuProfile ? { profile: g.vgpuProfile, slots: g.vgpuSlots ?? 0 } : null,
-    });
-    const used = g.allocations.length;
-    return {
-      id: g.id,
-      name: g.name,
-      vendor: g.vendor,
-      model: g.model,
-      pciAddress: g.pciAddress,
-      mode: g.mode,
-      kind: g.vgpuProfile ? "vgpu" : "passthrough",
-      vgpuProfile: g.vgpuProfile,
-      slots: d.units,
-      used,
-      free: Math.max(0, d.units - used),
-      tag: d.tag,
-      tagType: d.type,
-      vms: g.allocations.map((a) => ({ id: a.vm.id, name: a.vm.name, slot: a.slot })),
-    };
-  });
+  const gpus: HostGpu[] = h.gpus.map(gpuRow);
   const nics: HostNic[] = h.nics.map((n) => ({
     id: n.id,
     name: n.name,
