@@ -280,7 +280,34 @@ export class HaController {
         netFault: null,
       });
     }
-    for (const id of [...this.hosts.keys()]) if (!seen.has(id)) this.hosts.delete(id);
+    for (const id of [...this.hosts.keys()]) {
+      if (seen.has(id)) continue;
+      this.hosts.delete(id);
+      this.failoverNeeded.delete(id);
+    }
+  }
+
+  /**
+   * Runs one host's step work; when it fails because the host's row is gone (deleted in the
+   * console since the last resync), forgets the host and its liveness instead of failing the step.
+   */
+  private async forHost(h: HostMem, fn: () => Promise<void>): Promise<void> {
+    try {
+      await fn();
+    } catch (err) {
+      if (this.hosts.get(h.id) !== h) throw err;
+      if ((await this.db.host.count({ where: { id: h.id } })) > 0) throw err;
+      this.dropHost(h.id);
+      this.log.info({ hostId: h.id, host: h.name }, "host no longer in the store: forgotten");
+    }
+  }
+
+  /** Forgets a host that is no longer in the store (and re-reads the inventory next step). */
+  private dropHost(id: string): void {
+    this.hosts.delete(id);
+    this.failoverNeeded.delete(id);
+    this.lastResync = 0;
+    this.evalNeeded = true;
   }
 
   /** Something changed outside the controller (inventory edits): re-read and re-evaluate soon. */
@@ -411,21 +438,23 @@ export class HaController {
       }
     }
     const window = this.timing.missed * this.timing.heartbeatMs;
-    for (const h of this.hosts.values()) {
-      if (h.state === "online" && now - h.lastHb >= window && now - this.startedAt >= window) await this.markUnreachable(h);
-      else if (h.state === "unreachable") {
-        if (h.heard > h.since) await this.markBack(h);
-        else if (now - h.since >= this.timing.failureTimeoutMs) await this.markFailed(h);
-      } else if (h.state === "failed" && h.heard > h.since) await this.markBack(h);
+    for (const h of [...this.hosts.values()]) {
+      await this.forHost(h, async () => {
+        if (h.state === "online" && now - h.lastHb >= window && now - this.startedAt >= window) await this.markUnreachable(h);
+        else if (h.state === "unreachable") {
+          if (h.heard > h.since) await this.markBack(h);
+          else if (now - h.since >= this.timing.failureTimeoutMs) await this.markFailed(h);
+        } else if (h.state === "failed" && h.heard > h.since) await this.markBack(h);
+      });
     }
-    for (const h of this.hosts.values()) {
+    for (const h of [...this.hosts.values()]) {
       if (h.reportDirty && (h.state === "online" || h.state === "maintenance")) {
         h.reportDirty = false;
-        await this.reconcileReport(h);
+        await this.forHost(h, () => this.reconcileReport(h));
       }
     }
-    for (const h of this.hosts.values()) {
-      if (h.netFault && !h.netFault.triggered && now - h.netFault.since >= this.timing.failureTimeoutMs) await this.triggerNetworkFault(h);
+    for (const h of [...this.hosts.values()]) {
+      if (h.netFault && !h.netFault.triggered && now - h.netFault.since >= this.timing.failureTimeoutMs) await this.forHost(h, () => this.triggerNetworkFault(h));
     }
     if (this.failoverNeeded.size > 0) await this.runFailover();
     if (this.capacityChanged) {
