@@ -4,6 +4,7 @@ import type { Prisma } from "@prisma/client";
 import { getDb, type Db } from "@/lib/server/db";
 import type { DeviceType } from "@/lib/engine/types";
 import {
+  byName,
   enumParam,
   pageOf,
   pageParams,
@@ -15,6 +16,7 @@ import {
   type SortDir,
 } from "./params";
 import { GPU_ROW_SELECT, gpuRow } from "./gpu-rows";
+import { listOpenAlerts, type OpenAlertRow } from "./detail";
 
 export const HOST_STATES = ["online", "unreachable", "failed", "maintenance", "isolated"] as const;
 export type HostStateName = (typeof HOST_STATES)[number];
@@ -68,6 +70,31 @@ export interface HostRow {
   storageNics: number;
 }
 
+/** The host columns both the list row and the detail start from. */
+const hostCoreSelect = {
+  id: true,
+  name: true,
+  address: true,
+  state: true,
+  stateSince: true,
+  lastHeartbeatAt: true,
+  cpus: true,
+  memoryMiB: true,
+  storageControllerHealthy: true,
+  storageControllerPresent: true,
+} satisfies Prisma.HostSelect;
+
+function hostCore(h: Pick<Prisma.HostGetPayload<{ select: typeof hostCoreSelect }>, "id" | "name" | "address" | "state" | "stateSince" | "lastHeartbeatAt">) {
+  return {
+    id: h.id,
+    name: h.name,
+    address: h.address,
+    state: h.state,
+    stateSince: h.stateSince.toISOString(),
+    lastHeartbeatAt: h.lastHeartbeatAt?.toISOString() ?? null,
+  };
+}
+
 function hostOrderBy(sort: HostSort, dir: SortDir): Prisma.HostOrderByWithRelationInput[] {
   switch (sort) {
     case "state":
@@ -103,16 +130,7 @@ export async function listHosts(query: HostListQuery, db: Db = getDb()): Promise
       orderBy: hostOrderBy(query.sort, query.dir),
       ...skipTake(query.page, query.pageSize),
       select: {
-        id: true,
-        name: true,
-        address: true,
-        state: true,
-        stateSince: true,
-        lastHeartbeatAt: true,
-        cpus: true,
-        memoryMiB: true,
-        storageControllerHealthy: true,
-        storageControllerPresent: true,
+        ...hostCoreSelect,
         zone: { select: { name: true } },
         gpus: { select: { vgpuSlots: true, vgpuProfile: true } },
         nics: { select: { sriovVfs: true, tag: true, role: true, linkUp: true } },
@@ -140,12 +158,7 @@ export async function listHosts(query: HostListQuery, db: Db = getDb()): Promise
       h.nics.reduce((n, nic) => n + (nic.tag ? nic.sriovVfs : 0), 0);
     const storage = h.nics.filter((n) => n.role === "storage");
     return {
-      id: h.id,
-      name: h.name,
-      address: h.address,
-      state: h.state,
-      stateSince: h.stateSince.toISOString(),
-      lastHeartbeatAt: h.lastHeartbeatAt?.toISOString() ?? null,
+      ...hostCore(h),
       zone: h.zone?.name ?? null,
       cpus: h.cpus,
       memoryMiB: h.memoryMiB,
@@ -251,7 +264,7 @@ export interface HostDetail {
   vms: HostVm[];
   vmCount: number;
   placementGroups: { id: string; name: string; type: string; enforcement: string }[];
-  openAlerts: { id: string; kind: string; severity: string; message: string; raisedAt: string }[];
+  openAlerts: OpenAlertRow[];
   createdAt: string;
   updatedAt: string;
 }
@@ -271,16 +284,7 @@ export async function getHost(id: string, db: Db = getDb()): Promise<HostDetail 
   const h = await db.host.findUnique({
     where: { id },
     select: {
-      id: true,
-      name: true,
-      address: true,
-      state: true,
-      stateSince: true,
-      lastHeartbeatAt: true,
-      cpus: true,
-      memoryMiB: true,
-      storageControllerPresent: true,
-      storageControllerHealthy: true,
+      ...hostCoreSelect,
       createdAt: true,
       updatedAt: true,
       zone: { select: { name: true, role: true } },
@@ -322,12 +326,7 @@ export async function getHost(id: string, db: Db = getDb()): Promise<HostDetail 
     }),
     db.storageSession.findMany({ where: { controllerHostId: id }, select: { vm: { select: { hostId: true } } } }),
     db.storageSession.count({ where: { vm: { hostId: id }, NOT: { controllerHostId: id } } }),
-    db.alert.findMany({
-      where: { hostId: id, status: { in: ["open", "acknowledged"] } },
-      orderBy: { raisedAt: "desc" },
-      take: 20,
-      select: { id: true, kind: true, severity: true, message: true, raisedAt: true },
-    }),
+    listOpenAlerts(db, { hostId: id }),
   ]);
 
   const gpus: HostGpu[] = h.gpus.map(gpuRow);
@@ -359,12 +358,7 @@ export async function getHost(id: string, db: Db = getDb()): Promise<HostDetail 
   const local = sessionsHere.filter((s) => s.vm.hostId === id).length;
 
   return {
-    id: h.id,
-    name: h.name,
-    address: h.address,
-    state: h.state,
-    stateSince: h.stateSince.toISOString(),
-    lastHeartbeatAt: h.lastHeartbeatAt?.toISOString() ?? null,
+    ...hostCore(h),
     zone: h.zone,
     cpus: h.cpus,
     memoryMiB: h.memoryMiB,
@@ -388,8 +382,8 @@ export async function getHost(id: string, db: Db = getDb()): Promise<HostDetail 
       devices: v._count.allocations,
     })),
     vmCount: vmAgg._count._all,
-    placementGroups: h.groupMemberships.map((m) => m.group).sort((a, b) => (a.name < b.name ? -1 : 1)),
-    openAlerts: alerts.map((a) => ({ ...a, raisedAt: a.raisedAt.toISOString() })),
+    placementGroups: h.groupMemberships.map((m) => m.group).sort(byName),
+    openAlerts: alerts,
     createdAt: h.createdAt.toISOString(),
     updatedAt: h.updatedAt.toISOString(),
   };

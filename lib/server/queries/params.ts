@@ -57,6 +57,11 @@ export function skipTake(page: number, pageSize: number): { skip: number; take: 
   return { skip: (page - 1) * pageSize, take: pageSize };
 }
 
+/** Sort comparator by `name` (for lists sorted in memory, e.g. a detail's placement groups). */
+export function byName(a: { name: string }, b: { name: string }): number {
+  return a.name < b.name ? -1 : 1;
+}
+
 export function pageOf<T>(rows: T[], total: number, page: number, pageSize: number): Page<T> {
   return { rows, total, page, pageSize, pageCount: Math.max(1, Math.ceil(total / pageSize)) };
 }

@@ -6,6 +6,7 @@ import { loadSnapshot } from "@/lib/server/snapshot";
 import { buildCapacity, type HaEligibility } from "@/lib/engine";
 import { eligibilityOf } from "@/lib/engine/ha";
 import {
+  byName,
   enumParam,
   pageOf,
   pageParams,
@@ -17,6 +18,7 @@ import {
   type SearchParams,
   type SortDir,
 } from "./params";
+import { listOpenAlerts, type OpenAlertRow } from "./detail";
 
 export const VM_POWERS = ["running", "stopped", "pending", "starting", "stopping", "migrating", "error"] as const;
 export type VmPowerName = (typeof VM_POWERS)[number];
@@ -94,7 +96,8 @@ export interface VmRow {
   ips: string[];
 }
 
-const vmRowSelect = {
+/** The VM columns both the list row and the detail start from. */
+const vmCoreSelect = {
   id: true,
   name: true,
   power: true,
@@ -104,14 +107,9 @@ const vmRowSelect = {
   memoryMiB: true,
   haPriority: true,
   generation: true,
-  host: { select: { id: true, name: true, state: true } },
-  deviceRequests: { orderBy: { index: "asc" }, select: { type: true, tag: true, count: true } },
-  ipLeases: { orderBy: { address: "asc" }, take: 4, select: { address: true } },
 } satisfies Prisma.VmSelect;
 
-type VmRowRaw = Prisma.VmGetPayload<{ select: typeof vmRowSelect }>;
-
-function toVmRow(v: VmRowRaw): VmRow {
+function vmCore(v: Prisma.VmGetPayload<{ select: typeof vmCoreSelect }>) {
   return {
     id: v.id,
     name: v.name,
@@ -121,8 +119,23 @@ function toVmRow(v: VmRowRaw): VmRow {
     vcpus: v.vcpus,
     memoryMiB: v.memoryMiB,
     haPriority: v.haPriority,
-    host: v.host,
     generation: v.generation,
+  };
+}
+
+const vmRowSelect = {
+  ...vmCoreSelect,
+  host: { select: { id: true, name: true, state: true } },
+  deviceRequests: { orderBy: { index: "asc" }, select: { type: true, tag: true, count: true } },
+  ipLeases: { orderBy: { address: "asc" }, take: 4, select: { address: true } },
+} satisfies Prisma.VmSelect;
+
+type VmRowRaw = Prisma.VmGetPayload<{ select: typeof vmRowSelect }>;
+
+function toVmRow(v: VmRowRaw): VmRow {
+  return {
+    ...vmCore(v),
+    host: v.host,
     devices: v.deviceRequests,
     ips: v.ipLeases.map((l) => l.address),
   };
@@ -258,7 +271,7 @@ export interface VmDetail {
   placementGroups: { id: string; name: string; type: string; enforcement: string }[];
   lastPlacementReasons: string[] | null;
   recentEvents: { id: string; at: string; kind: string; message: string }[];
-  openAlerts: { id: string; kind: string; severity: string; message: string; raisedAt: string }[];
+  openAlerts: OpenAlertRow[];
   createdAt: string;
   updatedAt: string;
 }
@@ -273,15 +286,7 @@ export async function getVm(id: string, db: Db = getDb()): Promise<VmDetail | nu
   const v = await db.vm.findUnique({
     where: { id },
     select: {
-      id: true,
-      name: true,
-      power: true,
-      powerSince: true,
-      desiredPower: true,
-      vcpus: true,
-      memoryMiB: true,
-      haPriority: true,
-      generation: true,
+      ...vmCoreSelect,
       restartOnMaintenanceExit: true,
       lastPlacementReasons: true,
       createdAt: true,
@@ -343,12 +348,7 @@ export async function getVm(id: string, db: Db = getDb()): Promise<VmDetail | nu
       take: 15,
       select: { id: true, at: true, kind: true, message: true },
     }),
-    db.alert.findMany({
-      where: { vmId: id, status: { in: ["open", "acknowledged"] } },
-      orderBy: { raisedAt: "desc" },
-      take: 20,
-      select: { id: true, kind: true, severity: true, message: true, raisedAt: true },
-    }),
+    listOpenAlerts(db, { vmId: id }),
   ]);
 
   const allocByTag = new Map<string, number>();
@@ -356,15 +356,7 @@ export async function getVm(id: string, db: Db = getDb()): Promise<VmDetail | nu
   const reasons = parseJson<unknown>(v.lastPlacementReasons);
 
   return {
-    id: v.id,
-    name: v.name,
-    power: v.power,
-    powerSince: v.powerSince.toISOString(),
-    desiredPower: v.desiredPower,
-    vcpus: v.vcpus,
-    memoryMiB: v.memoryMiB,
-    haPriority: v.haPriority,
-    generation: v.generation,
+    ...vmCore(v),
     restartOnMaintenanceExit: v.restartOnMaintenanceExit,
     host: v.host ? { id: v.host.id, name: v.host.name, state: v.host.state, zone: v.host.zone?.name ?? null } : null,
     deviceRequests: v.deviceRequests.map((r) => {
@@ -392,11 +384,11 @@ export async function getVm(id: string, db: Db = getDb()): Promise<VmDetail | nu
           local: v.host !== null && s.controller.id === v.host.id,
         })),
     })),
-    hostAffinity: v.hostAffinity.map((a) => a.host).sort((a, b) => (a.name < b.name ? -1 : 1)),
-    placementGroups: v.groupMemberships.map((m) => m.group).sort((a, b) => (a.name < b.name ? -1 : 1)),
+    hostAffinity: v.hostAffinity.map((a) => a.host).sort(byName),
+    placementGroups: v.groupMemberships.map((m) => m.group).sort(byName),
     lastPlacementReasons: Array.isArray(reasons) ? reasons.map(String) : null,
     recentEvents: events.map((e) => ({ ...e, at: e.at.toISOString() })),
-    openAlerts: alerts.map((a) => ({ ...a, raisedAt: a.raisedAt.toISOString() })),
+    openAlerts: alerts,
     createdAt: v.createdAt.toISOString(),
     updatedAt: v.updatedAt.toISOString(),
   };
