@@ -3,19 +3,10 @@
 import "server-only";
 import { ipv4InCidr } from "@/lib/schemas/ipv4";
 import { ZCreateNetworkInput, ZDeleteInput, ZUpdateNetworkInput, type TCreateNetworkInput } from "@/lib/schemas/inventory";
+import { NETWORK_SELECT } from "@/lib/server/queries/network-select";
 import { conflict, ctxDb, inTransaction, managedClusterId, notFound, omit, parseInput, plural, writeAudit, type ServiceCtx, type Tx } from "./common";
 
-const NETWORK_AUDIT = {
-  id: true,
-  name: true,
-  vlan: true,
-  managed: true,
-  cidr: true,
-  gateway: true,
-  dns: true,
-  poolStart: true,
-  poolEnd: true,
-} as const;
+const NETWORK_AUDIT = NETWORK_SELECT;
 
 function networkData(v: TCreateNetworkInput) {
   return v.managed

@@ -1,7 +1,9 @@
 import "server-only";
 import { cache } from "react";
+import type { Prisma } from "@prisma/client";
 import { getDb, type Db } from "@/lib/server/db";
 import { poolSize as ipamPoolSize } from "@/lib/engine";
+import { NETWORK_SELECT } from "./network-select";
 import { pageOf, pageParams, param, type Page, type SearchParams } from "./params";
 
 function ipv4ToInt(s: string | null | undefined): number | null {
@@ -21,6 +23,8 @@ function poolSize(n: { managed: boolean; cidr: string | null; gateway: string | 
   if (!n.managed || !n.cidr) return null;
   return ipamPoolSize({ cidr: n.cidr, gateway: n.gateway, poolStart: n.poolStart, poolEnd: n.poolEnd });
 }
+
+type NetworkRowSource = Prisma.NetworkGetPayload<{ select: typeof NETWORK_SELECT & { _count: { select: { leases: true; vmNics: true } } } }>;
 
 export interface NetworkRow {
   id: string;
@@ -43,25 +47,22 @@ export async function listNetworks(db: Db = getDb()): Promise<NetworkRow[]> {
   const nets = await db.network.findMany({
     orderBy: { name: "asc" },
     select: {
-      id: true,
-      name: true,
-      vlan: true,
-      managed: true,
-      cidr: true,
-      gateway: true,
-      dns: true,
-      poolStart: true,
-      poolEnd: true,
+      ...NETWORK_SELECT,
       _count: { select: { leases: true, vmNics: true } },
     },
   });
-  return nets.map(({ _count, dns, ...n }) => ({
+  return nets.map(networkRow);
+}
+
+/** A network row from its columns and its lease and NIC counts. */
+function networkRow({ _count, dns, ...n }: NetworkRowSource): NetworkRow {
+  return {
     ...n,
     dns: splitDns(dns),
     poolSize: poolSize(n),
     leases: _count.leases,
     vmNics: _count.vmNics,
-  }));
+  };
 }
 
 function splitDns(dns: string | null): string[] {
@@ -111,15 +112,7 @@ export async function getNetwork(id: string, query: NetworkLeaseQuery = { page: 
   const n = await db.network.findUnique({
     where: { id },
     select: {
-      id: true,
-      name: true,
-      vlan: true,
-      managed: true,
-      cidr: true,
-      gateway: true,
-      dns: true,
-      poolStart: true,
-      poolEnd: true,
+      ...NETWORK_SELECT,
       createdAt: true,
       _count: { select: { leases: true, vmNics: true } },
     },
@@ -153,13 +146,9 @@ export async function getNetwork(id: string, query: NetworkLeaseQuery = { page: 
     : [];
   const order = new Map(pageAddrs.map((a, i) => [a, i]));
   leases.sort((a, b) => order.get(a.address)! - order.get(b.address)!);
-  const { _count, dns, createdAt, ...rest } = n;
+  const { createdAt, ...rest } = n;
   return {
-    ...rest,
-    dns: splitDns(dns),
-    poolSize: poolSize(n),
-    leases: _count.leases,
-    vmNics: _count.vmNics,
+    ...networkRow(rest),
     createdAt: createdAt.toISOString(),
     nicsWithoutLease,
     leasesPage: pageOf(
