@@ -39,3 +39,13 @@ describe("1,100 hosts heartbeating in the same second", () => {
     expect(missing).toBe(0);
   });
 });
+
+describe("the SQLite store", () => {
+  it("runs in WAL mode with a busy timeout (readers do not wait for a long write)", async () => {
+    t = await createTestDb();
+    const mode = await t.db.$queryRawUnsafe<{ journal_mode: string }[]>("PRAGMA journal_mode");
+    expect(mode[0].journal_mode).toBe("wal");
+    const busy = await t.db.$queryRawUnsafe<Record<string, unknown>[]>("PRAGMA busy_timeout");
+    expect(Number(Object.values(busy[0])[0])).toBe(5000);
+  });
+});
