@@ -9,13 +9,14 @@ import { LinkButton } from "@/components/ui/button";
 import { DescriptionList } from "@/components/ui/description-list";
 import { CapacityBar } from "@/components/ui/capacity-bar";
 import { Badge } from "@/components/ui/badge";
-import { HostStateBadge, SeverityBadge, TagChip } from "@/components/ui/status";
+import { HostStateBadge, TagChip } from "@/components/ui/status";
 import { fmtAgo, fmtDateTime, fmtInt, fmtMiB } from "@/components/ui/format";
 import { entityLink } from "@/components/ui/table";
 import { HostGpuTable, HostNicTable } from "./host-devices";
 import { HostVmTable } from "./host-vm-table";
 import { StorageHealth } from "./storage-health";
 import { RoleGate } from "@/components/auth/role-gate";
+import { OpenAlertsCard } from "@/components/alerts/open-alerts-card";
 
 /** The host page's content (streams inside the page's Suspense boundary). */
 export async function HostDetail({ id }: { id: string }) {
@@ -51,24 +52,7 @@ export async function HostDetail({ id }: { id: string }) {
         }
       />
 
-      {host.openAlerts.length > 0 && (
-        <Card className="mb-3 border-amber-300">
-          <CardHeader title="Active alerts" note={`${host.openAlerts.length} on this host`} actions={<Link href="/alerts" className="text-[12px] font-medium text-blue-700 hover:underline">All alerts</Link>} />
-          <ul className="divide-y divide-zinc-100">
-            {host.openAlerts.map((a) => (
-              <li key={a.id} className="flex items-center gap-3 px-4 py-2">
-                <span className="w-[72px] shrink-0">
-                  <SeverityBadge severity={a.severity} />
-                </span>
-                <span className="min-w-0 flex-1 truncate">{a.message}</span>
-                <time dateTime={a.raisedAt} title={fmtDateTime(a.raisedAt)} className="shrink-0 text-[12px] text-zinc-500">
-                  {fmtAgo(a.raisedAt, now)}
-                </time>
-              </li>
-            ))}
-          </ul>
-        </Card>
-      )}
+      <OpenAlertsCard alerts={host.openAlerts} note={`${host.openAlerts.length} on this host`} now={now} />
 
       <div className="grid grid-cols-1 gap-3 xl:grid-cols-3">
         <Card>

@@ -9,7 +9,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { LinkButton } from "@/components/ui/button";
 import { DescriptionList } from "@/components/ui/description-list";
 import { Badge } from "@/components/ui/badge";
-import { DeviceTypeBadge, HostStateBadge, PowerBadge, PriorityBadge, SeverityBadge, TagChip } from "@/components/ui/status";
+import { DeviceTypeBadge, HostStateBadge, PowerBadge, PriorityBadge, TagChip } from "@/components/ui/status";
 import { Table, THead, Th, Td, Tr, entityLink } from "@/components/ui/table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { fmtAgo, fmtDateTime, fmtGiB, fmtMiB } from "@/components/ui/format";
@@ -17,6 +17,7 @@ import { Cpu, HardDrive, Network } from "lucide-react";
 import { Skeleton } from "@/components/ui/skeleton";
 import { HaEligibility } from "./ha-eligibility";
 import { RoleGate } from "@/components/auth/role-gate";
+import { OpenAlertsCard } from "@/components/alerts/open-alerts-card";
 
 /** The VM page's content (streams inside the page's Suspense boundary). */
 export async function VmDetail({ id }: { id: string }) {
@@ -52,24 +53,7 @@ export async function VmDetail({ id }: { id: string }) {
         }
       />
 
-      {vm.openAlerts.length > 0 && (
-        <Card className="mb-3 border-amber-300">
-          <CardHeader title="Active alerts" note={`${vm.openAlerts.length} on this VM`} actions={<Link href="/alerts" className="text-[12px] font-medium text-blue-700 hover:underline">All alerts</Link>} />
-          <ul className="divide-y divide-zinc-100">
-            {vm.openAlerts.map((a) => (
-              <li key={a.id} className="flex items-center gap-3 px-4 py-2">
-                <span className="w-[72px] shrink-0">
-                  <SeverityBadge severity={a.severity} />
-                </span>
-                <span className="min-w-0 flex-1 truncate">{a.message}</span>
-                <time dateTime={a.raisedAt} title={fmtDateTime(a.raisedAt)} className="shrink-0 text-[12px] text-zinc-500">
-                  {fmtAgo(a.raisedAt, now)}
-                </time>
-              </li>
-            ))}
-          </ul>
-        </Card>
-      )}
+      <OpenAlertsCard alerts={vm.openAlerts} note={`${vm.openAlerts.length} on this VM`} now={now} />
 
       <div className="grid grid-cols-1 gap-3 xl:grid-cols-3">
         <Card className="xl:col-span-2">
