@@ -16,10 +16,30 @@ export const GPU_ROW_SELECT = {
   allocations: { orderBy: { slot: "asc" }, select: { slot: true, vm: { select: { id: true, name: true } } } },
 } satisfies Prisma.GpuSelect;
 
+/** A GPU with its usage: the row both the GPU list and the host detail show. */
+export interface GpuUnitRow {
+  id: string;
+  name: string;
+  vendor: string;
+  model: string;
+  pciAddress: string;
+  mode: string;
+  kind: "passthrough" | "vgpu";
+  vgpuProfile: string | null;
+  /** Units: 1 for a passthrough GPU, the slot count for a vGPU-partitioned one. */
+  slots: number;
+  used: number;
+  free: number;
+  /** Derived device tag (type gpu or vgpu). */
+  tag: string;
+  tagType: "gpu" | "vgpu";
+  vms: { id: string; name: string; slot: number | null }[];
+}
+
 type GpuRowSource = Prisma.GpuGetPayload<{ select: typeof GPU_ROW_SELECT }>;
 
 /** A GPU as a table row: its derived device tag, units (slots), used and free units, and the VMs holding it. */
-export function gpuRow(g: GpuRowSource) {
+export function gpuRow(g: GpuRowSource): GpuUnitRow {
   const d = gpuDeviceTag({
     model: g.model,
     mode: g.mode as GpuMode,
@@ -33,7 +53,7 @@ export function gpuRow(g: GpuRowSource) {
     model: g.model,
     pciAddress: g.pciAddress,
     mode: g.mode,
-    kind: (g.vgpuProfile ? "vgpu" : "passthrough") as "passthrough" | "vgpu",
+    kind: g.vgpuProfile ? "vgpu" : "passthrough",
     vgpuProfile: g.vgpuProfile,
     slots: d.units,
     used,

@@ -12,7 +12,7 @@ import {
   type SearchParams,
   type SortDir,
 } from "./params";
-import { GPU_ROW_SELECT, gpuRow } from "./gpu-rows";
+import { GPU_ROW_SELECT, gpuRow, type GpuUnitRow } from "./gpu-rows";
 
 export const GPU_MODES = ["graphics", "compute"] as const;
 export const GPU_KINDS = ["passthrough", "vgpu"] as const;
@@ -45,23 +45,8 @@ export function parseGpuListQuery(sp: SearchParams): GpuListQuery {
   };
 }
 
-export interface GpuRow {
-  id: string;
-  name: string;
-  vendor: string;
-  model: string;
-  pciAddress: string;
-  mode: string;
-  kind: "passthrough" | "vgpu";
-  vgpuProfile: string | null;
-  slots: number;
-  used: number;
-  free: number;
-  /** Derived device tag (type gpu or vgpu). */
-  tag: string;
-  tagType: "gpu" | "vgpu";
+export interface GpuRow extends GpuUnitRow {
   host: { id: string; name: string; state: string };
-  vms: { id: string; name: string; slot: number | null }[];
 }
 
 export function gpuWhere(q: Omit<GpuListQuery, "sort" | "dir" | "page" | "pageSize">): Prisma.GpuWhereInput {

@@ -15,7 +15,7 @@ import {
   type SearchParams,
   type SortDir,
 } from "./params";
-import { GPU_ROW_SELECT, gpuRow } from "./gpu-rows";
+import { GPU_ROW_SELECT, gpuRow, type GpuUnitRow } from "./gpu-rows";
 import { listOpenAlerts, type OpenAlertRow } from "./detail";
 
 export const HOST_STATES = ["online", "unreachable", "failed", "maintenance", "isolated"] as const;
@@ -197,23 +197,7 @@ export async function listHostNames(db: Db = getDb()): Promise<{ id: string; nam
 // ---------------------------------------------------------------------------------------------
 // Host detail
 
-export interface HostGpu {
-  id: string;
-  name: string;
-  vendor: string;
-  model: string;
-  pciAddress: string;
-  mode: string;
-  kind: "passthrough" | "vgpu";
-  vgpuProfile: string | null;
-  /** Units: 1 for a passthrough GPU, the slot count for a vGPU-partitioned one. */
-  slots: number;
-  used: number;
-  free: number;
-  tag: string;
-  tagType: DeviceType;
-  vms: { id: string; name: string; slot: number | null }[];
-}
+export type HostGpu = GpuUnitRow;
 
 export interface HostNic {
   id: string;
