@@ -1,5 +1,5 @@
 import "server-only";
-import type { Prisma } from "@prisma/client";
+import type { Alert, Prisma } from "@prisma/client";
 import { getDb, type Db } from "@/lib/server/db";
 import { enumParam, pageOf, pageParams, param, skipTake, type Page, type SearchParams } from "./params";
 
@@ -67,6 +67,37 @@ export interface AlertRow {
   resolvedBy: string | null;
 }
 
+/** The host an alert is about: its host link, else its entity when that is a host. */
+function alertHostId(a: Pick<Alert, "hostId" | "entityType" | "entityId">): string | null {
+  return a.hostId ?? (a.entityType === "host" ? a.entityId : null);
+}
+
+/** The VM an alert is about: its VM link, else its entity when that is a VM. */
+function alertVmId(a: Pick<Alert, "vmId" | "entityType" | "entityId">): string | null {
+  return a.vmId ?? (a.entityType === "vm" ? a.entityId : null);
+}
+
+/** The alert columns the list row and the detail show alike. */
+function alertFields(a: Alert) {
+  return {
+    id: a.id,
+    kind: a.kind,
+    severity: a.severity,
+    status: a.status,
+    entityType: a.entityType,
+    entityId: a.entityId,
+    entityName: a.entityName,
+    count: a.count,
+    raisedAt: a.raisedAt.toISOString(),
+    lastSeenAt: a.lastSeenAt.toISOString(),
+    ackAt: a.ackAt?.toISOString() ?? null,
+    ackBy: a.ackBy,
+    ackNote: a.ackNote,
+    resolvedAt: a.resolvedAt?.toISOString() ?? null,
+    resolvedBy: a.resolvedBy,
+  };
+}
+
 /** One page of alerts, newest first; critical before warning before info at the same time. */
 export async function listAlerts(query: AlertListQuery, db: Db = getDb()): Promise<Page<AlertRow>> {
   const and: Prisma.AlertWhereInput[] = [];
@@ -92,8 +123,8 @@ export async function listAlerts(query: AlertListQuery, db: Db = getDb()): Promi
       ).sort((a, b) => order.get(a.id)! - order.get(b.id)!)
     : [];
   // Links only to entities that still exist.
-  const hostIds = [...new Set(alerts.map((a) => a.hostId ?? (a.entityType === "host" ? a.entityId : null)).filter((x): x is string => !!x))];
-  const vmIds = [...new Set(alerts.map((a) => a.vmId ?? (a.entityType === "vm" ? a.entityId : null)).filter((x): x is string => !!x))];
+  const hostIds = [...new Set(alerts.map(alertHostId).filter((x): x is string => !!x))];
+  const vmIds = [...new Set(alerts.map(alertVmId).filter((x): x is string => !!x))];
   const [hosts, vms] = await Promise.all([
     hostIds.length ? db.host.findMany({ where: { id: { in: hostIds } }, select: { id: true, name: true } }) : [],
     vmIds.length ? db.vm.findMany({ where: { id: { in: vmIds } }, select: { id: true } }) : [],
@@ -102,30 +133,16 @@ export async function listAlerts(query: AlertListQuery, db: Db = getDb()): Promi
   const hostNames = new Map(hosts.map((h) => [h.id, h.name]));
   const vmSet = new Set(vms.map((v) => v.id));
   const rows = alerts.map((a): AlertRow => {
-    const hostId = a.hostId ?? (a.entityType === "host" ? a.entityId : null);
-    const vmId = a.vmId ?? (a.entityType === "vm" ? a.entityId : null);
+    const hostId = alertHostId(a);
+    const vmId = alertVmId(a);
     return {
-      id: a.id,
-      kind: a.kind,
-      severity: a.severity,
-      status: a.status,
-      entityType: a.entityType,
-      entityId: a.entityId,
-      entityName: a.entityName,
+      ...alertFields(a),
       hostId: hostId && hostSet.has(hostId) ? hostId : null,
       hostName: hostId ? (hostNames.get(hostId) ?? null) : null,
       vmId: vmId && vmSet.has(vmId) ? vmId : null,
       incident: a.incident,
       message: clip(a.message),
       messageClipped: a.message.length > MESSAGE_MAX,
-      count: a.count,
-      raisedAt: a.raisedAt.toISOString(),
-      lastSeenAt: a.lastSeenAt.toISOString(),
-      ackAt: a.ackAt?.toISOString() ?? null,
-      ackBy: a.ackBy,
-      ackNote: a.ackNote,
-      resolvedAt: a.resolvedAt?.toISOString() ?? null,
-      resolvedBy: a.resolvedBy,
     };
   });
   return pageOf(rows, total, query.page, query.pageSize);
@@ -154,8 +171,8 @@ export interface AlertDetail extends Omit<AlertRow, "message" | "messageClipped"
 export async function getAlert(id: string, db: Db = getDb()): Promise<AlertDetail | null> {
   const a = await db.alert.findUnique({ where: { id }, include: { incident: { select: { id: true, seq: true, kind: true, status: true } } } });
   if (!a) return null;
-  const hostId = a.hostId ?? (a.entityType === "host" ? a.entityId : null);
-  const vmId = a.vmId ?? (a.entityType === "vm" ? a.entityId : null);
+  const hostId = alertHostId(a);
+  const vmId = alertVmId(a);
   const [host, vm, episodes] = await Promise.all([
     hostId ? db.host.findUnique({ where: { id: hostId }, select: { id: true } }) : null,
     vmId ? db.vm.findUnique({ where: { id: vmId }, select: { id: true } }) : null,
@@ -167,25 +184,11 @@ export async function getAlert(id: string, db: Db = getDb()): Promise<AlertDetai
     }),
   ]);
   return {
-    id: a.id,
-    kind: a.kind,
-    severity: a.severity,
-    status: a.status,
-    entityType: a.entityType,
-    entityId: a.entityId,
-    entityName: a.entityName,
+    ...alertFields(a),
     hostId: host?.id ?? null,
     vmId: vm?.id ?? null,
     incident: a.incident,
     message: a.message,
-    count: a.count,
-    raisedAt: a.raisedAt.toISOString(),
-    lastSeenAt: a.lastSeenAt.toISOString(),
-    ackAt: a.ackAt?.toISOString() ?? null,
-    ackBy: a.ackBy,
-    ackNote: a.ackNote,
-    resolvedAt: a.resolvedAt?.toISOString() ?? null,
-    resolvedBy: a.resolvedBy,
     episodes: episodes.map((e) => ({ ...e, raisedAt: e.raisedAt.toISOString(), resolvedAt: e.resolvedAt?.toISOString() ?? null })),
   };
 }
