@@ -1,6 +1,6 @@
 // Hosts: create, update, delete (and the reads the host forms need).
 import "server-only";
-import { ZCreateHostInput, ZDeleteInput, ZUpdateHostInput } from "@/lib/schemas/inventory";
+import { ZCreateHostInput, ZDeleteInput, ZUpdateHostInput, type TCreateHostInput } from "@/lib/schemas/inventory";
 import {
   conflict,
   ctxDb,
@@ -26,6 +26,18 @@ const HOST_AUDIT = {
   storageControllerPresent: true,
 } as const;
 
+/** The host columns a create or an update writes. */
+function hostData(v: TCreateHostInput) {
+  return {
+    name: v.name,
+    address: v.address ?? null,
+    cpus: v.cpus,
+    memoryMiB: v.memoryMiB,
+    zoneId: v.zoneId ?? null,
+    storageControllerPresent: v.storageControllerPresent,
+  };
+}
+
 async function checkZone(tx: Tx, clusterId: string, zoneId: string | undefined): Promise<void> {
   if (!zoneId) return;
   const z = await tx.zone.findUnique({ where: { id: zoneId }, select: { clusterId: true } });
@@ -44,15 +56,7 @@ export async function createHost(input: unknown, ctx?: ServiceCtx) {
     await checkHostNameFree(tx, v.name);
     await checkZone(tx, clusterId, v.zoneId);
     const host = await tx.host.create({
-      data: {
-        clusterId,
-        name: v.name,
-        address: v.address ?? null,
-        cpus: v.cpus,
-        memoryMiB: v.memoryMiB,
-        zoneId: v.zoneId ?? null,
-        storageControllerPresent: v.storageControllerPresent,
-      },
+      data: { clusterId, ...hostData(v) },
       select: HOST_AUDIT,
     });
     await writeAudit(tx, ctx, "create-host", `host:${host.id}`, null, host);
@@ -81,14 +85,7 @@ export async function updateHost(input: unknown, ctx?: ServiceCtx) {
       });
     const after = await tx.host.update({
       where: { id: v.id },
-      data: {
-        name: v.name,
-        address: v.address ?? null,
-        cpus: v.cpus,
-        memoryMiB: v.memoryMiB,
-        zoneId: v.zoneId ?? null,
-        storageControllerPresent: v.storageControllerPresent,
-      },
+      data: hostData(v),
       select: HOST_AUDIT,
     });
     await writeAudit(tx, ctx, "update-host", `host:${v.id}`, omit(before, "clusterId"), after);
