@@ -13,12 +13,12 @@
 //                          (assessGuarantee, haEligibility, tag summary) before answering.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
 import { createTempDb } from "../lib/sim/temp-db";
 import { seedLarge } from "../lib/server/seed";
+import { freePort } from "./free-port";
 import type { BenchModule } from "./run";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -31,17 +31,6 @@ export const goals: BenchModule["goals"] = {
   dashboardServerMs: { op: "<", value: 300 },
   dashboardInteractiveMs: { op: "<", value: 1500 },
 };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function ensureBuild(): Promise<void> {
   const { build, buildStaleReason } = await import("../scripts/lib/app-setup");

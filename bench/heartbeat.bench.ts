@@ -10,13 +10,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import { createTempDb } from "../lib/sim/temp-db";
 import { createDb } from "../lib/server/db";
 import { seedDemo } from "../lib/server/seed";
+import { freePort } from "./free-port";
 import type { BenchModule } from "./run";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -33,17 +33,6 @@ function cpuMs(pid: number): number | null {
   } catch {
     return null;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function ensureBuild(): Promise<void> {
