@@ -45,13 +45,17 @@ export function parseHostListQuery(sp: SearchParams): HostListQuery {
   };
 }
 
-export interface HostRow {
+/** The host fields the list row and the detail share (see hostCore). */
+export interface HostCore {
   id: string;
   name: string;
   address: string | null;
   state: string;
   stateSince: string;
   lastHeartbeatAt: string | null;
+}
+
+export interface HostRow extends HostCore {
   zone: string | null;
   cpus: number;
   memoryMiB: number;
@@ -84,7 +88,7 @@ const hostCoreSelect = {
   storageControllerPresent: true,
 } satisfies Prisma.HostSelect;
 
-function hostCore(h: Pick<Prisma.HostGetPayload<{ select: typeof hostCoreSelect }>, "id" | "name" | "address" | "state" | "stateSince" | "lastHeartbeatAt">) {
+function hostCore(h: Pick<Prisma.HostGetPayload<{ select: typeof hostCoreSelect }>, "id" | "name" | "address" | "state" | "stateSince" | "lastHeartbeatAt">): HostCore {
   return {
     id: h.id,
     name: h.name,
@@ -222,13 +226,7 @@ export interface HostVm {
   devices: number;
 }
 
-export interface HostDetail {
-  id: string;
-  name: string;
-  address: string | null;
-  state: string;
-  stateSince: string;
-  lastHeartbeatAt: string | null;
+export interface HostDetail extends HostCore {
   zone: { name: string; role: string } | null;
   cpus: number;
   memoryMiB: number;

@@ -80,7 +80,8 @@ export function vmWhere(q: Omit<VmListQuery, "sort" | "dir" | "page" | "pageSize
   return and.length ? { AND: and } : {};
 }
 
-export interface VmRow {
+/** The VM fields the list row and the detail share (see vmCore). */
+export interface VmCore {
   id: string;
   name: string;
   power: string;
@@ -89,8 +90,11 @@ export interface VmRow {
   vcpus: number;
   memoryMiB: number;
   haPriority: string;
-  host: { id: string; name: string; state: string } | null;
   generation: number;
+}
+
+export interface VmRow extends VmCore {
+  host: { id: string; name: string; state: string } | null;
   /** Device requests as (type, tag, count). */
   devices: { type: string; tag: string; count: number }[];
   ips: string[];
@@ -109,7 +113,7 @@ const vmCoreSelect = {
   generation: true,
 } satisfies Prisma.VmSelect;
 
-function vmCore(v: Prisma.VmGetPayload<{ select: typeof vmCoreSelect }>) {
+function vmCore(v: Prisma.VmGetPayload<{ select: typeof vmCoreSelect }>): VmCore {
   return {
     id: v.id,
     name: v.name,
@@ -222,16 +226,7 @@ export async function listVmFacets(db: Db = getDb()): Promise<{ power: Record<st
 // ---------------------------------------------------------------------------------------------
 // VM detail
 
-export interface VmDetail {
-  id: string;
-  name: string;
-  power: string;
-  powerSince: string;
-  desiredPower: string;
-  vcpus: number;
-  memoryMiB: number;
-  haPriority: string;
-  generation: number;
+export interface VmDetail extends VmCore {
   restartOnMaintenanceExit: boolean;
   host: { id: string; name: string; state: string; zone: string | null } | null;
   deviceRequests: {
