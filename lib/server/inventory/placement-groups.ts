@@ -10,6 +10,18 @@ async function checkGroupNameFree(tx: Tx, name: string, exceptId?: string) {
     throw conflict(`A placement group named ${name} already exists`, { name: [`A placement group named ${name} already exists`] });
 }
 
+/** The group columns and memberships a create or an update writes (members only where the type uses them). */
+function groupData(v: TCreatePlacementGroupInput) {
+  return {
+    name: v.name,
+    type: v.type,
+    enforcement: v.enforcement,
+    zoneId: v.type === "zone" ? (v.zoneId ?? null) : null,
+    vms: { create: v.vmIds.map((vmId) => ({ vmId })) },
+    hosts: { create: v.type === "vm-host" ? v.hostIds.map((hostId) => ({ hostId })) : [] },
+  };
+}
+
 async function checkMembers(tx: Tx, v: TCreatePlacementGroupInput) {
   const errors: FieldErrors = {};
   const [vms, hosts, zone] = await Promise.all([
@@ -47,15 +59,7 @@ export async function createPlacementGroup(input: unknown, ctx?: ServiceCtx) {
     await checkMembers(tx, v);
     const clusterId = await managedClusterId(tx);
     const g = await tx.placementGroup.create({
-      data: {
-        clusterId,
-        name: v.name,
-        type: v.type,
-        enforcement: v.enforcement,
-        zoneId: v.type === "zone" ? (v.zoneId ?? null) : null,
-        vms: { create: v.vmIds.map((vmId) => ({ vmId })) },
-        hosts: { create: v.type === "vm-host" ? v.hostIds.map((hostId) => ({ hostId })) : [] },
-      },
+      data: { clusterId, ...groupData(v) },
       select: { id: true },
     });
     const after = await groupView(tx, g.id);
@@ -75,14 +79,7 @@ export async function updatePlacementGroup(input: unknown, ctx?: ServiceCtx) {
     await tx.placementGroupHost.deleteMany({ where: { groupId: v.id } });
     await tx.placementGroup.update({
       where: { id: v.id },
-      data: {
-        name: v.name,
-        type: v.type,
-        enforcement: v.enforcement,
-        zoneId: v.type === "zone" ? (v.zoneId ?? null) : null,
-        vms: { create: v.vmIds.map((vmId) => ({ vmId })) },
-        hosts: { create: v.type === "vm-host" ? v.hostIds.map((hostId) => ({ hostId })) : [] },
-      },
+      data: groupData(v),
     });
     const after = await groupView(tx, v.id);
     await writeAudit(tx, ctx, "update-placement-group", `placement-group:${v.id}`, before, after);
