@@ -4,9 +4,8 @@ import type { ColumnDef } from "@tanstack/react-table";
 import type { GpuRow } from "@/lib/server/queries/gpus";
 import { DataTable, type ColumnMeta } from "@/components/ui/data-table";
 import { HostStateBadge, TagChip } from "@/components/ui/status";
-import { UnitCells } from "@/components/ui/capacity-bar";
 import { entityLink } from "@/components/ui/table";
-import { GpuKind, ModeBadge, VmLinks } from "@/components/hosts/host-devices";
+import { GpuKind, GpuSlotsUsed, ModeBadge, VmLinks } from "@/components/hosts/host-devices";
 
 const columns: ColumnDef<GpuRow, unknown>[] = [
   {
@@ -58,14 +57,7 @@ const columns: ColumnDef<GpuRow, unknown>[] = [
   {
     id: "slots",
     header: "Slots used",
-    cell: ({ row: { original: g } }) => (
-      <span className="flex items-center gap-2 whitespace-nowrap">
-        <UnitCells used={g.used} total={g.slots} label={`${g.name} ${g.kind === "vgpu" ? "vGPU slots" : "GPU"} used`} />
-        <span className="tabular text-[12px] text-zinc-600">
-          {g.used}/{g.slots}
-        </span>
-      </span>
-    ),
+    cell: ({ row: { original: g } }) => <GpuSlotsUsed gpu={g} />,
   },
   {
     id: "free",

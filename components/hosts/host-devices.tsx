@@ -26,6 +26,18 @@ export function VmLinks({ vms, unit }: { vms: { id: string; name: string; n: num
   );
 }
 
+/** A GPU's used units as cells and "used/slots". */
+export function GpuSlotsUsed({ gpu: g }: { gpu: Pick<HostGpu, "name" | "kind" | "used" | "slots"> }) {
+  return (
+    <span className="flex items-center gap-2 whitespace-nowrap">
+      <UnitCells used={g.used} total={g.slots} label={`${g.name} ${g.kind === "vgpu" ? "vGPU slots" : "GPU"} used`} />
+      <span className="tabular text-[12px] text-zinc-600">
+        {g.used}/{g.slots}
+      </span>
+    </span>
+  );
+}
+
 export function GpuKind({ kind, profile }: { kind: "passthrough" | "vgpu"; profile: string | null }) {
   return kind === "vgpu" ? (
     <span className="whitespace-nowrap">
@@ -73,12 +85,7 @@ export function HostGpuTable({ gpus }: { gpus: HostGpu[] }) {
               <TagChip type={g.tagType} name={g.tag} />
             </Td>
             <Td>
-              <span className="flex items-center gap-2 whitespace-nowrap">
-                <UnitCells used={g.used} total={g.slots} label={`${g.name} ${g.kind === "vgpu" ? "vGPU slots" : "GPU"} used`} />
-                <span className="tabular text-[12px] text-zinc-600">
-                  {g.used}/{g.slots}
-                </span>
-              </span>
+              <GpuSlotsUsed gpu={g} />
             </Td>
             <Td align="right">{g.free}</Td>
             <Td>
