@@ -191,6 +191,8 @@ export class SimAgent {
         this.outbox.push({ hostId, commandId: c.id, status: "done" });
         return;
       }
+      const booting = this.booting.get(c.vmId);
+      if (booting && booting.vm.generation >= c.generation) return; // redelivered: it answers when booted
       const vm: SimVm = {
         vmId: c.vmId,
         name: p.vmName,

@@ -208,6 +208,10 @@ export class HaController {
     for (const h of this.hosts.values()) {
       if (h.state === "failed" || h.netFault?.triggered) this.failoverNeeded.add(h.id);
     }
+    // At-least-once delivery across a restart: a start or stop marked sent whose reply may have
+    // been lost with the previous process goes out again (agents ignore a start they already run
+    // at that generation and answer a stop of a stopped VM with done; acking twice changes nothing).
+    await this.db.agentCommand.updateMany({ where: { status: "sent", kind: { in: ["start-vm", "stop-vm"] } }, data: { status: "pending" } });
     const pending = await this.db.agentCommand.findMany({ where: { status: "pending" }, select: { hostId: true }, distinct: ["hostId"] });
     for (const c of pending) this.commandHints.add(c.hostId);
     await this.alerts.reload(this.db);
