@@ -7,6 +7,6 @@ export { haEligibility, planFailover, planLocalRestart, planFailoverOn, failover
 export { assessGuarantee, admitPowerOn } from "./admission";
 export { planEvacuation, vmOperationAllowed, planGpuModeSwitch, hasDevices, type VmOperation } from "./maintenance";
 export { whatIfAll } from "./whatif";
-export { allocateAddress, validateStaticAddress, poolSize, validateNetworkConfig, type IpamNetwork } from "./ipam";
+export { allocateAddress, createAddressAllocator, validateStaticAddress, poolSize, validateNetworkConfig, type IpamNetwork, type AddressAllocator } from "./ipam";
 export { sessionsPerDisk, planStorageSessions } from "./storage-path";
 export { fmtMem } from "./format";

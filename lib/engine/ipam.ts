@@ -77,7 +77,7 @@ function reserved(p: Parsed, n: number): boolean {
   return n === p.gateway;
 }
 
-function usedInts(used: ReadonlySet<string>): Set<number> {
+function usedInts(used: Iterable<string>): Set<number> {
   const s = new Set<number>();
   for (const u of used) {
     const n = parseV4(u);
@@ -122,17 +122,40 @@ export function poolSize(net: IpamNetwork): number {
   return Math.max(0, n);
 }
 
-/** The lowest free address of the pool. */
-export function allocateAddress(net: IpamNetwork, used: ReadonlySet<string>): { ok: true; address: string } | { ok: false; reason: string } {
+export type AddressAllocator =
+  | { ok: true; take(): { ok: true; address: string } | { ok: false; reason: string } }
+  | { ok: false; reason: string };
+
+/**
+ * Hands out the pool's free addresses lowest first, for many leases at once: the cursor only
+ * moves forward, so n takes cost O(pool + n) in all. `used` are addresses already leased.
+ */
+export function createAddressAllocator(net: IpamNetwork, used: Iterable<string>): AddressAllocator {
   const p = parseNet(net);
   if (!p) return { ok: false, reason: `network CIDR "${net.cidr}" is not a valid IPv4 network` };
   if (p.poolStart > p.poolEnd) return { ok: false, reason: "the address pool is empty" };
-  const taken = usedInts(used);
-  for (let n = p.poolStart; n <= p.poolEnd; n++) {
-    if (reserved(p, n) || taken.has(n)) continue;
-    return { ok: true, address: toStr(n) };
+  const taken = new Set<number>();
+  for (const u of used) {
+    const n = parseV4(u);
+    if (n !== null) taken.add(n);
   }
-  return { ok: false, reason: `no free address left in the pool ${toStr(p.poolStart)}–${toStr(p.poolEnd)} (${poolSize(net)} addresses, all in use)` };
+  let cursor = p.poolStart;
+  return {
+    ok: true,
+    take() {
+      while (cursor <= p.poolEnd && (reserved(p, cursor) || taken.has(cursor))) cursor++;
+      if (cursor > p.poolEnd)
+        return { ok: false, reason: `no free address left in the pool ${toStr(p.poolStart)}–${toStr(p.poolEnd)} (${poolSize(net)} addresses, all in use)` };
+      taken.add(cursor);
+      return { ok: true, address: toStr(cursor++) };
+    },
+  };
+}
+
+/** The lowest free address of the pool. */
+export function allocateAddress(net: IpamNetwork, used: ReadonlySet<string>): { ok: true; address: string } | { ok: false; reason: string } {
+  const a = createAddressAllocator(net, used);
+  return a.ok ? a.take() : a;
 }
 
 /** A static address: a valid IPv4 address inside the CIDR, not network/broadcast/gateway, and free. */

@@ -7,6 +7,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import type { Prisma, PrismaClient } from "@prisma/client";
 import { planStorageSessions } from "@/lib/engine/storage-path";
+import { createAddressAllocator, type IpamNetwork } from "@/lib/engine/ipam";
 import { compareStr } from "@/lib/engine/tags";
 import type { ClusterSnapshot } from "@/lib/engine/types";
 import {
@@ -191,14 +192,7 @@ export function planClusterImport(spec: TClusterSpec, opts: ImportOptions = {}):
 
   // Networks and their address pools.
   const networkIds: Record<string, string> = {};
-  interface Pool {
-    first: number;
-    last: number;
-    next: number;
-    used: Set<number>;
-    reserved: Set<number>;
-  }
-  const pools = new Map<string, Pool>();
+  const pools = new Map<string, { net: IpamNetwork; alloc: ReturnType<typeof createAddressAllocator> | null }>();
   const networks = spec.networks.map((n) => {
     const nid = id();
     networkIds[n.name] = nid;
@@ -210,9 +204,7 @@ export function planClusterImport(spec: TClusterSpec, opts: ImportOptions = {}):
       const last = poolEnd ? ipv4ToInt(poolEnd) : cidr.broadcast - 1;
       poolStart = intToIpv4(first);
       poolEnd = intToIpv4(last);
-      const reserved = new Set([cidr.network, cidr.broadcast]);
-      if (n.gateway) reserved.add(ipv4ToInt(n.gateway));
-      pools.set(n.name, { first, last, next: first, used: new Set(), reserved });
+      pools.set(n.name, { net: { cidr: n.cidr!, gateway: n.gateway ?? null, poolStart, poolEnd }, alloc: null });
     }
     return {
       id: nid,
@@ -228,8 +220,10 @@ export function planClusterImport(spec: TClusterSpec, opts: ImportOptions = {}):
       createdAt: now,
     };
   });
-  // Static addresses are taken before any dynamic one.
-  for (const v of spec.vms) for (const n of v.nics) if (n.ip) pools.get(n.network)?.used.add(ipv4ToInt(n.ip));
+  // Static addresses are taken before any dynamic one; then the engine's IPAM gives the lowest free.
+  const statics = new Map<string, string[]>();
+  for (const v of spec.vms) for (const n of v.nics) if (n.ip) statics.set(n.network, [...(statics.get(n.network) ?? []), n.ip]);
+  for (const [name, pool] of pools) pool.alloc = createAddressAllocator(pool.net, statics.get(name) ?? []);
 
   // VMs.
   const vmIds: Record<string, string> = {};
@@ -348,17 +342,14 @@ export function planClusterImport(spec: TClusterSpec, opts: ImportOptions = {}):
       vmNics.push({ id: nicId, vmId, index, networkId: networkIds[n.network], mac: macFor(macSeq++), staticIp: n.ip ?? null });
       const pool = pools.get(n.network);
       if (!on || !pool) return;
-      let address: number;
-      if (n.ip) address = ipv4ToInt(n.ip);
+      let address: string;
+      if (n.ip) address = n.ip;
       else {
-        let x = pool.next;
-        while (x <= pool.last && (pool.used.has(x) || pool.reserved.has(x))) x++;
-        if (x > pool.last) return problem(`vms.${vi}.nics.${index}`, `VM ${v.name}: network ${n.network} has no free address in its pool`);
-        pool.used.add(x);
-        pool.next = x + 1;
-        address = x;
+        const r = pool.alloc?.ok ? pool.alloc.take() : null;
+        if (!r?.ok) return problem(`vms.${vi}.nics.${index}`, `VM ${v.name}: network ${n.network} has no free address in its pool`);
+        address = r.address;
       }
-      leases.push({ id: id(), networkId: networkIds[n.network], address: intToIpv4(address), vmId, vmNicId: nicId, static: !!n.ip, createdAt: now });
+      leases.push({ id: id(), networkId: networkIds[n.network], address, vmId, vmNicId: nicId, static: !!n.ip, createdAt: now });
     });
     v.devices.forEach((d, index) => {
       if (d.type === "sriov") addTag("sriov", d.tag, "user");
