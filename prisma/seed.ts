@@ -1,10 +1,12 @@
 // npm run seed [-- --force]            the demo cluster (only into an empty store unless --force)
 // npm run seed:large [-- --hosts N --vms N]   1,000 hosts / 20,000 VMs (resets the store first)
-// The store is DATABASE_URL (default file:data/haven.db) and must be migrated (npm run db:migrate).
+// The store is DATABASE_URL (default file:data/haven.db); its migrations are applied first (like
+// `npm start`), so both commands work on a new or an older store.
 import { Command } from "commander";
 import { databaseUrl } from "../lib/db-url";
 import { createDb } from "../lib/server/db";
 import { isStoreEmpty, resetStore, seedDemo, seedLarge } from "../lib/server/seed";
+import { migrate } from "../scripts/lib/app-setup";
 
 const program = new Command()
   .name("seed")
@@ -14,6 +16,12 @@ const program = new Command()
   .option("--vms <n>", "VMs of the large cluster", (v) => Number(v), 20000)
   .parse();
 const opts = program.opts<{ large?: boolean; force?: boolean; hosts: number; vms: number }>();
+
+const migrated = await migrate(databaseUrl());
+if (migrated !== 0) {
+  console.error(`seed failed: prisma migrate deploy exited ${migrated}`);
+  process.exit(migrated);
+}
 
 const db = createDb();
 const t0 = performance.now();
