@@ -4,7 +4,7 @@ import "server-only";
 // requests named the old tag; the running HA controller is told the device pools changed.
 import { z } from "zod";
 import { authorize } from "@/lib/server/auth/principal";
-import { getController } from "@/lib/server/ha/controller";
+import { control } from "@/lib/server/control/client";
 import { conflict, ctxDb, notFound, parseInput, type ServiceCtx } from "@/lib/server/inventory/common";
 import { updateGpu } from "@/lib/server/inventory/gpus";
 
@@ -47,6 +47,6 @@ export async function switchGpuMode(input: unknown, ctx?: ServiceCtx): Promise<G
     },
     ctx,
   );
-  getController()?.notifyChanged({ capacity: true, inventory: true });
+  await control("notifyChanged", { capacity: true, inventory: true }).catch(() => undefined);
   return { gpuId: g.id, gpuName: g.name, hostId: g.hostId, mode, previousTag: r.previousTag, tag: r.tag, reconfigure: r.reconfigure };
 }

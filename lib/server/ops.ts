@@ -13,9 +13,7 @@ import { ZAlertInput, ZHostTokenInput, ZMaintenanceInput, ZVmPowerInput } from "
 import { issueAgentToken, revokeAgentToken, type IssuedAgentToken } from "@/lib/server/agent/tokens";
 import { getController } from "@/lib/server/ha/controller";
 import { acknowledgeAlert, resolveAlert } from "@/lib/server/ha/index";
-import { powerOffVm, powerOnVm } from "@/lib/server/ha/vm-power";
-import { enterMaintenance, exitMaintenance } from "@/lib/server/ha/maintenance";
-import { applyDemoFault, requireDemoFleet } from "@/lib/server/demo/faults";
+import { control } from "@/lib/server/control/client";
 import type { z } from "zod";
 
 export type OpsCtx = AuditCtx;
@@ -33,7 +31,7 @@ const storeOf = (ctx?: OpsCtx): Db => ctx?.db ?? getController()?.db ?? getDb();
 export async function powerOnVmAs(input: unknown, ctx?: OpsCtx) {
   authorize(ctx, "operator");
   const { vmId } = parse(ZVmPowerInput, input);
-  const r = await powerOnVm(vmId, { by: actorOf(ctx).actor });
+  const r = await control("powerOnVm", vmId, { by: actorOf(ctx).actor });
   await writeAuditRow(storeOf(ctx), ctx, "power-on-vm", `vm:${vmId}`, null, r);
   return r;
 }
@@ -41,7 +39,7 @@ export async function powerOnVmAs(input: unknown, ctx?: OpsCtx) {
 export async function powerOffVmAs(input: unknown, ctx?: OpsCtx) {
   authorize(ctx, "operator");
   const { vmId } = parse(ZVmPowerInput, input);
-  const r = await powerOffVm(vmId, { by: actorOf(ctx).actor });
+  const r = await control("powerOffVm", vmId, { by: actorOf(ctx).actor });
   await writeAuditRow(storeOf(ctx), ctx, "power-off-vm", `vm:${vmId}`, null, r);
   return r;
 }
@@ -49,7 +47,7 @@ export async function powerOffVmAs(input: unknown, ctx?: OpsCtx) {
 export async function enterMaintenanceAs(input: unknown, ctx?: OpsCtx) {
   authorize(ctx, "operator");
   const { hostId, rebuildDeviceVms } = parse(ZMaintenanceInput, input);
-  const r = await enterMaintenance(hostId, { by: actorOf(ctx).actor, rebuildDeviceVms });
+  const r = await control("enterMaintenance", hostId, { by: actorOf(ctx).actor, rebuildDeviceVms });
   await writeAuditRow(storeOf(ctx), ctx, "enter-maintenance", `host:${hostId}`, null, r);
   return r;
 }
@@ -57,7 +55,7 @@ export async function enterMaintenanceAs(input: unknown, ctx?: OpsCtx) {
 export async function exitMaintenanceAs(input: unknown, ctx?: OpsCtx) {
   authorize(ctx, "operator");
   const { hostId } = parse(ZMaintenanceInput, input);
-  const r = await exitMaintenance(hostId, { by: actorOf(ctx).actor });
+  const r = await control("exitMaintenance", hostId, { by: actorOf(ctx).actor });
   await writeAuditRow(storeOf(ctx), ctx, "exit-maintenance", `host:${hostId}`, null, r);
   return r;
 }
@@ -94,9 +92,8 @@ export async function resolveAlertAs(input: unknown, ctx?: OpsCtx) {
 /** Demo mode only (NOT_FOUND otherwise); operator+. */
 export async function applyDemoFaultAs(input: unknown, ctx?: OpsCtx) {
   authorize(ctx, "operator");
-  const fleet = requireDemoFleet();
-  const r = await applyDemoFault(input, fleet);
-  await writeAuditRow(fleet.db, ctx, "demo-fault", r.vm ? `vm:${r.vm}` : `host:${r.host}`, null, r);
+  const r = await control("demoFault", input);
+  await writeAuditRow(storeOf(ctx), ctx, "demo-fault", r.vm ? `vm:${r.vm}` : `host:${r.host}`, null, r);
   return r;
 }
 

@@ -8,11 +8,20 @@ import { admitPowerOn, placeVm, planEvacuation, vmOperationAllowed, hasDevices, 
 import { getDb, type Db } from "@/lib/server/db";
 import { loadSnapshot } from "@/lib/server/snapshot";
 import { getController } from "@/lib/server/ha/controller";
+import { controlWithin } from "@/lib/server/control/client";
+
+/** Hosts the controller keeps out of placements now (network-fault HA); none for an explicit store. */
+async function unavailableNow(db?: Db): Promise<string[]> {
+  if (db) return [];
+  const ctl = getController();
+  if (ctl) return ctl.unavailableHostIds();
+  return controlWithin("unavailableHostIds", 1000).catch(() => []);
+}
 
 async function snapshotNow(db?: Db): Promise<ClusterSnapshot> {
   const ctl = getController();
   if (!db && ctl) return ctl.snapshot();
-  return loadSnapshot(db ?? getDb());
+  return loadSnapshot(db ?? getDb(), { unavailableHostIds: await unavailableNow(db) });
 }
 
 export interface HostVerdict {
@@ -60,8 +69,7 @@ export async function explainVmPlacement(vmId: string, db?: Db, snapshot?: Clust
   if (!vm) return null;
   // The engine's reasons repeat each host's line ("kvm-a01: …"); the table shows those per host.
   const general = (rs: string[]) => rs.filter((r) => !snap.hosts.some((h) => r.startsWith(`${h.name}:`)));
-  const ctl = getController();
-  const exclude = ctl && !db ? ctl.unavailableHostIds() : [];
+  const exclude = await unavailableNow(db);
   const base = { vmId, vmName: vm.name, power: vm.power, haMode: snap.policy.haMode };
   if (snap.policy.haMode === "guarantee") {
     const adm = admitPowerOn(snap, vmId, { excludeHostIds: exclude });

@@ -1,9 +1,9 @@
 import "server-only";
-// What a console server process runs besides serving requests (started from instrumentation.ts):
-// the HA controller on the wall clock over the process's store, and in demo mode the simulated
-// agent fleet for the hosts in the store, and with HAVEN_AGENT_PORT the dedicated agent listener
-// (lib/server/http/agent-listener.ts). Idempotent: a second call (dev reload, a second
-// instrumentation bundle) returns what is running.
+// What the HA controller process runs (lib/server/control/main.ts, forked by instrumentation.ts;
+// or the console's own process with HAVEN_CONTROLLER=inline): the HA controller on the wall clock
+// over the store, in demo mode the simulated agent fleet for the hosts in the store, and with
+// HAVEN_AGENT_PORT the dedicated agent listener (lib/server/http/agent-listener.ts). Idempotent:
+// a second call returns what is running.
 import { getDb } from "@/lib/server/db";
 import { getController, startController, type HaController } from "@/lib/server/ha/controller";
 import { systemClock } from "@/lib/server/ha/clock";
@@ -15,12 +15,13 @@ export const CONTROLLER_STEP_MS = 500;
 
 const g = globalThis as unknown as { __havenRuntime?: Promise<void>; __havenAgentListener?: import("node:http").Server; __havenStepTimer?: ReturnType<typeof setInterval> };
 
-export function startServerRuntime(): Promise<void> {
-  g.__havenRuntime ??= start();
+/** Starts the runtime; `onControllerReady` runs once the controller has loaded the store (operations can be served). */
+export function startServerRuntime(opts: { onControllerReady?: () => void } = {}): Promise<void> {
+  g.__havenRuntime ??= start(opts.onControllerReady);
   return g.__havenRuntime;
 }
 
-async function start(): Promise<void> {
+async function start(onControllerReady?: () => void): Promise<void> {
   const log = createStderrLogger((process.env.HAVEN_LOG_LEVEL as "info") ?? "info", "haven");
   let controller: HaController;
   try {
@@ -29,7 +30,8 @@ async function start(): Promise<void> {
     // hosts do not all look unreachable while the fleet is still reading their VMs.
     controller = getController() ?? startController({ db: getDb(), clock: systemClock, log });
     await controller.start();
-    log.info({ hosts: await controller.db.host.count(), stepMs: CONTROLLER_STEP_MS }, "HA controller started");
+    log.info({ hosts: await controller.db.host.count(), stepMs: CONTROLLER_STEP_MS, pid: process.pid }, "HA controller started");
+    onControllerReady?.();
   } catch (err) {
     log.error({ err }, "the HA controller did not start (is the store migrated?)");
     return;

@@ -6,6 +6,7 @@ import { AppError, appErrorFromZod } from "@/lib/server/errors";
 import { authorize } from "@/lib/server/auth/principal";
 import { writeAuditRow, type AuditCtx } from "@/lib/server/audit";
 import { getController } from "@/lib/server/ha/controller";
+import { control } from "@/lib/server/control/client";
 import { ZHaSettingsInput, type THaSettings } from "@/lib/schemas/ha-settings";
 import { buildEngineView, getEngineView, recoveryEstimate, type EngineView } from "@/lib/server/dashboard/engine-view";
 import { haCardFromView, splitUnabsorbableReason, type HaCardData, type UnabsorbableSet } from "@/lib/server/queries/dashboard";
@@ -248,7 +249,9 @@ export async function updateHaSettings(input: unknown, ctx?: AuditCtx): Promise<
     return { before: b, after: toSettings(row) };
   });
   const changed = (Object.keys(before) as (keyof THaSettings)[]).filter((k) => before[k] !== after[k]);
-  return { settings: after, changed, controllerUpdated: applyToController(after) };
+  // The running controller (in its own process, usually) takes the new settings at once.
+  const controllerUpdated = await control("applySettings", after).catch(() => false);
+  return { settings: after, changed, controllerUpdated };
 }
 
 /**

@@ -1,7 +1,10 @@
 import "server-only";
 // The host agent protocol as service functions (no HTTP): register, heartbeat, fetch commands,
 // acknowledge a command. Routes under app/api/agent/v1 wrap them (bearer token → hostId with
-// `authenticateAgent`). A heartbeat costs no store access: liveness is the controller's memory.
+// `authenticateAgent`). Every request's token is checked against the store (one indexed read of
+// Host.agentTokenHash): no token decision rests on process or module memory, which a bundler
+// can duplicate and a second console instance does not share, so a revoked or rotated token
+// stops working at once on every port and in every process.
 import { createHash, randomBytes } from "node:crypto";
 import type { PrismaClient } from "@prisma/client";
 import {
@@ -22,17 +25,8 @@ export interface AgentServiceDeps {
   controller: HaController;
 }
 
-/** Per store: token → host id, for tokens seen since they were issued (no hashing per call). */
-const tokenCache = new WeakMap<PrismaClient, Map<string, string>>();
-
 export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
-}
-
-/** Drops a host's cached token (after a token is issued or revoked outside registerAgent). */
-export function forgetAgentToken(db: PrismaClient, hostId: string): void {
-  const cache = tokenCache.get(db);
-  if (cache) for (const [h, id] of cache) if (id === hostId) cache.delete(h);
 }
 
 /** An agent introduces itself by host name and gets its id, a bearer token and the timings. */
@@ -40,15 +34,29 @@ export async function registerAgent(deps: AgentServiceDeps, input: unknown): Pro
   const parsed = ZRegisterRequest.safeParse(input);
   if (!parsed.success) throw appErrorFromZod(parsed.error, "Invalid registration");
   const req = parsed.data;
-  const host = await deps.db.host.findUnique({ where: { name: req.hostName } });
+  const host = await deps.db.host.findUnique({ where: { name: req.hostName }, select: { id: true, clusterId: true, agentTokenHash: true, simulated: true } });
   if (!host) throw new AppError("NOT_FOUND", `No host named ${req.hostName} in the inventory`);
   const token = randomBytes(24).toString("hex");
-  const hash = hashToken(token);
-  await deps.db.host.update({ where: { id: host.id }, data: { agentTokenHash: hash, agentTokenIssuedAt: new Date(deps.controller.clock.now()) } });
-  let cache = tokenCache.get(deps.db);
-  if (!cache) tokenCache.set(deps.db, (cache = new Map()));
-  for (const [k, id] of cache) if (id === host.id) cache.delete(k);
-  cache.set(token, host.id);
+  const at = new Date(deps.controller.clock.now());
+  // The new token keeps the kind of the host's token: the demo fleet's simulated agent presents
+  // the simulated token it was issued; any other registration is a real agent's (it came with an
+  // admin's token, which cleared `simulated`): it claims the host for good, so the demo fleet
+  // never takes it again, and ends the demo mode of its cluster (from the next start). The write
+  // is conditional on the token and kind read: a token issued or revoked meanwhile wins.
+  const real = !host.simulated;
+  const swap = (db: Pick<PrismaClient, "host">) =>
+    db.host.updateMany({
+      where: { id: host.id, agentTokenHash: host.agentTokenHash, simulated: host.simulated },
+      data: { agentTokenHash: hashToken(token), agentTokenIssuedAt: at, ...(real ? { agentClaimedAt: at } : {}) },
+    });
+  const registered = !real
+    ? (await swap(deps.db)).count > 0
+    : await deps.db.$transaction(async (tx) => {
+        if ((await swap(tx)).count === 0) return false;
+        await tx.cluster.updateMany({ where: { id: host.clusterId, demo: true }, data: { demo: false } });
+        return true;
+      });
+  if (!registered) throw new AppError("UNAUTHORIZED", `The agent token of ${req.hostName} changed during the registration; register again with the current token`);
   const t = deps.controller.timing;
   return {
     hostId: host.id,
@@ -60,17 +68,12 @@ export async function registerAgent(deps: AgentServiceDeps, input: unknown): Pro
   };
 }
 
-/** Bearer token → host id (cached in memory after the first lookup). */
-export async function authenticateAgent(deps: AgentServiceDeps, token: string | null | undefined): Promise<string> {
+/** Bearer token → host id, read from the store on every call (revocation takes effect at once). */
+export async function authenticateAgent(deps: Pick<AgentServiceDeps, "db">, token: string | null | undefined): Promise<string> {
   if (!token) throw new AppError("UNAUTHORIZED", "An agent token is required");
-  let cache = tokenCache.get(deps.db);
-  if (!cache) tokenCache.set(deps.db, (cache = new Map()));
-  const hit = cache.get(token);
-  if (hit) return hit;
-  const hash = hashToken(token);
-  const host = await deps.db.host.findUnique({ where: { agentTokenHash: hash }, select: { id: true } });
+  if (token.length > 512) throw new AppError("UNAUTHORIZED", "Unknown agent token");
+  const host = await deps.db.host.findUnique({ where: { agentTokenHash: hashToken(token) }, select: { id: true } });
   if (!host) throw new AppError("UNAUTHORIZED", "Unknown agent token");
-  cache.set(token, host.id);
   return host.id;
 }
 

@@ -1,11 +1,11 @@
 import "server-only";
 // Agent tokens issued by an admin: 32 random bytes (base64url), shown once, stored only as a
 // SHA-256 hash in Host.agentTokenHash. Issuing replaces the host's previous token; revoking
-// clears it. Either takes effect at once (the in-memory token cache forgets the host).
+// clears it. Either takes effect at once: every agent request checks its token against the store.
 import { randomBytes, timingSafeEqual, createHash } from "node:crypto";
 import type { PrismaClient } from "@prisma/client";
 import { AppError } from "@/lib/server/errors";
-import { forgetAgentToken, hashToken } from "./service";
+import { hashToken } from "./service";
 
 export interface IssuedAgentToken {
   hostId: string;
@@ -25,12 +25,15 @@ export function newAgentToken(): string {
   return randomBytes(32).toString("base64url");
 }
 
-/** Issues a new token for a host (by id or name); the previous one stops working. */
+/**
+ * Issues a new token for a host (by id or name); the previous one stops working. The host now
+ * belongs to a real agent: a simulated agent of the demo loses it (its token stops working) and
+ * the demo fleet never takes it again, across restarts (Host.agentClaimedAt).
+ */
 export async function issueAgentToken(db: PrismaClient, hostIdOrName: string, now = new Date()): Promise<IssuedAgentToken> {
   const host = await findHost(db, hostIdOrName);
   const token = newAgentToken();
-  await db.host.update({ where: { id: host.id }, data: { agentTokenHash: hashToken(token), agentTokenIssuedAt: now } });
-  forgetAgentToken(db, host.id);
+  await db.host.update({ where: { id: host.id }, data: { agentTokenHash: hashToken(token), agentTokenIssuedAt: now, simulated: false, agentClaimedAt: now } });
   return { hostId: host.id, hostName: host.name, token, issuedAt: now.toISOString() };
 }
 
@@ -38,8 +41,34 @@ export async function issueAgentToken(db: PrismaClient, hostIdOrName: string, no
 export async function revokeAgentToken(db: PrismaClient, hostIdOrName: string): Promise<{ hostId: string; hostName: string; revoked: boolean }> {
   const host = await findHost(db, hostIdOrName);
   const r = await db.host.updateMany({ where: { id: host.id, agentTokenHash: { not: null } }, data: { agentTokenHash: null, agentTokenIssuedAt: null } });
-  forgetAgentToken(db, host.id);
   return { hostId: host.id, hostName: host.name, revoked: r.count > 0 };
+}
+
+/**
+ * Tokens for the demo fleet's simulated agents (lib/server/demo/fleet.ts), which then register
+ * and call like real agents. Only for hosts of a demo cluster that no admin token and no real
+ * registration ever claimed, checked in the same statement that stores the token (an admin
+ * issuing a token at the same moment wins); each host taken is marked simulated. Returns host
+ * id → token for the hosts taken; the others are left alone.
+ */
+export async function issueSimulatedAgentTokens(db: PrismaClient, hostIds: string[], now = new Date()): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  // In slices: one transaction per slice, so a large fleet costs a few commits, not one per host.
+  for (let i = 0; i < hostIds.length; i += 200) {
+    const slice = hostIds.slice(i, i + 200).map((id) => ({ id, token: newAgentToken() }));
+    const counts = await db.$transaction(
+      slice.map(({ id, token }) =>
+        db.host.updateMany({
+          where: { id, agentClaimedAt: null, cluster: { demo: true } },
+          data: { agentTokenHash: hashToken(token), agentTokenIssuedAt: now, simulated: true },
+        }),
+      ),
+    );
+    slice.forEach(({ id, token }, k) => {
+      if (counts[k].count > 0) out.set(id, token);
+    });
+  }
+  return out;
 }
 
 /** A VM the store says runs on a host, as an agent taking the host over adopts it. */

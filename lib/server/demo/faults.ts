@@ -74,3 +74,10 @@ export function demoHostStatus(hostIdOrName: string): { simulated: boolean; up: 
   if (!a) return { simulated: false, up: false, isolated: false, storageHealthy: true, nics: [] };
   return { simulated: true, up: a.up, isolated: a.isolated, storageHealthy: a.storageHealthy, nics: [...a.nics].map(([name, up]) => ({ name, up })) };
 }
+
+/** Whether the demo fleet runs the VM somewhere (the VM page's fault panel). Null outside demo mode. */
+export function demoVmRunning(vmId: string): boolean | null {
+  const fleet = isDemoMode() ? getDemoFleet() : null;
+  if (!fleet) return null;
+  return fleet.fleet.hostsRunning(vmId).length > 0;
+}

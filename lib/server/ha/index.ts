@@ -9,6 +9,7 @@ import "server-only";
 import { getDb } from "@/lib/server/db";
 import { acknowledgeAlert as ackRow, resolveAlert as resolveRow, alertKey, type AlertKind } from "./alerts";
 import { getController } from "./controller";
+import { control } from "@/lib/server/control/client";
 
 export { HaController, startController, getController, stopController, type HaDeps, type Timing } from "./controller";
 export { powerOnVm, powerOffVm, type PowerOnResult } from "./vm-power";
@@ -29,9 +30,7 @@ export async function resolveAlert(id: string, by: string) {
   const ctl = getController();
   const db = ctl?.db ?? getDb();
   const row = await resolveRow(db, id, by, new Date(ctl?.clock.now() ?? Date.now()));
-  if (ctl) {
-    ctl.alerts.forget(alertKey(row.kind as AlertKind, { type: row.entityType as "host" | "vm" | "cluster", id: row.entityId }));
-    ctl.notifyChanged({ inventory: true });
-  }
+  // The controller (here or in its own process) may raise it again if its condition persists.
+  await control("alertResolved", alertKey(row.kind as AlertKind, { type: row.entityType as "host" | "vm" | "cluster", id: row.entityId })).catch(() => undefined);
   return row;
 }

@@ -1,12 +1,7 @@
 // POST /api/agent/v1/register — an agent introduces itself with the token an admin issued for its
 // host and its inventory; the answer carries the agent's own token (the issued one is replaced)
-// and the cluster's timings.
-import { agentDeps, authenticateRequest } from "@/lib/server/http/agent-route";
-import { registerAuthenticated } from "@/lib/server/http/agent-ops";
-import { json, readJson, withProblems } from "@/lib/server/http/problem";
+// and the cluster's timings. Served by the HA controller's process (lib/server/http/agent-route.ts).
+import { forwardAgentRequest } from "@/lib/server/http/agent-route";
+import { withProblems } from "@/lib/server/http/problem";
 
-export const POST = withProblems("agent.register", async (req: Request) => {
-  const deps = agentDeps();
-  const hostId = await authenticateRequest(deps, req);
-  return json(await registerAuthenticated(deps, hostId, await readJson(req)));
-});
+export const POST = withProblems("agent.register", forwardAgentRequest);

@@ -1,0 +1,45 @@
+import "server-only";
+// GET /api/health on the console's port: the store as this process reaches it, and the HA
+// controller as it answers (in its own process, within 2 s; a silent or restarting controller
+// process is "unreachable", 503).
+import { getDb } from "@/lib/server/db";
+import { getController } from "@/lib/server/ha/controller";
+import { getHealth, type HealthReport } from "@/lib/server/runtime";
+import { controlWithin } from "./client";
+import { controllerProcess } from "./process";
+
+export interface ConsoleHealth extends Omit<HealthReport, "controller"> {
+  controller: "running" | "stopped" | "unreachable";
+  /** The controller's own process (absent when it runs inside this one). */
+  controllerProcess?: { pid: number | null; restarts: number; ready: boolean };
+}
+
+export async function getConsoleHealth(): Promise<ConsoleHealth> {
+  if (getController()) return getHealth();
+  let db: HealthReport["db"] = "ok";
+  try {
+    await getDb().host.count({ take: 1 });
+  } catch {
+    db = "error";
+  }
+  const proc = controllerProcess();
+  let controller: ConsoleHealth["controller"] = proc ? "unreachable" : "stopped";
+  let demo: HealthReport["demo"] = { enabled: false, simulatedHosts: 0 };
+  if (proc) {
+    try {
+      const h = await controlWithin("health", 2000);
+      controller = h.controller;
+      demo = h.demo;
+    } catch {
+      controller = "unreachable";
+    }
+  }
+  return {
+    status: db === "ok" && controller === "running" ? "ok" : "degraded",
+    db,
+    controller,
+    demo,
+    time: new Date().toISOString(),
+    ...(proc ? { controllerProcess: { pid: proc.pid(), restarts: proc.restarts, ready: proc.ready } } : {}),
+  };
+}

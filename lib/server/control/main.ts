@@ -1,0 +1,49 @@
+// The HA controller process: `node --import tsx --conditions=react-server lib/server/control/main.ts`,
+// forked by the console's server (lib/server/control/process.ts). It runs the HA controller on
+// the wall clock, the dedicated agent listener (HAVEN_AGENT_PORT) and, in demo mode, the simulated
+// fleet (lib/server/runtime.ts), and answers the console's operations (lib/server/control/ops.ts)
+// on its IPC channel. No page is rendered here, so no page load can delay failure detection.
+// It exits when the console's process goes away (the channel closes).
+import type { ControlReply, ControlRequest } from "./process";
+
+if (!process.send) {
+  process.stderr.write("lib/server/control/main.ts runs as the console's child process (it needs an IPC channel)\n");
+  process.exit(2);
+}
+const send = (m: ControlReply | { type: "ready" }) => {
+  if (process.connected) process.send!(m);
+};
+process.on("disconnect", () => process.exit(0));
+process.on("SIGTERM", () => process.exit(0));
+
+const [{ controlOps }, { isAppError }, { startServerRuntime }] = await Promise.all([import("./ops"), import("@/lib/server/errors"), import("@/lib/server/runtime")]);
+
+process.on("message", (m: ControlRequest) => {
+  const fn = (controlOps as Record<string, (...a: unknown[]) => Promise<unknown>>)[m.op];
+  if (!fn) {
+    send({ id: m.id, ok: false, error: { code: "NOT_FOUND", message: `No controller operation ${m.op}` } });
+    return;
+  }
+  Promise.resolve()
+    .then(() => fn(...m.args))
+    .then(
+      (value) => send({ id: m.id, ok: true, value }),
+      (err) => {
+        if (isAppError(err)) send({ id: m.id, ok: false, error: { code: err.code, message: err.message, fieldErrors: err.fieldErrors } });
+        else {
+          process.stderr.write(`haven-controller: ${m.op} failed: ${(err as Error)?.stack ?? err}\n`);
+          send({ id: m.id, ok: false, error: { code: "INTERNAL", message: "Something went wrong in the HA controller" } });
+        }
+      },
+    );
+});
+
+let ready = false;
+await startServerRuntime({
+  onControllerReady: () => {
+    ready = true;
+    send({ type: "ready" });
+  },
+});
+// The controller did not start (a store not migrated yet, say): exit, and the console restarts us.
+if (!ready) process.exit(1);

@@ -1,0 +1,73 @@
+import "server-only";
+// What the console's pages, actions and routes ask of the HA controller, as one table of
+// operations run WHERE THE CONTROLLER RUNS: in the controller process (lib/server/control/main.ts)
+// when the console serves pages from another process, or in this process when the controller is
+// local (tests, the scenario runner, HAVEN_CONTROLLER=inline). Arguments and results are plain
+// data (structured clone over the process channel); failures are AppErrors.
+import { powerOffVm, powerOnVm } from "@/lib/server/ha/vm-power";
+import { enterMaintenance, exitMaintenance } from "@/lib/server/ha/maintenance";
+import { getController } from "@/lib/server/ha/controller";
+import { applyToController, type HaSettings } from "@/lib/server/settings";
+import { applyDemoFault, demoHostStatus, demoVmRunning, requireDemoFleet } from "@/lib/server/demo/faults";
+import { answerAgentCall } from "@/lib/server/http/agent-listener";
+import { HttpError, MAX_BODY_BYTES, checkJsonContentType, parseJsonBody, type ResponseParts } from "@/lib/server/http/problem";
+import { AppError } from "@/lib/server/errors";
+
+/** An agent-protocol request forwarded from a Next route handler (body as text, read within the limit). */
+export interface ForwardedAgentCall {
+  method: string;
+  path: string;
+  authorization: string | null;
+  contentType: string | null;
+  body: string | null;
+}
+
+function controller() {
+  const c = getController();
+  if (!c) throw new AppError("UNAVAILABLE", "The HA controller is not running");
+  return c;
+}
+
+export const controlOps = {
+  powerOnVm: (vmId: string, opts: { by?: string }) => powerOnVm(vmId, opts),
+  powerOffVm: (vmId: string, opts: { by?: string }) => powerOffVm(vmId, opts),
+  enterMaintenance: (hostId: string, opts: { by?: string; rebuildDeviceVms?: boolean }) => enterMaintenance(hostId, opts),
+  exitMaintenance: (hostId: string, opts: { by?: string }) => exitMaintenance(hostId, opts),
+  /** An operator resolved an alert: the controller may raise it again if its condition persists. */
+  alertResolved: async (key: string) => {
+    const c = controller();
+    c.alerts.forget(key);
+    c.notifyChanged({ inventory: true });
+  },
+  notifyChanged: async (what: { capacity?: boolean; inventory?: boolean }) => controller().notifyChanged(what),
+  applySettings: async (s: HaSettings) => applyToController(s),
+  unavailableHostIds: async () => controller().unavailableHostIds(),
+  demoFault: (input: unknown) => applyDemoFault(input, requireDemoFleet()),
+  demoHostStatus: async (hostIdOrName: string) => demoHostStatus(hostIdOrName),
+  demoVmRunning: async (vmId: string) => demoVmRunning(vmId),
+  demoAvailable: async () => {
+    requireDemoFleet();
+    return true;
+  },
+  agent: (call: ForwardedAgentCall): Promise<ResponseParts> =>
+    answerAgentCall(
+      {
+        method: call.method,
+        path: call.path,
+        authorization: call.authorization,
+        body: async () => {
+          checkJsonContentType(call.contentType);
+          if (call.body !== null && Buffer.byteLength(call.body) > MAX_BODY_BYTES) throw new HttpError(413, `The body is larger than ${MAX_BODY_BYTES} bytes`);
+          return parseJsonBody(call.body ?? "");
+        },
+      },
+      "agent-route",
+    ),
+  health: async () => {
+    const { getHealth } = await import("@/lib/server/runtime");
+    return getHealth();
+  },
+} satisfies Record<string, (...args: never[]) => Promise<unknown>>;
+
+export type ControlOps = typeof controlOps;
+export type ControlOp = keyof ControlOps;
