@@ -1,5 +1,11 @@
 import type { NextConfig } from "next";
-import { API_CSP, STATIC_SECURITY_HEADERS } from "./lib/security-headers";
+import { installForwardedSanitiser } from "./lib/forwarded-sanitiser";
+import { API_CSP, SERVER_ACTION_BODY_LIMIT, STATIC_SECURITY_HEADERS } from "./lib/security-headers";
+
+// Next loads this file in the process that serves requests, before it handles one: from here on
+// every request's X-Forwarded-* headers are believed only from HAVEN_TRUSTED_PROXIES
+// (lib/forwarded.ts) — Next's own server-action origin check included.
+installForwardedSanitiser();
 
 const nextConfig: NextConfig = {
   // better-sqlite3 is a native addon; Prisma's client is loaded at run time.
@@ -11,8 +17,9 @@ const nextConfig: NextConfig = {
   // The build type-checks the app only (tsconfig.build.json: app/, components/, lib/ without
   // tests), so a type error in a test cannot stop `npm start`; `npm test` type-checks everything.
   typescript: { tsconfigPath: "tsconfig.build.json" },
-  // Server action bodies (the admin forms are a few KB): refuse anything over 256 KB.
-  experimental: { serverActions: { bodySizeLimit: "256kb" } },
+  // Server action bodies (the admin forms are a few KB): refuse anything over 256 KB. proxy.ts
+  // answers an over-limit (413) or cross-origin (403) action before Next reads it.
+  experimental: { serverActions: { bodySizeLimit: SERVER_ACTION_BODY_LIMIT } },
   // Security headers on every answer; pages get their nonce CSP from proxy.ts, JSON routes this one.
   async headers() {
     return [

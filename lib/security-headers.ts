@@ -22,6 +22,10 @@ export function pageCsp(nonce: string, dev = process.env.NODE_ENV === "developme
   ].join("; ");
 }
 
+/** Server action bodies (next.config.ts `experimental.serverActions.bodySizeLimit`; proxy.ts). */
+export const SERVER_ACTION_BODY_LIMIT = "256kb";
+export const SERVER_ACTION_BODY_LIMIT_BYTES = 256 * 1024;
+
 /** JSON answers: nothing to load, nothing may frame them. */
 export const API_CSP = "default-src 'none'; frame-ancestors 'none'";
 

@@ -1,12 +1,14 @@
 // Sign-in through better-auth on a real store: setup once, scrypt hashes, sessions in the store,
-// the session cookie → principal, sign-in rate limits, the last admin, cross-site refusal.
+// the session cookie → principal, sign-in delays (per account+client, per client, in the store:
+// never a lock of the account for everyone), the last admin, cross-site refusal.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "@/tests/support/test-db";
 import { runAs } from "@/tests/support/auth";
 import { getAuth } from "@/lib/server/auth/auth";
 import { principalFromHeaders } from "@/lib/server/auth/session";
 import { signInWithPassword } from "@/lib/server/auth/sign-in";
-import { signInLimits, createRateLimiter } from "@/lib/server/auth/rate-limit";
+import { createDb } from "@/lib/server/db";
+import { delayAfter, throttlePolicy } from "@/lib/server/auth/throttle";
 import { bootstrapAdminFromEnv, createUser, deleteUser, setUserRole, setupFirstAdmin, setupNeeded } from "@/lib/server/auth/users";
 import { announceSignIn } from "@/lib/server/auth/bootstrap";
 import { POST as issueTokenRoute } from "@/app/api/v1/hosts/[id]/agent-token/route";
@@ -24,9 +26,8 @@ afterAll(async () => {
   delete (globalThis as unknown as { __havenDb?: unknown }).__havenDb;
   await t?.cleanup();
 });
-beforeEach(() => {
-  signInLimits().email.reset();
-  signInLimits().client.reset();
+beforeEach(async () => {
+  await t.db.signInThrottle.deleteMany();
 });
 
 /** Signs in through better-auth and answers the session cookie header. */
@@ -76,35 +77,83 @@ describe("first-run setup and users", () => {
     await expect(signInWithPassword({ email: "not-an-email", password: "" }, new Headers())).rejects.toMatchObject({ code: "VALIDATION", fieldErrors: { email: expect.any(Array), password: expect.any(Array) } });
   });
 
-  it("rate-limits sign-in attempts per email: the 6th try in 5 minutes is refused even with the right password", async () => {
-    const h = new Headers({ "x-forwarded-for": "10.0.0.9" });
-    for (let i = 0; i < 5; i++) await expect(signInWithPassword({ email: "root@haven.test", password: `nope-${i}-xxxxxx` }, h)).rejects.toMatchObject({ code: "UNAUTHORIZED" });
-    await expect(signInWithPassword({ email: "root@haven.test", password: PW }, h)).rejects.toMatchObject({ code: "UNAVAILABLE", message: expect.stringMatching(/Too many sign-in attempts/) });
-    signInLimits().email.reset();
-    signInLimits().client.reset();
-    await expect(signInWithPassword({ email: "root@haven.test", password: PW }, h)).resolves.toMatchObject({ email: "root@haven.test" });
+  it("wrong passwords from one address never lock the account at another: the only admin still signs in", async () => {
+    // The attacker's address in X-Forwarded-For too: the old per-email lock (5 tries) refused
+    // the admin everywhere; only the attacker's own address is slowed now.
+    const attacker = { client: "203.0.113.9" };
+    const fromAttacker = new Headers({ "x-forwarded-for": attacker.client });
+    for (let i = 0; i < 3; i++) await expect(signInWithPassword({ email: "root@haven.test", password: `nope-${i}-xxxxxx` }, fromAttacker, attacker)).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect(signInWithPassword({ email: "root@haven.test", password: "nope-3-xxxxxx" }, fromAttacker, attacker)).rejects.toMatchObject({ code: "UNAVAILABLE", message: expect.stringMatching(/Too many failed sign-ins\. Try again in 1 s/) });
+    await expect(signInWithPassword({ email: "root@haven.test", password: PW }, fromAttacker, attacker)).rejects.toMatchObject({ code: "UNAVAILABLE" });
+    for (let i = 0; i < 3; i++) await signInWithPassword({ email: "root@haven.test", password: `again-${i}-xxxxx` }, fromAttacker, attacker).catch(() => {});
+    const admin = { client: "198.51.100.20" };
+    await expect(signInWithPassword({ email: "root@haven.test", password: PW }, new Headers({ "x-forwarded-for": admin.client }), admin)).resolves.toMatchObject({ email: "root@haven.test" });
   });
 
-  it("rate-limits per client address across emails", async () => {
-    const h = new Headers({ "x-forwarded-for": "10.0.0.77" });
-    let refused = 0;
-    for (let i = 0; i < 25; i++) {
-      try {
-        await signInWithPassword({ email: `spray${i}@haven.test`, password: "whatever-123456" }, h);
-      } catch (e) {
-        if ((e as { code?: string }).code === "UNAVAILABLE") refused++;
-      }
+  it("delays double per account+client from the 3rd failure, up to the cap; waiting lets the right password in", async () => {
+    const c = { client: "192.0.2.7" };
+    const h = new Headers();
+    const t0 = Date.parse("2026-05-01T10:00:00Z");
+    const at = (s: number) => ({ ...c, now: new Date(t0 + s * 1000) });
+    const wrong = (s: number) => signInWithPassword({ email: "root@haven.test", password: "wrong-password-x" }, h, at(s));
+    await expect(wrong(0)).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect(wrong(0)).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect(wrong(0)).rejects.toMatchObject({ code: "UNAUTHORIZED" }); // the 3rd: 1 s from now
+    await expect(wrong(0.5)).rejects.toMatchObject({ code: "UNAVAILABLE", message: expect.stringMatching(/in 1 s/) });
+    await expect(wrong(1)).rejects.toMatchObject({ code: "UNAUTHORIZED" }); // 4th: 2 s
+    await expect(wrong(2.5)).rejects.toMatchObject({ code: "UNAVAILABLE", message: expect.stringMatching(/in 1 s/) });
+    await expect(wrong(3)).rejects.toMatchObject({ code: "UNAUTHORIZED" }); // 5th: 4 s
+    await expect(wrong(4)).rejects.toMatchObject({ code: "UNAVAILABLE", message: expect.stringMatching(/in 3 s/) });
+    // A refused attempt does not lengthen the wait.
+    await expect(signInWithPassword({ email: "root@haven.test", password: PW }, h, at(7))).resolves.toMatchObject({ email: "root@haven.test" });
+    expect(await t.db.signInThrottle.count({ where: { key: { startsWith: "a:" } } })).toBe(0); // the pair starts again from zero
+    const p = throttlePolicy();
+    expect([1, 2, 3, 4, 5, 12, 40].map((f) => delayAfter(f, 3, p))).toEqual([0, 0, 1, 2, 4, 60, 60]);
+  });
+
+  it("parallel wrong attempts cannot slip past the count: only the free ones reach the password check", async () => {
+    const c = { client: "192.0.2.8" };
+    const now = new Date();
+    const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => signInWithPassword({ email: "root@haven.test", password: `burst-${i}-xxxxxx` }, new Headers(), { ...c, now })));
+    const codes = results.map((r) => (r.status === "rejected" ? (r.reason as { code?: string }).code : "ok"));
+    expect(codes.filter((x) => x === "UNAUTHORIZED")).toHaveLength(3);
+    expect(codes.filter((x) => x === "UNAVAILABLE")).toHaveLength(7);
+  });
+
+  it("the delays live in the store: another process (another client of the same file) sees them", async () => {
+    const c = { client: "192.0.2.9" };
+    const now = new Date();
+    for (let i = 0; i < 3; i++) await signInWithPassword({ email: "root@haven.test", password: `other-${i}-xxxxx` }, new Headers(), { ...c, now }).catch(() => {});
+    const second = createDb(t.url);
+    try {
+      await expect(signInWithPassword({ email: "root@haven.test", password: PW }, new Headers(), { ...c, now, db: second })).rejects.toMatchObject({ code: "UNAVAILABLE" });
+    } finally {
+      await second.$disconnect();
     }
-    expect(refused).toBe(5); // 20 attempts per client address, then refused
   });
 
-  it("the limiter forgets attempts once the window has passed", () => {
-    const l = createRateLimiter(2, 1000);
-    expect(l.take("k", 0)).toBe(true);
-    expect(l.take("k", 10)).toBe(true);
-    expect(l.take("k", 20)).toBe(false);
-    expect(l.retryAfterS("k", 20)).toBe(1);
-    expect(l.take("k", 1001)).toBe(true);
+  it("slows one client address spraying many accounts (from its Nth failure, 20 by default), not the others", async () => {
+    expect(throttlePolicy().clientFree).toBe(20);
+    process.env.HAVEN_SIGNIN_CLIENT_FREE_FAILURES = "6"; // fewer scrypt checks in this test
+    try {
+      const sprayer = { client: "10.0.0.77", now: new Date() };
+      const codes: string[] = [];
+      for (let i = 0; i < 9; i++) codes.push(await signInWithPassword({ email: `spray${i}@haven.test`, password: "whatever-123456" }, new Headers(), sprayer).then(() => "ok", (e: { code: string }) => e.code));
+      expect(codes).toEqual([...Array(6).fill("UNAUTHORIZED"), ...Array(3).fill("UNAVAILABLE")]);
+      await expect(signInWithPassword({ email: "root@haven.test", password: PW }, new Headers(), { client: "10.0.0.78", now: sprayer.now })).resolves.toMatchObject({ email: "root@haven.test" });
+    } finally {
+      delete process.env.HAVEN_SIGNIN_CLIENT_FREE_FAILURES;
+    }
+  });
+
+  it("an X-Forwarded-For the server did not vouch for changes nothing: a new value each try is still the same client", async () => {
+    // No socket sanitiser in this process (lib/forwarded-sanitiser.ts): forwarded addresses are not believed.
+    const codes: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const h = new Headers({ "x-forwarded-for": `10.9.${i}.1`, "x-real-ip": `10.8.${i}.1` });
+      codes.push(await signInWithPassword({ email: "root@haven.test", password: `spoof-${i}-xxxxx` }, h).then(() => "ok", (e: { code: string }) => e.code));
+    }
+    expect(codes).toEqual(["UNAUTHORIZED", "UNAUTHORIZED", "UNAUTHORIZED", "UNAVAILABLE", "UNAVAILABLE"]);
   });
 
   it("never demotes or deletes the last admin, and an admin cannot delete themself", async () => {

@@ -22,7 +22,6 @@ import { POST as issueTokenRoute } from "@/app/api/v1/hosts/[id]/agent-token/rou
 import { POST as batchTokensRoute } from "@/app/api/v1/agent-tokens/route";
 import { POST as demoFaultRoute } from "@/app/api/v1/demo/faults/route";
 import { ZScenario, formatScenarioIssues } from "@/lib/schemas/scenario";
-import { signInLimits } from "@/lib/server/auth/rate-limit";
 
 let t: TestDb;
 let users: RolePrincipals;
@@ -144,8 +143,7 @@ describe("server actions under hostile input (as an admin: every check past the 
   it("the public sign-in and setup actions refuse junk with field errors and never throw", async () => {
     await fc.assert(
       fc.asyncProperty(input, async (raw) => {
-        signInLimits().email.reset();
-        signInLimits().client.reset();
+        await t.db.signInThrottle.deleteMany();
         const before = await fingerprint();
         for (const act of [signInAction, setupAction]) {
           let r;

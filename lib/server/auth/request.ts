@@ -1,23 +1,16 @@
 import "server-only";
 // Who sends an API request: the session cookie's user (tests: `runAs`). For a state-changing
 // request that carries a cookie, the Origin (when the browser sends one) must be this site's
-// own, so another site cannot ride a signed-in browser.
+// own, so another site cannot ride a signed-in browser. The site's host is the Host header, or
+// X-Forwarded-Host only from a trusted proxy (lib/forwarded.ts, HAVEN_TRUSTED_PROXIES).
 import { roleAtLeast, type Role } from "@/lib/schemas/auth";
+import { originMatches } from "@/lib/forwarded";
 import { AppError } from "@/lib/server/errors";
 import { principalFromHeaders } from "./session";
 import { principalOverride, type Principal } from "./principal";
 
 function sameOrigin(req: Request): boolean {
-  const origin = req.headers.get("origin");
-  if (!origin || origin === "null") return origin === null;
-  let o: URL;
-  try {
-    o = new URL(origin);
-  } catch {
-    return false;
-  }
-  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host") ?? new URL(req.url).host;
-  return o.host === host;
+  return originMatches(req.headers, new URL(req.url).host).ok;
 }
 
 export async function principalFromRequest(req: Request): Promise<Principal | null> {

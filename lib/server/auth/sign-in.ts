@@ -1,36 +1,38 @@
 import "server-only";
-// Signing in and out through better-auth, behind the sign-in rate limits. Called by the
-// sign-in/setup/sign-out server actions; the session cookie is set by better-auth's nextCookies.
+// Signing in and out through better-auth, behind progressive delays per account+client and per
+// client (lib/server/auth/throttle.ts, kept in the store). Called by the sign-in/setup/sign-out
+// server actions; the session cookie is set by better-auth's nextCookies.
 import { ZSignInInput, ZSetupInput } from "@/lib/schemas/auth";
+import { clientAddress } from "@/lib/forwarded";
+import { getDb, type Db } from "@/lib/server/db";
 import { AppError, appErrorFromZod } from "@/lib/server/errors";
 import { getAuth } from "./auth";
-import { signInLimits } from "./rate-limit";
+import { attemptSucceeded, beginSignInAttempt } from "./throttle";
 import { setupFirstAdmin } from "./users";
 
-/** The client address for rate limiting (first X-Forwarded-For hop, else X-Real-IP, else "local"). */
-export function clientKey(h: Headers): string {
-  const xff = h.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return (xff || h.get("x-real-ip")?.trim() || "local").slice(0, 64);
+export interface SignInOpts {
+  db?: Db;
+  now?: Date;
+  /** The client address (default: from the request's sanitised headers, lib/forwarded.ts). */
+  client?: string;
 }
 
-/** Signs in with email and password. VALIDATION (fields), UNAUTHORIZED (wrong), UNAVAILABLE with retry time (rate limit). */
-export async function signInWithPassword(input: unknown, headers: Headers): Promise<{ email: string }> {
+/** Signs in with email and password. VALIDATION (fields), UNAUTHORIZED (wrong), UNAVAILABLE with the wait (delayed). */
+export async function signInWithPassword(input: unknown, headers: Headers, opts: SignInOpts = {}): Promise<{ email: string }> {
   const parsed = ZSignInInput.safeParse(input);
   if (!parsed.success) throw appErrorFromZod(parsed.error, "Check the highlighted fields");
   const { email, password } = parsed.data;
-  const limits = signInLimits();
-  const client = clientKey(headers);
-  if (!limits.email.take(`e:${email}`) || !limits.client.take(`c:${client}`)) {
-    const wait = Math.max(limits.email.retryAfterS(`e:${email}`), limits.client.retryAfterS(`c:${client}`));
-    throw new AppError("UNAVAILABLE", `Too many sign-in attempts. Try again in ${wait} s.`);
-  }
+  const db = opts.db ?? getDb();
+  const client = opts.client ?? clientAddress(headers);
+  const attempt = await beginSignInAttempt(db, email, client, opts.now);
+  if (!attempt.ok) throw new AppError("UNAVAILABLE", `Too many failed sign-ins. Try again in ${attempt.retryAfterS} s.`);
   try {
-    await getAuth().api.signInEmail({ body: { email, password, rememberMe: false }, headers });
+    await getAuth(db).api.signInEmail({ body: { email, password, rememberMe: false }, headers });
   } catch {
     // One answer for an unknown email and a wrong password (no account enumeration).
     throw new AppError("UNAUTHORIZED", "Wrong email or password");
   }
-  limits.email.reset(`e:${email}`);
+  await attemptSucceeded(db, email, client);
   return { email };
 }
 
