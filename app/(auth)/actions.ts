@@ -6,14 +6,15 @@ import { formInput } from "@/lib/server/inventory/action";
 import { toAppError } from "@/lib/server/inventory/common";
 import { completeSetup, signInWithPassword, signOutSession } from "@/lib/server/auth/sign-in";
 import { currentRequestHeaders } from "@/lib/server/auth/session";
+import { safeNextPath } from "@/lib/safe-next-path";
 
 type Prev = ActionResult<unknown> | null;
 type Input = FormData | Record<string, unknown>;
 
-/** Only same-site paths, never the auth pages themselves. */
+/** Only a path of this console (lib/safe-next-path.ts), never the auth pages themselves. */
 function landing(raw: Record<string, unknown>): string {
-  const to = raw.next;
-  return typeof to === "string" && /^\/(?![/\\])/.test(to) && !/^\/(sign-in|setup)\b/.test(to) ? to : "/";
+  const to = safeNextPath(raw.next);
+  return to && !/^\/(sign-in|setup)(?:[/?#]|$)/.test(to) ? to : "/";
 }
 
 export async function signInAction(_prev: Prev, input: Input): Promise<ActionResult<null>> {

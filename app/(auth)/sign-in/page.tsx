@@ -2,6 +2,7 @@ import { redirect } from "next/navigation";
 import { SignInForm } from "@/components/auth/auth-forms";
 import { Card, CardBody } from "@/components/ui/card";
 import { getPrincipal } from "@/lib/server/auth/session";
+import { safeNextPath } from "@/lib/safe-next-path";
 import { setupNeeded } from "@/lib/server/auth/users";
 import { signInAction } from "../actions";
 
@@ -11,7 +12,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   if (await setupNeeded()) redirect("/setup");
   if (await getPrincipal()) redirect("/");
   const sp = await searchParams;
-  const next = typeof sp.next === "string" && /^\/(?![/\\])/.test(sp.next) ? sp.next : undefined;
+  const next = safeNextPath(sp.next) ?? undefined;
   return (
     <Card>
       <CardBody>
