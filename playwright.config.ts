@@ -11,6 +11,8 @@ const ROOT = import.meta.dirname;
 export const E2E_DATABASE_URL = process.env.E2E_DATABASE_URL || `file:${path.join(ROOT, "data", "e2e.db")}`;
 process.env.E2E_DATABASE_URL = E2E_DATABASE_URL;
 const DIST_DIR = process.env.E2E_DIST_DIR || ".next-test";
+/** The dedicated agent listener of the e2e console (in its HA controller's process). */
+const AGENT_PORT = Number((process.env.E2E_AGENT_PORT ||= String(PORT + 1)));
 /** The admin the e2e server creates on its empty store (HAVEN_ADMIN_*); specs sign in with it. */
 export const E2E_ADMIN_EMAIL = (process.env.E2E_ADMIN_EMAIL ||= "admin@haven.test");
 export const E2E_ADMIN_PASSWORD = (process.env.E2E_ADMIN_PASSWORD ||= "e2e-admin-password-1");
@@ -79,6 +81,8 @@ export default defineConfig({
       HAVEN_ADMIN_PASSWORD: E2E_ADMIN_PASSWORD,
       NEXT_DIST_DIR: DIST_DIR,
       PORT: String(PORT),
+      HAVEN_AGENT_PORT: String(AGENT_PORT),
+      HAVEN_AGENT_HOST: "127.0.0.1",
       // Shorter HA timings for the seeded cluster so the failure stories stay quick (the rule
       // isolation < missed × heartbeat + failure timeout holds: 4 < 3 × 1 + 5).
       HAVEN_SEED_TIMINGS: process.env.E2E_SEED_TIMINGS ?? "failureTimeoutS=5,isolationTimeoutS=4",

@@ -12,6 +12,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Command } from "commander";
 import { QUIET_ENV, ROOT, bin, run } from "./lib/proc";
+import { ensureSystemPackages } from "./lib/system-packages";
 
 const program = new Command()
   .name("test-all")
@@ -158,6 +159,9 @@ async function scenarios(): Promise<void> {
 }
 
 const t0 = performance.now();
+// The Debian packages the suites drive (Chromium): installed as root when missing, else the apt
+// command is printed and nothing runs.
+if (!opts.unitOnly && opts.e2e && !(await ensureSystemPackages())) process.exit(2);
 if (opts.unit) await vitest();
 if (!opts.unitOnly && opts.typecheck) await typecheck();
 if (!opts.unitOnly && opts.e2e) {

@@ -1,0 +1,38 @@
+// The Debian packages the test suite drives for real (`npm test` installs what is missing):
+// Chromium for Playwright. Each entry names a file that proves the package is there.
+// As root: `apt-get update` then `apt-get install -y --no-install-recommends …`. Not root: print
+// the one apt command to run and stop (exit 2) — nothing is downloaded from anywhere else.
+import fs from "node:fs";
+import { run } from "./proc";
+
+export interface SystemPackage {
+  /** Debian package name. */
+  pkg: string;
+  /** A file the package installs (present → installed). */
+  proof: string;
+  /** What the tests use it for. */
+  why: string;
+}
+
+export const TEST_PACKAGES: SystemPackage[] = [{ pkg: "chromium", proof: process.env.CHROMIUM_PATH || "/usr/bin/chromium", why: "Playwright drives the system Chromium" }];
+
+export function missingPackages(list: SystemPackage[] = TEST_PACKAGES): SystemPackage[] {
+  return list.filter((p) => !fs.existsSync(p.proof));
+}
+
+/** Installs the missing packages (root) or explains how (not root). Returns false when something is still missing. */
+export async function ensureSystemPackages(list: SystemPackage[] = TEST_PACKAGES): Promise<boolean> {
+  const missing = missingPackages(list);
+  if (!missing.length) return true;
+  const names = missing.map((p) => p.pkg);
+  const cmd = `apt-get update && apt-get install -y --no-install-recommends ${names.join(" ")}`;
+  if (process.getuid?.() !== 0) {
+    console.error(`The tests need these Debian packages: ${missing.map((p) => `${p.pkg} (${p.why})`).join(", ")}.\nRun as root:\n  ${cmd}`);
+    return false;
+  }
+  console.error(`installing ${names.join(", ")} (Debian packages the tests drive)`);
+  const env = { DEBIAN_FRONTEND: "noninteractive" };
+  if ((await run("apt-get", ["update"], { env })) !== 0) return false;
+  if ((await run("apt-get", ["install", "-y", "--no-install-recommends", ...names], { env })) !== 0) return false;
+  return missingPackages(list).length === 0;
+}
