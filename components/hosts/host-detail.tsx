@@ -15,6 +15,7 @@ import { entityLink } from "@/components/ui/table";
 import { HostGpuTable, HostNicTable } from "./host-devices";
 import { HostVmTable } from "./host-vm-table";
 import { StorageHealth } from "./storage-health";
+import { SimulatedBadge } from "./simulated-badge";
 import { RoleGate } from "@/components/auth/role-gate";
 import { OpenAlertsCard } from "@/components/alerts/open-alerts-card";
 
@@ -30,7 +31,12 @@ export async function HostDetail({ id }: { id: string }) {
       <PageHeader
         crumbs={[{ label: "Hosts", href: "/hosts" }, { label: host.name }]}
         title={host.name}
-        badges={<HostStateBadge state={host.state} />}
+        badges={
+          <>
+            <HostStateBadge state={host.state} />
+            <SimulatedBadge simulated={host.simulated} />
+          </>
+        }
         description={
           <>
             {host.address && <span className="font-mono">{host.address}</span>}

@@ -8,6 +8,7 @@ import { CapacityBar } from "@/components/ui/capacity-bar";
 import { fmtAgo, fmtDateTime, fmtInt, fmtMiB } from "@/components/ui/format";
 import { entityLink } from "@/components/ui/table";
 import { StorageHealth } from "./storage-health";
+import { SimulatedBadge } from "./simulated-badge";
 
 function columns(now: number): ColumnDef<HostRow, unknown>[] {
   return [
@@ -17,9 +18,12 @@ function columns(now: number): ColumnDef<HostRow, unknown>[] {
       meta: { sortKey: "name" } satisfies ColumnMeta,
       cell: ({ row: { original: h } }) => (
         <div className="min-w-0">
-          <Link href={`/hosts/${h.id}`} className={entityLink}>
-            {h.name}
-          </Link>
+          <span className="flex items-center gap-1.5">
+            <Link href={`/hosts/${h.id}`} className={entityLink}>
+              {h.name}
+            </Link>
+            <SimulatedBadge simulated={h.simulated} />
+          </span>
           {h.address && <div className="font-mono text-[11.5px] text-zinc-500">{h.address}</div>}
         </div>
       ),

@@ -6,6 +6,7 @@ import type { PrismaClient } from "@prisma/client";
 import { importCluster, type ImportResult } from "./cluster-import";
 import { ALERT_SEVERITY, alertKey, type AlertKind } from "./ha/alerts";
 import { demoClusterSpec, demoHostAddresses, largeClusterSpec } from "./demo-cluster";
+import { markDemoCluster } from "./demo/mode";
 
 /** True when the store holds no cluster. */
 export async function isStoreEmpty(db: PrismaClient): Promise<boolean> {
@@ -47,19 +48,22 @@ export async function resetStore(db: PrismaClient): Promise<void> {
 export const DEMO_CLUSTER_NAME = "haven-demo";
 export const LARGE_CLUSTER_NAME = "haven-large";
 
-/** Imports the demo cluster and its history. The store must hold no cluster. */
+/** Imports the demo cluster and its history, in demo mode (Cluster.demo). The store must hold no cluster. */
 export async function seedDemo(db: PrismaClient, opts: { now?: Date } = {}): Promise<ImportResult> {
   const now = opts.now ?? new Date();
   const r = await importCluster(db, demoClusterSpec(), { now, name: DEMO_CLUSTER_NAME });
+  await markDemoCluster(db, r.clusterId);
   const addresses = demoHostAddresses();
   await db.$transaction(Object.entries(addresses).map(([name, address]) => db.host.update({ where: { name }, data: { address } })));
   await seedDemoHistory(db, r, now);
   return r;
 }
 
-/** Imports the large synthetic cluster (1,000 hosts / 20,000 VMs by default). */
+/** Imports the large synthetic cluster (1,000 hosts / 20,000 VMs by default), in demo mode. */
 export async function seedLarge(db: PrismaClient, opts: { hosts?: number; vms?: number; now?: Date } = {}): Promise<ImportResult> {
-  return importCluster(db, largeClusterSpec(opts), { now: opts.now, name: LARGE_CLUSTER_NAME });
+  const r = await importCluster(db, largeClusterSpec(opts), { now: opts.now, name: LARGE_CLUSTER_NAME });
+  await markDemoCluster(db, r.clusterId);
+  return r;
 }
 
 /**

@@ -9,6 +9,7 @@ import { silentLogger } from "@/lib/server/ha/log";
 import { powerOffVm, powerOnVm } from "@/lib/server/ha/vm-power";
 import { startDemoFleet, type DemoFleet } from "@/lib/server/demo/fleet";
 import { applyDemoFault } from "@/lib/server/demo/faults";
+import { markDemoCluster } from "@/lib/server/demo/mode";
 import { POST as faults } from "@/app/api/v1/demo/faults/route";
 import { createTestDb, type TestDb } from "../support/test-db";
 import { runAs, seedRoleUsers, type RolePrincipals } from "../support/auth";
@@ -49,6 +50,7 @@ beforeAll(async () => {
     { now: new Date(0), name: "demo-test" },
   );
   ids = { hosts: imported.hostIds, vms: imported.vmIds };
+  await markDemoCluster(t.db, imported.clusterId); // as the demo seed does: the fleet drives only a demo cluster
   users = await seedRoleUsers(t.db, "demo");
   clock = new VirtualClock(0);
   stopController();
@@ -133,6 +135,7 @@ describe("demo fleet", () => {
     await runFor(2_000);
     expect(demo.fleet.agents.has("h3")).toBe(false);
     expect(demo.retired.has("h3")).toBe(true);
+    expect(await t.db.host.findUnique({ where: { name: "h3" }, select: { simulated: true } })).toEqual({ simulated: false });
   });
 
   it("gives a host added to the inventory a simulated agent within seconds, and it stays online", async () => {

@@ -1,17 +1,28 @@
 import "server-only";
-// The demo cluster's simulated agents: one SimAgent per host of the store (up to
+// The demo cluster's simulated agents: one SimAgent per host of the demo cluster (up to
 // HAVEN_DEMO_MAX_HOSTS), on the wall clock, speaking the agent protocol through the same service
 // functions as the HTTP routes (inProcessTransport). They adopt the VMs the store says run on
 // them, heartbeat every `heartbeat` seconds, boot VMs `vmStart` after a start command, and take
 // injected faults (lib/server/demo/faults.ts). Agents register staggered over the first
 // heartbeat interval, so a large fleet's heartbeats do not all land in the same millisecond.
+//
+// The fleet drives only hosts of a demo cluster (Cluster.demo, lib/server/demo/mode.ts) that no
+// real agent owns: never a host an admin issued a token for or a real agent registered
+// (Host.agentClaimedAt, kept across restarts). It takes a host with a token issued through
+// lib/server/agent/tokens.ts (which marks the host simulated), registers with it like a real
+// agent (authenticated, the body naming the token's host) and steps aside for good when the
+// token stops working.
 import type { PrismaClient } from "@prisma/client";
-import { isAppError } from "@/lib/server/errors";
+import { issueSimulatedAgentTokens } from "@/lib/server/agent/tokens";
+import { authenticateAgent } from "@/lib/server/agent/service";
+import { registerAuthenticated } from "@/lib/server/http/agent-ops";
+import { AppError, isAppError } from "@/lib/server/errors";
 import type { HaController } from "@/lib/server/ha/controller";
 import type { Logger } from "@/lib/server/ha/log";
 import { SimFleet } from "@/lib/sim/fleet";
 import type { SimAgent, SimObserver, SimVm } from "@/lib/sim/agent";
 import { inProcessTransport } from "@/lib/sim/in-process-transport";
+import { isDemoModeFor, setProcessDemoMode } from "./mode";
 
 const RUNNING_POWER = ["running", "stopping", "migrating"];
 /** How often the fleet looks for hosts added or removed (a count first; the full list when it moved, or every FULL_RESYNC_MS). */
@@ -25,8 +36,10 @@ export interface DemoFleet {
   readonly controller: HaController;
   /** Host id → host name, for the hosts simulated. */
   readonly hostNames: Map<string, string>;
-  /** Host names whose agent stopped because an admin issued a real token for the host. */
+  /** Host names whose agent stopped because a real agent owns the host now (an admin issued it a token). */
   readonly retired: Set<string>;
+  /** Whether the store was in demo mode when the fleet started (without it the fleet simulates nothing). */
+  readonly demo: boolean;
   agentFor(hostIdOrName: string): SimAgent | undefined;
   /** One round: every agent's due work, then command polls. */
   tickOnce(now?: number): Promise<void>;
@@ -47,13 +60,19 @@ export interface DemoFleetOptions {
   now?: () => number;
 }
 
-/** Starts THE demo fleet of this process (a second call returns the running one). */
+/**
+ * Starts THE demo fleet of this process (a second call returns the running one). The store
+ * decides (isDemoModeFor): on a store without the demo the fleet simulates nothing, and the
+ * process's isDemoMode() answers false from then on.
+ */
 export async function startDemoFleet(controller: HaController, opts: DemoFleetOptions): Promise<DemoFleet> {
   if (g.__havenDemoFleet) return g.__havenDemoFleet;
   const db = controller.db;
   const now = opts.now ?? (() => Date.now());
   const log = opts.log;
   const t = controller.timing;
+  const demo = await isDemoModeFor(db);
+  setProcessDemoMode(demo);
   const observer: SimObserver = {
     vmStarted: (vm, host) => log.debug({ vm: vm.name, host }, "demo: VM running"),
     vmStopped: (vm, host, cause) => log.debug({ vm: vm.name, host, cause }, "demo: VM stopped"),
@@ -62,6 +81,8 @@ export async function startDemoFleet(controller: HaController, opts: DemoFleetOp
   // commands only when its last heartbeat said some wait (or once a minute): at 1,000 hosts
   // that spares the store ~100 command queries a second.
   const base = inProcessTransport({ db, controller });
+  /** Host name → its agent's current token: the simulated one issued, then the registration's. */
+  const tokens = new Map<string, string>();
   const pendingByToken = new Map<string, { pending: boolean; lastFetch: number }>();
   const transport: typeof base = {
     ...base,
@@ -79,8 +100,19 @@ export async function startDemoFleet(controller: HaController, opts: DemoFleetOp
       pendingByToken.set(token, { pending: false, lastFetch: now() });
       return r;
     },
+    // As a real agent registers: with its host's token, through the authenticated registration
+    // (the body must name the token's host). Never without a token.
     async register(req) {
-      const r = await base.register(req);
+      const token = tokens.get(req.hostName);
+      if (!token) throw new AppError("UNAUTHORIZED", `The demo fleet holds no token for ${req.hostName}`);
+      const deps = { db, controller };
+      const r = await registerAuthenticated(deps, await authenticateAgent(deps, token), req);
+      tokens.set(req.hostName, r.token);
+      // registerAgent keeps the kind of the token it finds: had an admin's token replaced ours
+      // between our authentication and its read, this registration would be a real agent's.
+      // A simulated agent never drives such a host: it steps aside (the admin issues again).
+      const row = await db.host.findUnique({ where: { id: r.hostId }, select: { simulated: true } });
+      if (!row?.simulated) throw new AppError("UNAUTHORIZED", `${req.hostName} belongs to a real agent`);
       pendingByToken.set(r.token, { pending: true, lastFetch: now() });
       return r;
     },
@@ -95,21 +127,42 @@ export async function startDemoFleet(controller: HaController, opts: DemoFleetOp
   /** Agents wait for their turn to register (staggered over one heartbeat interval). */
   const notBefore = new Map<string, number>();
 
+  const inCluster = controller.clusterId ? { clusterId: controller.clusterId } : {};
+  const retire = (name: string, why: string) => {
+    const a = fleet.agents.get(name);
+    fleet.agents.delete(name);
+    tokens.delete(name);
+    retired.add(name);
+    if (a) log.warn({ host: name }, `demo: the simulated agent of ${name} stops (${why})`);
+  };
+
   const addHosts = async (adopt: boolean) => {
+    // Hosts gone from the store lose their agent; hosts a real agent claimed meanwhile retire theirs.
+    const all = await db.host.findMany({ where: inCluster, select: { name: true, agentClaimedAt: true } });
+    const claimed = new Map(all.map((h) => [h.name, h.agentClaimedAt !== null]));
+    for (const name of [...fleet.agents.keys()]) {
+      if (!claimed.has(name)) {
+        fleet.agents.delete(name);
+        tokens.delete(name);
+      } else if (claimed.get(name)) retire(name, "a real agent owns the host now");
+    }
+    for (const name of [...retired]) if (!claimed.has(name)) retired.delete(name);
+    if (!demo) return 0;
     const rows = await db.host.findMany({
-      where: controller.clusterId ? { clusterId: controller.clusterId } : {},
+      where: { ...inCluster, cluster: { demo: true }, agentClaimedAt: null },
       select: { id: true, name: true, nics: { select: { name: true }, orderBy: { name: "asc" } } },
       orderBy: { name: "asc" },
       take: opts.maxHosts,
     });
-    const seen = new Set(rows.map((r) => r.name));
-    for (const name of [...fleet.agents.keys()]) {
-      if (!seen.has(name)) fleet.agents.delete(name);
-    }
-    const fresh = rows.filter((r) => !fleet.agents.has(r.name) && !retired.has(r.name));
+    const candidates = rows.filter((r) => !fleet.agents.has(r.name) && !retired.has(r.name));
+    if (!candidates.length) return 0;
+    // The token is stored only if the host is still unclaimed (and marked simulated with it).
+    const issued = await issueSimulatedAgentTokens(db, candidates.map((r) => r.id), new Date(now()));
+    const fresh = candidates.filter((r) => issued.has(r.id));
     const start = now();
     fresh.forEach((r, i) => {
       hostNames.set(r.id, r.name);
+      tokens.set(r.name, issued.get(r.id)!);
       fleet.add(r.name, r.nics.map((n) => n.name));
       notBefore.set(r.name, start + Math.floor((i / Math.max(1, fresh.length)) * t.heartbeatMs));
     });
@@ -143,12 +196,6 @@ export async function startDemoFleet(controller: HaController, opts: DemoFleetOp
     return fresh.length;
   };
 
-  const retire = (a: SimAgent, why: string) => {
-    fleet.agents.delete(a.name);
-    retired.add(a.name);
-    log.warn({ host: a.name }, `demo: the simulated agent of ${a.name} stops (${why})`);
-  };
-
   let lastResync = now();
   let lastFull = now();
   let lastCount = -1;
@@ -163,7 +210,7 @@ export async function startDemoFleet(controller: HaController, opts: DemoFleetOp
         await a.tick(at);
         await a.poll(at);
       } catch (err) {
-        if (isAppError(err) && err.code === "UNAUTHORIZED") retire(a, "its token was replaced or revoked: a real agent owns the host now");
+        if (isAppError(err) && err.code === "UNAUTHORIZED") retire(a.name, "its token was replaced or revoked");
         else if (isAppError(err) && err.code === "NOT_FOUND") log.debug({ host: a.name, err: err.message }, "demo: host not known yet");
         else log.error({ host: a.name, err }, "demo: simulated agent failed");
       }
@@ -184,12 +231,16 @@ export async function startDemoFleet(controller: HaController, opts: DemoFleetOp
   };
 
   const count = await addHosts(true);
-  const total = await db.host.count(controller.clusterId ? { where: { clusterId: controller.clusterId } } : undefined);
-  if (total > count) log.warn({ simulated: count, hosts: total }, `demo: ${total - count} hosts beyond HAVEN_DEMO_MAX_HOSTS=${opts.maxHosts} have no simulated agent`);
+  if (demo) {
+    const eligible = await db.host.count({ where: { ...inCluster, cluster: { demo: true }, agentClaimedAt: null } });
+    const owned = await db.host.count({ where: { ...inCluster, agentClaimedAt: { not: null } } });
+    if (eligible > count) log.warn({ simulated: count, hosts: eligible }, `demo: ${eligible - count} hosts beyond HAVEN_DEMO_MAX_HOSTS=${opts.maxHosts} have no simulated agent`);
+    if (owned) log.info({ hosts: owned }, `demo: ${owned} hosts belong to real agents and are not simulated`);
+  } else log.info("demo: the store is not in demo mode (no demo seed, a real agent registered, or HAVEN_DEMO=0): no simulated agents");
 
   const tickMs = opts.tickMs ?? (count > 200 ? 500 : 250);
   let timer: ReturnType<typeof setInterval> | null = null;
-  if (tickMs > 0) {
+  if (tickMs > 0 && demo) {
     let busy = false;
     timer = setInterval(() => {
       if (busy) return;
@@ -209,16 +260,20 @@ export async function startDemoFleet(controller: HaController, opts: DemoFleetOp
     controller,
     hostNames,
     retired,
+    demo,
     agentFor(ref) {
       return fleet.agents.get(hostNames.get(ref) ?? ref);
     },
     tickOnce,
     stop() {
       if (timer) clearInterval(timer);
-      if (g.__havenDemoFleet === handle) g.__havenDemoFleet = undefined;
+      if (g.__havenDemoFleet === handle) {
+        g.__havenDemoFleet = undefined;
+        setProcessDemoMode(undefined);
+      }
     },
   };
   g.__havenDemoFleet = handle;
-  log.info({ hosts: count, tickMs }, "demo: simulated agent fleet started");
+  if (demo) log.info({ hosts: count, tickMs }, "demo: simulated agent fleet started");
   return handle;
 }

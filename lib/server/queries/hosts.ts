@@ -53,6 +53,8 @@ export interface HostCore {
   state: string;
   stateSince: string;
   lastHeartbeatAt: string | null;
+  /** Driven by the demo's simulated agent, not a real one (Host.simulated). */
+  simulated: boolean;
 }
 
 export interface HostRow extends HostCore {
@@ -82,13 +84,14 @@ const hostCoreSelect = {
   state: true,
   stateSince: true,
   lastHeartbeatAt: true,
+  simulated: true,
   cpus: true,
   memoryMiB: true,
   storageControllerHealthy: true,
   storageControllerPresent: true,
 } satisfies Prisma.HostSelect;
 
-function hostCore(h: Pick<Prisma.HostGetPayload<{ select: typeof hostCoreSelect }>, "id" | "name" | "address" | "state" | "stateSince" | "lastHeartbeatAt">): HostCore {
+function hostCore(h: Pick<Prisma.HostGetPayload<{ select: typeof hostCoreSelect }>, "id" | "name" | "address" | "state" | "stateSince" | "lastHeartbeatAt" | "simulated">): HostCore {
   return {
     id: h.id,
     name: h.name,
@@ -96,6 +99,7 @@ function hostCore(h: Pick<Prisma.HostGetPayload<{ select: typeof hostCoreSelect 
     state: h.state,
     stateSince: h.stateSince.toISOString(),
     lastHeartbeatAt: h.lastHeartbeatAt?.toISOString() ?? null,
+    simulated: h.simulated,
   };
 }
 
