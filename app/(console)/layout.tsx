@@ -1,8 +1,8 @@
 import Link from "next/link";
 import { Sidebar } from "@/components/layout/sidebar";
 import { Header } from "@/components/layout/header";
-import { getCluster } from "@/lib/server/queries/cluster";
-import { countActiveAlerts } from "@/lib/server/queries/overview";
+import { getClusterLive } from "@/lib/server/queries/cluster";
+import { countActiveAlertsLive } from "@/lib/server/queries/overview";
 import { requirePageRole } from "@/lib/server/auth/session";
 import { UserPanel } from "@/components/auth/user-panel";
 import { LiveRefresh } from "@/components/live/live-refresh";
@@ -11,7 +11,7 @@ export const dynamic = "force-dynamic";
 
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
   const me = await requirePageRole("viewer"); // no session: to /sign-in (proxy.ts answers earlier)
-  const [cluster, alerts] = await Promise.all([getCluster(), countActiveAlerts()]);
+  const [cluster, alerts] = await Promise.all([getClusterLive(), countActiveAlertsLive()]);
   return (
     <div className="flex min-h-screen flex-col md:flex-row">
       <a

@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import { requestTime } from "@/lib/server/queries/params";
 import { Bell, Gpu, Monitor, Server } from "lucide-react";
-import { getOverview } from "@/lib/server/queries/overview";
-import { getCluster } from "@/lib/server/queries/cluster";
+import { getOverviewLive } from "@/lib/server/queries/overview";
+import { getClusterLive } from "@/lib/server/queries/cluster";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -36,7 +36,7 @@ const POWER_DOTS: Record<string, string> = {
 const cap = (s: string) => s[0].toUpperCase() + s.slice(1);
 
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
-  const [cluster, o, sp] = await Promise.all([getCluster(), getOverview(), searchParams]);
+  const [cluster, o, sp] = await Promise.all([getClusterLive(), getOverviewLive(), searchParams]);
   const now = requestTime();
 
   if (!cluster && o.hostCount === 0) {

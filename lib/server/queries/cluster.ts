@@ -1,5 +1,6 @@
 import "server-only";
 import { getDb, type Db } from "@/lib/server/db";
+import { byLiveVersion } from "./live-cache";
 
 export interface ClusterSummary {
   id: string;
@@ -8,6 +9,11 @@ export interface ClusterSummary {
   faultTolerance: number;
   reservation: string;
   zones: { id: string; name: string; role: string }[];
+}
+
+/** getCluster once per live version (the header of every page). */
+export function getClusterLive(): Promise<ClusterSummary | null> {
+  return byLiveVersion("cluster", getCluster);
 }
 
 /** The cluster this console manages (the first one created); null before any is imported. */

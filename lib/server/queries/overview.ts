@@ -1,6 +1,7 @@
 import "server-only";
 import { getDb, type Db } from "@/lib/server/db";
 import { clip } from "./alerts";
+import { byLiveVersion } from "./live-cache";
 
 export interface CapacityLine {
   /** Zone name; null for hosts without a zone. */
@@ -164,6 +165,16 @@ function emptyLine(zone: string | null, zoneRole: string | null): CapacityLine {
     memoryMiBOnline: 0,
     memoryMiBAllocated: 0,
   };
+}
+
+/** getOverview once per live version of the store (the dashboard: many browsers, one round of queries). */
+export function getOverviewLive(): Promise<Overview> {
+  return byLiveVersion("overview", getOverview);
+}
+
+/** countActiveAlerts once per live version (the header badge on every page). */
+export function countActiveAlertsLive(): Promise<{ open: number; critical: number }> {
+  return byLiveVersion("active-alerts", countActiveAlerts);
 }
 
 /** Open + acknowledged alerts (the header badge). */
