@@ -1,11 +1,13 @@
 import "server-only";
 // The signed-in user of the current request. Pages use `requirePageRole` (redirects), actions
 // and routes `getPrincipal()` and pass it to the services, which check the role.
+import { createHmac, timingSafeEqual } from "node:crypto";
 import { cache } from "react";
 import { redirect } from "next/navigation";
 import { roleAtLeast, ROLES, type Role } from "@/lib/schemas/auth";
 import { AppError } from "@/lib/server/errors";
-import { getAuth } from "./auth";
+import { getDb } from "@/lib/server/db";
+import { authSecret, getAuth, SESSION_TTL_S } from "./auth";
 import { principalOverride, type Principal } from "./principal";
 
 export type { Principal } from "./principal";
@@ -24,9 +26,49 @@ async function requestHeaders(): Promise<Headers | null> {
   }
 }
 
+/** Sessions are refreshed (expiry pushed out) when used this long after being set: better-auth's updateAge. */
+const SESSION_UPDATE_AGE_S = 60 * 60;
+const SESSION_COOKIE = /(?:^|;\s*)(?:__Secure-)?haven\.session_token=([^;]*)/;
+
+/**
+ * The session cookie checked as better-auth signs it (`<token>.<HMAC-SHA256 base64>`), then the
+ * session and its user read from the store in one query: the store decides on every request (a
+ * deleted or expired session is refused at once). Undefined when better-auth must decide (a
+ * session due for its sliding refresh, or a cookie of another shape).
+ */
+async function principalFromSessionCookie(cookieHeader: string): Promise<Principal | null | undefined> {
+  const m = SESSION_COOKIE.exec(cookieHeader);
+  if (!m) return null;
+  let value: string;
+  try {
+    value = decodeURIComponent(m[1]);
+  } catch {
+    return null;
+  }
+  const dot = value.lastIndexOf(".");
+  if (dot < 1) return null;
+  const token = value.slice(0, dot);
+  const sig = Buffer.from(value.slice(dot + 1), "base64");
+  const want = createHmac("sha256", authSecret()).update(token).digest();
+  if (sig.length !== want.length || !timingSafeEqual(sig, want)) return null;
+  const row = await getDb().session.findUnique({ where: { token }, select: { expiresAt: true, user: { select: { id: true, email: true, name: true, role: true } } } });
+  const now = Date.now();
+  if (!row || row.expiresAt.getTime() <= now) return null;
+  if (row.expiresAt.getTime() - SESSION_TTL_S * 1000 + SESSION_UPDATE_AGE_S * 1000 <= now) return undefined;
+  const role = (ROLES as readonly string[]).includes(row.user.role ?? "") ? (row.user.role as Role) : "viewer";
+  return { id: row.user.id, email: row.user.email, name: row.user.name, role };
+}
+
 /** The user a request's cookie names (null when anonymous, expired or unknown). */
 export async function principalFromHeaders(h: Headers): Promise<Principal | null> {
-  if (!/haven[.-]session_token/.test(h.get("cookie") ?? "")) return null;
+  const cookie = h.get("cookie") ?? "";
+  if (!/haven[.-]session_token/.test(cookie)) return null;
+  try {
+    const fast = await principalFromSessionCookie(cookie);
+    if (fast !== undefined) return fast;
+  } catch {
+    return null;
+  }
   let s;
   try {
     s = await getAuth().api.getSession({ headers: h });
