@@ -8,6 +8,7 @@ import "server-only";
 // The child is restarted when it dies (1 s, backing off to 10 s) and exits when this process does
 // (its channel closes). Calls made while it is down fail with UNAVAILABLE (503), never hang.
 import { fork, type ChildProcess } from "node:child_process";
+import os from "node:os";
 import path from "node:path";
 import { AppError, APP_ERROR_CODES, type AppErrorCode, type FieldErrors } from "@/lib/server/errors";
 
@@ -149,6 +150,17 @@ export function startControllerProcess(): ControllerProcess {
   const proc = new ControllerProcess(path.join(root, "lib", "server", "control", "main.ts"), process.env);
   g.__havenControllerProcess = proc;
   proc.start();
+  // The controller process was forked at this process's priority; page rendering now steps back
+  // (nice +HAVEN_PAGE_NICE, default 5) so that on a busy machine the CPU goes to failure
+  // detection and heartbeats first. Raising one's own niceness needs no privilege.
+  const nice = Number(process.env.HAVEN_PAGE_NICE ?? "5");
+  if (Number.isFinite(nice) && nice > 0) {
+    try {
+      os.setPriority(Math.min(19, os.getPriority() + nice));
+    } catch {
+      /* not allowed here: fine */
+    }
+  }
   const stop = () => proc.stop();
   process.once("exit", stop);
   return proc;
