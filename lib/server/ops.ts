@@ -121,8 +121,8 @@ export async function revokeAgentTokenAs(input: unknown, ctx?: OpsCtx) {
 }
 
 /** Admin: whether a host has an agent token and when it was issued (never the token: only its hash is kept). */
-export async function getAgentTokenStatus(hostId: string, ctx?: OpsCtx): Promise<{ id: string; name: string; issuedAt: Date | null; hasToken: boolean } | null> {
+export async function getAgentTokenStatus(hostId: string, ctx?: OpsCtx): Promise<{ id: string; name: string; issuedAt: Date | null; hasToken: boolean; simulated: boolean } | null> {
   authorize(ctx, "admin");
-  const h = await storeOf(ctx).host.findUnique({ where: { id: hostId }, select: { id: true, name: true, agentTokenHash: true, agentTokenIssuedAt: true } });
-  return h ? { id: h.id, name: h.name, issuedAt: h.agentTokenIssuedAt, hasToken: h.agentTokenHash !== null } : null;
+  const h = await storeOf(ctx).host.findUnique({ where: { id: hostId }, select: { id: true, name: true, agentTokenHash: true, agentTokenIssuedAt: true, simulated: true } });
+  return h ? { id: h.id, name: h.name, issuedAt: h.agentTokenIssuedAt, hasToken: h.agentTokenHash !== null, simulated: h.simulated } : null;
 }

@@ -18,6 +18,7 @@ import {
   type TRegisterResponse,
 } from "@/lib/schemas/agent";
 import { AppError, appErrorFromZod } from "@/lib/server/errors";
+import { sqliteReader } from "@/lib/server/db";
 import type { HaController } from "@/lib/server/ha/controller";
 
 export interface AgentServiceDeps {
@@ -34,7 +35,7 @@ export async function registerAgent(deps: AgentServiceDeps, input: unknown): Pro
   const parsed = ZRegisterRequest.safeParse(input);
   if (!parsed.success) throw appErrorFromZod(parsed.error, "Invalid registration");
   const req = parsed.data;
-  const host = await deps.db.host.findUnique({ where: { name: req.hostName }, select: { id: true, clusterId: true, agentTokenHash: true, simulated: true } });
+  const host = await deps.db.host.findUnique({ where: { name: req.hostName }, select: { id: true, clusterId: true, agentTokenHash: true, simulated: true, cluster: { select: { demo: true } } } });
   if (!host) throw new AppError("NOT_FOUND", `No host named ${req.hostName} in the inventory`);
   const token = randomBytes(24).toString("hex");
   const at = new Date(deps.controller.clock.now());
@@ -49,7 +50,8 @@ export async function registerAgent(deps: AgentServiceDeps, input: unknown): Pro
       where: { id: host.id, agentTokenHash: host.agentTokenHash, simulated: host.simulated },
       data: { agentTokenHash: hashToken(token), agentTokenIssuedAt: at, ...(real ? { agentClaimedAt: at } : {}) },
     });
-  const registered = !real
+  // One conditional write; a transaction only when a real agent's registration ends a demo.
+  const registered = !(real && host.cluster.demo)
     ? (await swap(deps.db)).count > 0
     : await deps.db.$transaction(async (tx) => {
         if ((await swap(tx)).count === 0) return false;
@@ -68,13 +70,30 @@ export async function registerAgent(deps: AgentServiceDeps, input: unknown): Pro
   };
 }
 
+const tokenStatements = new WeakMap<PrismaClient, { get: (hash: string) => { id: string } | undefined }>();
+
+/** The host whose token hash this is, read from the store (a prepared statement on SQLite). */
+async function hostOfTokenHash(db: PrismaClient, hash: string): Promise<string | null> {
+  let stmt = tokenStatements.get(db);
+  if (!stmt) {
+    const reader = sqliteReader(db);
+    if (reader) {
+      stmt = reader.prepare<[string], { id: string }>('SELECT "id" FROM "Host" WHERE "agentTokenHash" = ?');
+      tokenStatements.set(db, stmt);
+    }
+  }
+  if (stmt) return stmt.get(hash)?.id ?? null;
+  const rows = await db.$queryRaw<{ id: string }[]>`SELECT "id" FROM "Host" WHERE "agentTokenHash" = ${hash}`;
+  return rows[0]?.id ?? null;
+}
+
 /** Bearer token → host id, read from the store on every call (revocation takes effect at once). */
 export async function authenticateAgent(deps: Pick<AgentServiceDeps, "db">, token: string | null | undefined): Promise<string> {
   if (!token) throw new AppError("UNAUTHORIZED", "An agent token is required");
   if (token.length > 512) throw new AppError("UNAUTHORIZED", "Unknown agent token");
-  const host = await deps.db.host.findUnique({ where: { agentTokenHash: hashToken(token) }, select: { id: true } });
-  if (!host) throw new AppError("UNAUTHORIZED", "Unknown agent token");
-  return host.id;
+  const hostId = await hostOfTokenHash(deps.db, hashToken(token));
+  if (!hostId) throw new AppError("UNAUTHORIZED", "Unknown agent token");
+  return hostId;
 }
 
 export async function agentHeartbeat(deps: AgentServiceDeps, hostId: string, input: unknown): Promise<THeartbeatResponse> {

@@ -24,7 +24,11 @@ export default async function HostAgentPage({ params }: { params: Promise<{ id: 
       <Card>
         <CardBody>
           <p className="mb-3 text-[13px] text-zinc-700" data-testid="agent-token-status">
-            {host.hasToken ? `A token is active, issued ${fmtDateTime(host.issuedAt?.toISOString() ?? null)}.` : "No token: this host's agent is refused (401) until you issue one."}
+            {host.simulated
+              ? "The demo's simulated agent drives this host with a token of its own. Issuing a token hands the host to a real agent for good: the simulated agent stops at once and never takes the host back."
+              : host.hasToken
+                ? `A token is active, issued ${fmtDateTime(host.issuedAt?.toISOString() ?? null)}.`
+                : "No token: this host's agent is refused (401) until you issue one."}
           </p>
           <AgentTokenPanel hostId={host.id} hasToken={host.hasToken} issue={issueAgentTokenAction} revoke={revokeAgentTokenAction} />
         </CardBody>
