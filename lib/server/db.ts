@@ -34,12 +34,41 @@ export function enableWal(url: string): void {
   }
 }
 
+/** The store URL each client was made for (hot paths open their own read statement on it). */
+const urls = new WeakMap<PrismaClient, string>();
+
 /** A Prisma client over the better-sqlite3 driver adapter, for the given store URL. */
 export function createDb(url = databaseUrl()): PrismaClient {
   enableWal(url);
   // `timeout` is better-sqlite3's busy timeout for the adapter's connection.
   const adapter = new PrismaBetterSQLite3({ url, timeout: SQLITE_BUSY_TIMEOUT_MS });
-  return new PrismaClient({ adapter });
+  const client = new PrismaClient({ adapter });
+  urls.set(client, url);
+  return client;
+}
+
+const readers = new WeakMap<PrismaClient, Database.Database | null>();
+
+/**
+ * A read-only better-sqlite3 connection to the client's SQLite file, for per-request reads on hot
+ * paths (an agent token per heartbeat: ~10 µs instead of ~0.9 ms through the ORM). In WAL mode
+ * it sees every committed write at once: it reads the store, it does not cache it. Null when the
+ * store is not a SQLite file (callers fall back to the client).
+ */
+export function sqliteReader(db: PrismaClient): Database.Database | null {
+  if (readers.has(db)) return readers.get(db)!;
+  const url = urls.get(db);
+  const file = url ? sqliteFile(url) : null;
+  let conn: Database.Database | null = null;
+  if (file) {
+    try {
+      conn = new Database(file, { readonly: true, fileMustExist: true, timeout: SQLITE_BUSY_TIMEOUT_MS });
+    } catch {
+      conn = null;
+    }
+  }
+  readers.set(db, conn);
+  return conn;
 }
 
 export type Db = PrismaClient;

@@ -18,6 +18,7 @@ import {
   type TRegisterResponse,
 } from "@/lib/schemas/agent";
 import { AppError, appErrorFromZod } from "@/lib/server/errors";
+import { sqliteReader } from "@/lib/server/db";
 import type { HaController } from "@/lib/server/ha/controller";
 
 export interface AgentServiceDeps {
@@ -69,13 +70,30 @@ export async function registerAgent(deps: AgentServiceDeps, input: unknown): Pro
   };
 }
 
+const tokenStatements = new WeakMap<PrismaClient, { get: (hash: string) => { id: string } | undefined }>();
+
+/** The host whose token hash this is, read from the store (a prepared statement on SQLite). */
+async function hostOfTokenHash(db: PrismaClient, hash: string): Promise<string | null> {
+  let stmt = tokenStatements.get(db);
+  if (!stmt) {
+    const reader = sqliteReader(db);
+    if (reader) {
+      stmt = reader.prepare<[string], { id: string }>('SELECT "id" FROM "Host" WHERE "agentTokenHash" = ?');
+      tokenStatements.set(db, stmt);
+    }
+  }
+  if (stmt) return stmt.get(hash)?.id ?? null;
+  const rows = await db.$queryRaw<{ id: string }[]>`SELECT "id" FROM "Host" WHERE "agentTokenHash" = ${hash}`;
+  return rows[0]?.id ?? null;
+}
+
 /** Bearer token → host id, read from the store on every call (revocation takes effect at once). */
 export async function authenticateAgent(deps: Pick<AgentServiceDeps, "db">, token: string | null | undefined): Promise<string> {
   if (!token) throw new AppError("UNAUTHORIZED", "An agent token is required");
   if (token.length > 512) throw new AppError("UNAUTHORIZED", "Unknown agent token");
-  const host = await deps.db.host.findUnique({ where: { agentTokenHash: hashToken(token) }, select: { id: true } });
-  if (!host) throw new AppError("UNAUTHORIZED", "Unknown agent token");
-  return host.id;
+  const hostId = await hostOfTokenHash(deps.db, hashToken(token));
+  if (!hostId) throw new AppError("UNAUTHORIZED", "Unknown agent token");
+  return hostId;
 }
 
 export async function agentHeartbeat(deps: AgentServiceDeps, hostId: string, input: unknown): Promise<THeartbeatResponse> {

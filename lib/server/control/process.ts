@@ -46,7 +46,8 @@ export class ControllerProcess {
     this.startedAt = Date.now();
     const child = fork(this.entry, [], {
       cwd: process.cwd(),
-      execArgv: ["--import", "tsx", "--conditions=react-server"],
+      // HAVEN_CONTROLLER_NODE_ARGS: extra node flags for the controller process (e.g. --cpu-prof).
+      execArgv: ["--import", "tsx", "--conditions=react-server", ...(process.env.HAVEN_CONTROLLER_NODE_ARGS ?? "").split(/\s+/).filter(Boolean)],
       serialization: "advanced",
       env: { ...this.env, HAVEN_CONTROL_CHILD: "1" },
       stdio: ["ignore", "inherit", "inherit", "ipc"],
