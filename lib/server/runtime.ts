@@ -8,7 +8,7 @@ import { getDb } from "@/lib/server/db";
 import { getController, startController, type HaController } from "@/lib/server/ha/controller";
 import { systemClock } from "@/lib/server/ha/clock";
 import { createStderrLogger } from "@/lib/server/ha/log";
-import { demoMaxHosts, isDemoMode } from "@/lib/server/demo/mode";
+import { demoMaxHosts, isDemoMode, isDemoModeFor, setProcessDemoMode } from "@/lib/server/demo/mode";
 import { getDemoFleet, startDemoFleet } from "@/lib/server/demo/fleet";
 
 export const CONTROLLER_STEP_MS = 500;
@@ -46,7 +46,12 @@ async function start(onControllerReady?: () => void): Promise<void> {
       log.error({ err, port: agentPort }, "the agent listener did not start");
     }
   }
-  if (isDemoMode() && !getDemoFleet()) {
+  // Demo mode is the store's (Cluster.demo); outside it nothing is simulated, so no host keeps a
+  // "simulated" mark that no fleet drives.
+  const demo = await isDemoModeFor(controller.db).catch(() => false);
+  setProcessDemoMode(demo);
+  if (!demo) await controller.db.host.updateMany({ where: { simulated: true }, data: { simulated: false } }).catch(() => undefined);
+  if (demo && !getDemoFleet()) {
     try {
       await startDemoFleet(controller, { maxHosts: demoMaxHosts(), log });
       await new Promise((r) => setTimeout(r, controller.timing.heartbeatMs + 500));
