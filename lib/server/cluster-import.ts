@@ -20,7 +20,7 @@ import {
   type TClusterSpecInput,
 } from "@/lib/schemas/cluster-spec";
 import { intToIpv4, ipv4ToInt, parseIPv4Cidr } from "@/lib/schemas/ipv4";
-import { AppError, appErrorFromZod, type FieldErrors } from "./errors";
+import { AppError, appErrorFromZod, isAppError, type FieldErrors } from "./errors";
 
 export interface ImportOptions {
   /** The clock at t=0 (createdAt, stateSince, lastHeartbeatAt, powerSince). Default: now. */
@@ -486,7 +486,7 @@ export async function importCluster(db: PrismaClient, input: TClusterSpecInput |
       { timeout: 600_000, maxWait: 30_000 },
     );
   } catch (e) {
-    if (e instanceof AppError) throw e;
+    if (isAppError(e)) throw e;
     if (typeof e === "object" && e && (e as { code?: string }).code === "P2002")
       throw new AppError("CONFLICT", "The cluster collides with rows already in the store", undefined, { cause: e });
     throw e;

@@ -28,6 +28,13 @@ export const APP_ERROR_STATUS: Record<AppErrorCode, number> = {
   INTERNAL: 500,
 };
 
+/**
+ * Marks an AppError across copies of this module: a production bundle may load it more than once
+ * (each chunk its own class), and an error made by one copy (e.g. the controller channel's, which
+ * lives in the instrumentation bundle) must still be recognised by another's `isAppError`.
+ */
+const APP_ERROR_BRAND = Symbol.for("haven.app-error");
+
 export class AppError extends Error {
   readonly code: AppErrorCode;
   readonly fieldErrors?: FieldErrors;
@@ -36,6 +43,7 @@ export class AppError extends Error {
     super(message, options);
     this.name = "AppError";
     this.code = code;
+    (this as unknown as Record<symbol, boolean>)[APP_ERROR_BRAND] = true;
     if (fieldErrors && Object.keys(fieldErrors).length > 0) this.fieldErrors = fieldErrors;
   }
 
@@ -45,7 +53,13 @@ export class AppError extends Error {
 }
 
 export function isAppError(e: unknown): e is AppError {
-  return e instanceof AppError;
+  if (e instanceof AppError) return true;
+  return (
+    typeof e === "object" &&
+    e !== null &&
+    (e as Record<symbol, unknown>)[APP_ERROR_BRAND] === true &&
+    (APP_ERROR_CODES as readonly string[]).includes((e as { code?: string }).code ?? "")
+  );
 }
 
 /** Top-level field errors of a ZodError (zod 4 `z.flattenError`), without empty entries. */

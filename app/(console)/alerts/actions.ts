@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { ActionResult } from "@/lib/schemas/action-result";
 import { runServiceAction } from "@/lib/server/auth/action";
 import { acknowledgeAlertAs, resolveAlertAs } from "@/lib/server/ops";
-import { AppError } from "@/lib/server/errors";
+import { AppError, isAppError } from "@/lib/server/errors";
 
 const ZBulk = z.object({
   ids: z.array(z.string().min(1).max(64)).min(1, "Select at least one alert").max(500, "At most 500 alerts at a time"),
@@ -32,7 +32,7 @@ async function each(ids: string[], fn: (id: string) => Promise<unknown>): Promis
       out.done++;
     } catch (e) {
       // Sign-in and role problems stop the whole batch; a per-alert conflict is reported.
-      if (e instanceof AppError && (e.code === "UNAUTHORIZED" || e.code === "FORBIDDEN")) throw e;
+      if (isAppError(e) && (e.code === "UNAUTHORIZED" || e.code === "FORBIDDEN")) throw e;
       out.skipped.push({ id, reason: e instanceof Error ? e.message : "failed" });
     }
   }

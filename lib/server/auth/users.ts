@@ -6,7 +6,7 @@ import crypto from "node:crypto";
 import { hashPassword } from "better-auth/crypto";
 import { ZCreateUserInput, ZDeleteUserInput, ZSetupInput, ZSetUserRoleInput, type Role } from "@/lib/schemas/auth";
 import { getDb, type Db } from "@/lib/server/db";
-import { AppError, appErrorFromZod } from "@/lib/server/errors";
+import { AppError, appErrorFromZod, isAppError } from "@/lib/server/errors";
 import { writeAuditRow, type AuditCtx } from "@/lib/server/audit";
 import { authorize } from "./principal";
 import type { z } from "zod";
@@ -68,7 +68,7 @@ export async function setupFirstAdmin(input: unknown, ctx?: UsersCtx): Promise<U
       return row as UserView;
     });
   } catch (e) {
-    if (e instanceof AppError) throw e;
+    if (isAppError(e)) throw e;
     if (duplicate(e)) throw new AppError("CONFLICT", "Setup is done already: sign in instead");
     throw e;
   }
@@ -87,8 +87,8 @@ export async function bootstrapAdminFromEnv(db: Db = getDb(), env: Record<string
     await setupFirstAdmin({ email, password, name: env.HAVEN_ADMIN_NAME || "Administrator" }, { db, actor: "system" });
     return "created";
   } catch (e) {
-    if (e instanceof AppError && e.code === "CONFLICT") return "exists";
-    if (e instanceof AppError && e.code === "VALIDATION") return "invalid";
+    if (isAppError(e) && e.code === "CONFLICT") return "exists";
+    if (isAppError(e) && e.code === "VALIDATION") return "invalid";
     throw e;
   }
 }
