@@ -8,7 +8,8 @@ import { AppError, isAppError } from "@/lib/server/errors";
 describe("isAppError across module copies", () => {
   it("recognises an AppError of another copy of the module, and nothing else", async () => {
     vi.resetModules();
-    const other = (await import("@/lib/server/errors?copy")) as typeof import("@/lib/server/errors");
+    const copy = "@/lib/server/errors?copy";
+    const other = (await import(/* @vite-ignore */ copy)) as typeof import("@/lib/server/errors");
     expect(other.AppError).not.toBe(AppError);
     const e = new other.AppError("CONFLICT", "vm1 cannot be powered on: no host fits", { "hosts.h1": ["no GPU"] });
     expect(e instanceof AppError).toBe(false);
