@@ -1,25 +1,38 @@
 // The host agent protocol (DESIGN.md "Host agents, over HTTP"): what an agent sends and what it
 // gets back. Shared by the agent service (lib/server/agent), the simulated agent (lib/sim) and,
 // later, the HTTP routes under app/api/agent/v1.
+//
+// Every list and string an agent sends is bounded (one token must not be able to make the console
+// hold or write without limit); the console's own answers carry the inventory's bounds.
 import { z } from "zod";
 
 const id = z.string().min(1).max(128);
 
+/** Most VMs one heartbeat may list (running or starting on the host). */
+export const MAX_AGENT_VMS = 512;
+/** Most NICs and most GPUs a host may report. */
+export const MAX_AGENT_NICS = 64;
+export const MAX_AGENT_GPUS = 64;
+/** Most command ids a heartbeat may echo in `commandsSeen`. */
+export const MAX_COMMANDS_SEEN = 512;
+
+const name = z.string().min(1).max(64);
+
 export const ZAgentGpu = z.strictObject({
-  name: z.string().min(1),
-  model: z.string().min(1),
-  pciAddress: z.string().optional(),
+  name,
+  model: z.string().min(1).max(128),
+  pciAddress: z.string().max(32).optional(),
   mode: z.enum(["graphics", "compute"]).optional(),
-  vgpuProfile: z.string().nullish(),
-  vgpuSlots: z.number().int().nullish(),
+  vgpuProfile: z.string().max(64).nullish(),
+  vgpuSlots: z.number().int().min(0).max(64).nullish(),
 });
 
 export const ZAgentNic = z.strictObject({
-  name: z.string().min(1),
+  name,
   linkUp: z.boolean(),
   role: z.enum(["vm", "storage", "management"]).optional(),
-  sriovVfs: z.number().int().min(0).optional(),
-  bond: z.string().nullish(),
+  sriovVfs: z.number().int().min(0).max(256).optional(),
+  bond: z.string().max(64).nullish(),
 });
 
 /** First message of an agent: who it is and what it has. */
@@ -27,15 +40,15 @@ export const ZRegisterRequest = z.strictObject({
   hostName: z.string().min(1).max(64),
   agentVersion: z.string().max(64).optional(),
   /** Inventory as the host sees it (informational; the console's inventory is authoritative). */
-  gpus: z.array(ZAgentGpu).optional(),
-  nics: z.array(ZAgentNic).optional(),
+  gpus: z.array(ZAgentGpu).max(MAX_AGENT_GPUS).optional(),
+  nics: z.array(ZAgentNic).max(MAX_AGENT_NICS).optional(),
 });
 export type TRegisterRequest = z.infer<typeof ZRegisterRequest>;
 
 export const ZRegisterResponse = z.strictObject({
   hostId: id,
   /** Bearer token for every later call. */
-  token: z.string(),
+  token: z.string().max(512),
   heartbeatS: z.number(),
   isolationTimeoutS: z.number(),
   vmStartS: z.number(),
@@ -53,10 +66,22 @@ export const ZAgentVm = z.strictObject({
 
 export const ZHeartbeat = z.strictObject({
   hostId: id,
+  /**
+   * +1 with every heartbeat of one run of the agent; it starts again (from 0) when the agent
+   * restarts. The console takes a lower seq than the last one for a restart.
+   */
   seq: z.number().int().min(0),
-  vms: z.array(ZAgentVm),
-  nics: z.array(z.strictObject({ name: z.string().min(1), linkUp: z.boolean() })).default([]),
+  vms: z.array(ZAgentVm).max(MAX_AGENT_VMS),
+  nics: z.array(z.strictObject({ name, linkUp: z.boolean() })).max(MAX_AGENT_NICS).default([]),
   storageController: z.strictObject({ healthy: z.boolean() }).optional(),
+  /**
+   * Optional: the ids of the commands this run of the agent has received and not yet
+   * acknowledged (the ack not delivered yet), as they stand when the heartbeat is built. A start
+   * the agent neither reports nor acknowledged is failed only by a heartbeat that lists it here
+   * (or by the first heartbeat of a new run); without the field the console waits for a seq
+   * two past the one it had when the agent fetched the command.
+   */
+  commandsSeen: z.array(id).max(MAX_COMMANDS_SEEN).optional(),
 });
 export type THeartbeat = z.input<typeof ZHeartbeat>;
 
@@ -73,27 +98,30 @@ export const ZCommandKind = z.enum(["start-vm", "stop-vm", "migrate-vm"]);
 
 /** A device given to a VM, as the agent needs it to build the domain. */
 export const ZCommandDevice = z.strictObject({
-  key: z.string(),
+  key: z.string().max(256),
   type: z.enum(["gpu", "vgpu", "sriov"]),
-  tag: z.string(),
+  tag: z.string().max(256),
   /** "h2/ens1f0/vf0", "h3/h3-gpu0/slot1", "h1/h1-gpu0". */
-  device: z.string(),
+  device: z.string().max(256),
 });
 
 export const ZStartVmPayload = z.strictObject({
-  vmName: z.string(),
+  vmName: z.string().max(128),
   vcpus: z.number().int(),
   memoryMiB: z.number().int(),
   haPriority: z.enum(["high", "medium", "low", "off"]),
-  devices: z.array(ZCommandDevice),
-  ips: z.array(z.string()),
-  disks: z.array(z.strictObject({ index: z.number().int(), controller: z.string(), session: z.number().int() })),
+  /** At most 16 device requests of at most 64 devices each (the inventory's bounds). */
+  devices: z.array(ZCommandDevice).max(1024),
+  ips: z.array(z.string().max(64)).max(64),
+  /** One or two sessions per disk, at most 32 disks. */
+  disks: z.array(z.strictObject({ index: z.number().int(), controller: z.string().max(128), session: z.number().int() })).max(64),
   purpose: z.enum(["power-on", "ha", "local-restart", "relocate", "maintenance-exit"]),
-  incidentId: z.string().nullish(),
+  incidentId: z.string().max(128).nullish(),
   attempt: z.number().int().min(1),
-  avoidHostIds: z.array(z.string()),
+  /** Hosts where this VM's start failed in this episode (at most one per host of the cluster). */
+  avoidHostIds: z.array(z.string().max(128)).max(10_000),
   /** A stop on another host that must be acknowledged before this start is released. */
-  after: z.string().nullish(),
+  after: z.string().max(128).nullish(),
 });
 export type TStartVmPayload = z.infer<typeof ZStartVmPayload>;
 
@@ -101,20 +129,20 @@ export const ZStopReason = z.enum(["power-off", "maintenance", "stale", "network
 export type TStopReason = z.infer<typeof ZStopReason>;
 
 export const ZStopVmPayload = z.strictObject({
-  vmName: z.string(),
+  vmName: z.string().max(128),
   reason: ZStopReason,
-  incidentId: z.string().nullish(),
+  incidentId: z.string().max(128).nullish(),
 });
 export type TStopVmPayload = z.infer<typeof ZStopVmPayload>;
 
 export const ZMigrateVmPayload = z.strictObject({
-  vmName: z.string(),
-  toHostId: z.string(),
-  toHostName: z.string(),
+  vmName: z.string().max(128),
+  toHostId: z.string().max(128),
+  toHostName: z.string().max(64),
   vcpus: z.number().int(),
   memoryMiB: z.number().int(),
   haPriority: z.enum(["high", "medium", "low", "off"]),
-  ips: z.array(z.string()),
+  ips: z.array(z.string().max(64)).max(64),
 });
 export type TMigrateVmPayload = z.infer<typeof ZMigrateVmPayload>;
 
@@ -125,6 +153,7 @@ export const ZAgentCommand = z.discriminatedUnion("kind", [
 ]);
 export type TAgentCommand = z.infer<typeof ZAgentCommand>;
 
+/** Every command waiting for the host (the console writes them; not bounded by the schema). */
 export const ZFetchCommandsResponse = z.strictObject({ commands: z.array(ZAgentCommand) });
 export type TFetchCommandsResponse = z.infer<typeof ZFetchCommandsResponse>;
 

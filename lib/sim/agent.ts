@@ -3,7 +3,7 @@
 // console for `isolationTimeout`), and takes injected faults: power loss, isolation, NIC and
 // storage-controller faults, start failures, VM crashes. It speaks the agent protocol through
 // an AgentTransport, so it runs in-process on a virtual clock or over HTTP on the wall clock.
-import type { TAgentCommand, TCommandAck, TStartVmPayload, TMigrateVmPayload } from "@/lib/schemas/agent";
+import { MAX_COMMANDS_SEEN, type TAgentCommand, type TCommandAck, type TStartVmPayload, type TMigrateVmPayload } from "@/lib/schemas/agent";
 import { ConsoleUnreachableError, type AgentTransport } from "./transport";
 
 export interface SimVm {
@@ -46,8 +46,11 @@ export class SimAgent {
   private booting = new Map<string, { vm: SimVm; readyAt: number; commandId: string; fail: string | null }>();
   private migrations = new Map<string, { readyAt: number; commandId: string; toHostId: string; generation: number }>();
   private outbox: TCommandAck[] = [];
+  /** Commands this run received whose ack is not delivered yet (echoed as `commandsSeen`). */
+  private received: string[] = [];
   private lastContact = 0;
   private nextHeartbeat = 0;
+  /** +1 per heartbeat; back to 0 when the agent restarts (power on). */
   private seq = 0;
   startFailures = 0;
   private failNextLocalStart = new Set<string>();
@@ -134,6 +137,7 @@ export class SimAgent {
             ],
             nics: [...this.nics].map(([name, linkUp]) => ({ name, linkUp })),
             storageController: { healthy: this.storageHealthy },
+            commandsSeen: [...this.received],
           }),
         );
         this.lastContact = now;
@@ -165,6 +169,7 @@ export class SimAgent {
         // The console refused the ack (e.g. the command was voided): drop it.
       }
       this.outbox.shift();
+      this.forget(ack.commandId);
     }
   }
 
@@ -182,8 +187,17 @@ export class SimAgent {
     await this.flush();
   }
 
+  private forget(commandId: string): void {
+    const i = this.received.indexOf(commandId);
+    if (i >= 0) this.received.splice(i, 1);
+  }
+
   private execute(c: TAgentCommand, now: number): void {
     const hostId = this.hostId!;
+    if (!this.received.includes(c.id)) {
+      this.received.push(c.id);
+      if (this.received.length > MAX_COMMANDS_SEEN) this.received.shift();
+    }
     if (c.kind === "start-vm") {
       const p = c.payload as TStartVmPayload;
       const cur = this.running.get(c.vmId);
@@ -192,7 +206,14 @@ export class SimAgent {
         return;
       }
       const booting = this.booting.get(c.vmId);
-      if (booting && booting.vm.generation >= c.generation) return; // redelivered: it answers when booted
+      if (booting && booting.vm.generation >= c.generation) {
+        // Redelivered (or retried): it keeps booting and answers the latest command when booted.
+        if (booting.commandId !== c.id) {
+          this.forget(booting.commandId);
+          booting.commandId = c.id;
+        }
+        return;
+      }
       const vm: SimVm = {
         vmId: c.vmId,
         name: p.vmName,
@@ -225,7 +246,10 @@ export class SimAgent {
         this.observer.vmStopped(cur, this.name, `stop:${c.payload.reason}`, now);
       }
       const b = this.booting.get(c.vmId);
-      if (b && b.vm.generation <= c.generation) this.booting.delete(c.vmId);
+      if (b && b.vm.generation <= c.generation) {
+        this.booting.delete(c.vmId);
+        this.forget(b.commandId); // never answered: the start was called off
+      }
       this.outbox.push({ hostId, commandId: c.id, status: "done" });
       return;
     }
@@ -256,6 +280,9 @@ export class SimAgent {
     if (this.up) return;
     this.up = true;
     this.token = null;
+    // A new run of the agent: its heartbeat seq starts again and it remembers no command.
+    this.seq = 0;
+    this.received = [];
     this.lastContact = now;
     this.nextHeartbeat = now;
     for (const k of [...this.nics.keys()]) this.nics.set(k, true);

@@ -28,6 +28,7 @@ import {
 } from "@/lib/engine";
 import type { TAgentCommand, TCommandAck, THeartbeat, TStartVmPayload, TStopReason } from "@/lib/schemas/agent";
 import { loadSnapshot } from "@/lib/server/snapshot";
+import { HttpError } from "@/lib/server/http/problem";
 import { AlertBook, type AlertKind } from "./alerts";
 import { EventSink, openIncident, type EventInput, type IncidentKind, type RecordedEvent } from "./journal";
 import type { Clock } from "./clock";
@@ -40,6 +41,35 @@ export const HEARTBEAT_PERSIST_MS = 10_000;
 const RESYNC_MS = 15_000;
 /** Agents re-read the command queue this often even without a hint (commands written elsewhere). */
 const COMMAND_POLL_FALLBACK_MS = 30_000;
+/** Unknown VMs reported by a host: at most this many ids in its one event per episode. */
+export const UNKNOWN_VMS_LISTED = 20;
+/** A new unknown-VM episode of a host is recorded at most this often (a flapping report stays one). */
+export const UNKNOWN_VMS_EVENT_MIN_MS = 60_000;
+/** Per host: heartbeats in a burst, and heartbeats per heartbeat interval it may keep sending. */
+export const HEARTBEAT_LIMIT = { burst: 10, perInterval: 4 } as const;
+
+/** A heartbeat refused because its host sends them far more often than its interval (429). */
+export class RateLimitedError extends HttpError {
+  readonly code = "RATE_LIMITED";
+  constructor(message: string) {
+    super(429, message);
+    this.name = "RateLimitedError";
+  }
+}
+
+/** What the failure detector measured of its own lag (ms): for metrics and the health page. */
+export interface DetectorLag {
+  /** Time without any observation (step or heartbeat) before the last step. */
+  lastMs: number;
+  /** The longest such gap since the controller started. */
+  maxMs: number;
+  /** Gaps longer than one heartbeat interval: stalls whose time was credited to every host. */
+  stalls: number;
+  /** Total unobserved time credited. */
+  unobservedMs: number;
+  /** The last stall: when it ended (console clock) and how long it was. */
+  lastStall: { at: number; ms: number } | null;
+}
 
 export interface HaDeps {
   db: PrismaClient;
@@ -55,6 +85,11 @@ export interface HaDeps {
    * Default 30 s; Infinity when this controller is the only writer (the scenario runner).
    */
   commandPollFallbackMs?: number;
+  /**
+   * Per-host heartbeat rate limit (token bucket; a refused heartbeat is a 429). Default
+   * HEARTBEAT_LIMIT; `false` (or HAVEN_HEARTBEAT_RATE_LIMIT=off in the environment) turns it off.
+   */
+  heartbeatLimit?: { burst: number; perInterval: number } | false;
 }
 
 export interface Timing {
@@ -88,6 +123,17 @@ interface HostMem {
   storageHealthy: boolean;
   incidentId: string | null;
   netFault: { since: number; incidentId: string; triggered: boolean } | null;
+  /** The latest heartbeat's seq (null: none yet) and the agent run it belongs to (+1 when seq goes down). */
+  hbSeq: number | null;
+  hbRun: number;
+  /** The latest heartbeat's `commandsSeen` (null: the agent does not send it). */
+  seen: Set<string> | null;
+  /** When the agent fetched commands, and the heartbeat the console had from it then (newest last). */
+  fetches: { at: number; run: number; seq: number | null }[];
+  /** Starts were fetched (or one waits for a later report): reconcile the next heartbeat even if unchanged. */
+  recheckStarts: boolean;
+  /** Unknown VMs reported: the current episode (open while reports keep listing some). */
+  unknownVms: { open: boolean; eventAt: number } | null;
 }
 
 export type StartPurpose = TStartVmPayload["purpose"];
@@ -165,6 +211,13 @@ export class HaController {
   private inflight = new Map<string, Set<string>>();
   /** Bumped on every committed transaction (the runner checks store invariants when it moves). */
   changes = 0;
+  /** The detector's own observations: the last one (a step or a heartbeat), its stalls, its grace. */
+  private lastObserved = 0;
+  private stalls: { from: number; to: number }[] = [];
+  private graceUntil = 0;
+  private lag: DetectorLag = { lastMs: 0, maxMs: 0, stalls: 0, unobservedMs: 0, lastStall: null };
+  /** Heartbeat rate limiter: one token bucket per host (this instance's, never module state). */
+  private hbBuckets = new Map<string, { tokens: number; at: number; warnedAt: number }>();
 
   constructor(private readonly deps: HaDeps) {
     this.db = deps.db;
@@ -196,6 +249,7 @@ export class HaController {
       };
     }
     this.startedAt = now;
+    this.lastObserved = now;
     await this.reloadHosts();
     const incidents = await this.db.incident.findMany({ where: { status: "open" }, orderBy: { seq: "asc" } });
     for (const inc of incidents) {
@@ -282,11 +336,18 @@ export class HaController {
         storageHealthy: r.storageControllerHealthy,
         incidentId: null,
         netFault: null,
+        hbSeq: null,
+        hbRun: 0,
+        seen: null,
+        fetches: [],
+        recheckStarts: false,
+        unknownVms: null,
       });
     }
     for (const id of [...this.hosts.keys()]) {
       if (seen.has(id)) continue;
       this.hosts.delete(id);
+      this.hbBuckets.delete(id);
       this.failoverNeeded.delete(id);
     }
   }
@@ -309,6 +370,7 @@ export class HaController {
   /** Forgets a host that is no longer in the store (and re-reads the inventory next step). */
   private dropHost(id: string): void {
     this.hosts.delete(id);
+    this.hbBuckets.delete(id);
     this.failoverNeeded.delete(id);
     this.lastResync = 0;
     this.evalNeeded = true;
@@ -368,15 +430,28 @@ export class HaController {
 
   // ------------------------------------------------------------------ agent-facing (no store writes)
 
-  /** A heartbeat: liveness and the agent's report, in memory. Returns whether commands wait. */
+  /**
+   * A heartbeat: liveness and the agent's report, in memory. Returns whether commands wait.
+   * Throws a RateLimitedError (429) when the host heartbeats far more often than its interval.
+   */
   noteHeartbeat(hb: THeartbeat): { known: boolean; commandsPending: boolean } {
+    const now = this.clock.now();
+    this.observe(now, "heartbeat");
     const h = this.hosts.get(hb.hostId);
     if (!h) {
       this.lastResync = 0;
       return { known: false, commandsPending: false };
     }
-    h.lastHb = this.clock.now();
-    h.heard = h.lastHb;
+    this.takeHeartbeatToken(h, now);
+    h.lastHb = now;
+    h.heard = now;
+    // A lower seq than the last one: the agent restarted (a new run forgets what it was doing).
+    if (h.hbSeq !== null && hb.seq < h.hbSeq) {
+      h.hbRun++;
+      h.recheckStarts = true;
+    }
+    h.hbSeq = hb.seq;
+    h.seen = hb.commandsSeen ? new Set(hb.commandsSeen) : null;
     const vms = [...hb.vms].sort((a, b) => (a.vmId < b.vmId ? -1 : a.vmId > b.vmId ? 1 : 0));
     const nics = [...(hb.nics ?? [])].sort((a, b) => (a.name < b.name ? -1 : 1));
     const sig = JSON.stringify([vms.map((v) => [v.vmId, v.generation, v.state]), nics.map((n) => [n.name, n.linkUp]), hb.storageController?.healthy]);
@@ -388,8 +463,29 @@ export class HaController {
         storageHealthy: hb.storageController?.healthy,
       };
       h.reportDirty = true;
-    }
+    } else if (h.recheckStarts) h.reportDirty = true; // same report, but maybe taken after a fetch now
     return { known: true, commandsPending: this.commandHints.has(h.id) };
+  }
+
+  /** Per-host token bucket: `burst` heartbeats at once, `perInterval` per heartbeat interval after that. */
+  private takeHeartbeatToken(h: HostMem, now: number): void {
+    const lim = this.deps.heartbeatLimit ?? (process.env.HAVEN_HEARTBEAT_RATE_LIMIT === "off" ? false : HEARTBEAT_LIMIT);
+    if (!lim) return;
+    const b = this.hbBuckets.get(h.id) ?? { tokens: lim.burst, at: now, warnedAt: -Infinity };
+    b.tokens = Math.min(lim.burst, b.tokens + (Math.max(0, now - b.at) * lim.perInterval) / Math.max(1, this.timing.heartbeatMs));
+    b.at = now;
+    this.hbBuckets.set(h.id, b);
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return;
+    }
+    if (now - b.warnedAt >= 60_000) {
+      b.warnedAt = now;
+      this.log.warn({ hostId: h.id, host: h.name, heartbeatS: this.timing.heartbeatMs / 1000, perInterval: lim.perInterval }, "heartbeats refused: the host sends them far more often than its interval");
+    }
+    throw new RateLimitedError(
+      `${h.name} sends heartbeats far more often than every ${this.timing.heartbeatMs / 1000}s (at most ${lim.perInterval} per interval after a burst of ${lim.burst}); slow down`,
+    );
   }
 
   /** Whether fetching commands for a host should hit the store now. */
@@ -399,9 +495,66 @@ export class HaController {
     return this.clock.now() - last >= (this.deps.commandPollFallbackMs ?? COMMAND_POLL_FALLBACK_MS);
   }
 
+  /**
+   * The agent is fetching its commands (called before they are read and marked sent): remember
+   * which of its heartbeats the console had then, so that only a later report can fail a start.
+   */
   noteCommandsFetched(hostId: string): void {
+    const now = this.clock.now();
     this.commandHints.delete(hostId);
-    this.lastCommandPoll.set(hostId, this.clock.now());
+    this.lastCommandPoll.set(hostId, now);
+    const h = this.hosts.get(hostId);
+    if (!h) return;
+    h.fetches.push({ at: now, run: h.hbRun, seq: h.hbSeq });
+    h.recheckStarts = true; // its next reports are checked even if they look the same
+    const keep = now - this.timing.vmStartMs - 120_000;
+    while (h.fetches.length > 64 || (h.fetches.length > 1 && h.fetches[0].at < keep)) h.fetches.shift();
+  }
+
+  // ------------------------------------------------------------------ the detector's own lag
+
+  /**
+   * The detector observes (a step starts, a heartbeat is processed). A gap longer than one
+   * heartbeat interval since the last observation is a stall of the detector itself (its event
+   * loop or its step was blocked): that time is never counted against a host, and no host is
+   * declared unreachable or failed until one heartbeat interval after it (the backlog of
+   * heartbeats sent meanwhile is read first).
+   */
+  private observe(now: number, via: "step" | "heartbeat"): void {
+    const gap = Math.max(0, now - this.lastObserved);
+    if (via === "step") this.lag.lastMs = gap;
+    if (gap > this.lag.maxMs) this.lag.maxMs = gap;
+    if (this.loaded && gap > this.timing.heartbeatMs) {
+      const from = this.lastObserved;
+      this.stalls.push({ from, to: now });
+      const horizon = now - Math.max(600_000, 4 * (this.timing.missed * this.timing.heartbeatMs + this.timing.failureTimeoutMs));
+      while (this.stalls.length > 1000 || (this.stalls.length && this.stalls[0].to < horizon)) this.stalls.shift();
+      this.graceUntil = Math.max(this.graceUntil, now + this.timing.heartbeatMs);
+      this.lag.stalls++;
+      this.lag.unobservedMs += gap;
+      this.lag.lastStall = { at: now, ms: gap };
+      this.log.warn(
+        { stallMs: gap, from: new Date(from).toISOString(), via, graceUntil: new Date(this.graceUntil).toISOString(), hosts: this.hosts.size },
+        `the HA failure detector observed nothing for ${gap} ms (its process or step stalled): that time is not counted against any host`,
+      );
+    }
+    if (now > this.lastObserved) this.lastObserved = now;
+  }
+
+  /** Of the time from `from` to `to`, what the detector observed (its stalls taken out). */
+  private observedBetween(from: number, to: number): number {
+    let blind = 0;
+    for (const st of this.stalls) {
+      const a = Math.max(from, st.from);
+      const b = Math.min(to, st.to);
+      if (b > a) blind += b - a;
+    }
+    return Math.max(0, to - from - blind);
+  }
+
+  /** The detector's measured lag (ms): the last and longest gaps between observations, its stalls. */
+  detectorLag(): DetectorLag {
+    return { ...this.lag, lastStall: this.lag.lastStall ? { ...this.lag.lastStall } : null };
   }
 
   /** A command row was written by someone else (a service outside the controller). */
@@ -421,6 +574,7 @@ export class HaController {
 
   private async stepInner(): Promise<void> {
     const now = this.clock.now();
+    this.observe(now, "step");
     if (now - this.lastResync >= (this.deps.resyncMs ?? RESYNC_MS)) {
       this.lastResync = now;
       await this.reloadHosts();
@@ -438,16 +592,19 @@ export class HaController {
         const vm = c.vmId ? await this.db.vm.findUnique({ where: { id: c.vmId }, select: { power: true, hostId: true, generation: true } }) : null;
         if (!h || h.state !== "online" || !vm || vm.power !== "starting" || vm.hostId !== c.hostId || vm.generation !== c.generation) continue;
         if (h.report?.vms.has(c.vmId!)) continue;
-        await this.checkLostStart(c.vmId!, c.hostId, c.generation, "the agent never confirmed the start");
+        await this.checkLostStart(c.vmId!, c.hostId, c.generation, "the agent never confirmed the start", true);
       }
     }
+    // Silences and countdowns count only time the detector observed (its own stalls are taken
+    // out), and nothing is declared within one heartbeat interval after a stall.
     const window = this.timing.missed * this.timing.heartbeatMs;
+    const graceOver = now >= this.graceUntil;
     for (const h of [...this.hosts.values()]) {
       await this.forHost(h, async () => {
-        if (h.state === "online" && now - h.lastHb >= window && now - this.startedAt >= window) await this.markUnreachable(h);
+        if (h.state === "online" && graceOver && this.observedBetween(h.lastHb, now) >= window && now - this.startedAt >= window) await this.markUnreachable(h);
         else if (h.state === "unreachable") {
           if (h.heard > h.since) await this.markBack(h);
-          else if (now - h.since >= this.timing.failureTimeoutMs) await this.markFailed(h);
+          else if (graceOver && this.observedBetween(h.since, now) >= this.timing.failureTimeoutMs) await this.markFailed(h);
         } else if (h.state === "failed" && h.heard > h.since) await this.markBack(h);
       });
     }
@@ -458,7 +615,8 @@ export class HaController {
       }
     }
     for (const h of [...this.hosts.values()]) {
-      if (h.netFault && !h.netFault.triggered && now - h.netFault.since >= this.timing.failureTimeoutMs) await this.forHost(h, () => this.triggerNetworkFault(h));
+      if (h.netFault && !h.netFault.triggered && graceOver && this.observedBetween(h.netFault.since, now) >= this.timing.failureTimeoutMs)
+        await this.forHost(h, () => this.triggerNetworkFault(h));
     }
     if (this.failoverNeeded.size > 0) await this.runFailover();
     if (this.capacityChanged) {
@@ -507,13 +665,14 @@ export class HaController {
       const inc = await openIncident(tx, { clusterId: this.clusterId, kind: "host-failure", hostId: h.id, openedAt: lastHb, detectedAt: at });
       h.incidentId = inc.id;
       const silentS = (now - h.lastHb) / 1000;
+      const unobservedS = (now - h.lastHb - this.observedBetween(h.lastHb, now)) / 1000;
       await s.sink.record(tx, {
         at,
         kind: "host-unreachable",
         hostId: h.id,
         incidentId: inc.id,
-        message: `${h.name} missed ${this.timing.missed} heartbeats (silent for ${silentS}s)`,
-        data: { lastHeartbeatAt: lastHb.toISOString(), silentS, missedHeartbeats: this.timing.missed, heartbeatS: this.timing.heartbeatMs / 1000 },
+        message: `${h.name} missed ${this.timing.missed} heartbeats (silent for ${silentS}s${unobservedS > 0 ? `, of which ${unobservedS}s the console could not observe and did not count` : ""})`,
+        data: { lastHeartbeatAt: lastHb.toISOString(), silentS, missedHeartbeats: this.timing.missed, heartbeatS: this.timing.heartbeatMs / 1000, ...(unobservedS > 0 ? { unobservedS } : {}) },
       });
       await s.sink.record(tx, {
         at,
@@ -771,15 +930,22 @@ export class HaController {
       elsewhere.push(...(await this.db.vm.findMany({ where: { id: { in: part } }, select: { id: true, name: true, power: true, generation: true, hostId: true } })));
     }
     const known = new Map(elsewhere.map((v) => [v.id, v]));
+    const unknown: { vmId: string; generation: number }[] = [];
     for (const [vmId, r] of rep.vms) {
       const vm = byId.get(vmId) ?? known.get(vmId);
-      if (vm && vm.hostId === h.id && vm.generation === r.generation) {
+      if (!vm) {
+        unknown.push({ vmId, generation: r.generation });
+        continue;
+      }
+      if (vm.hostId === h.id && vm.generation === r.generation) {
         if (vm.power === "starting" && r.state === "running") await this.markRunning(vm.id, h.id, r.generation, "heartbeat");
         continue;
       }
-      if (vm && vm.power === "migrating" && vm.generation === r.generation + 1) continue; // live migration in flight
-      await this.requestStop(h.id, vmId, r.generation, vm ? "stale" : "duplicate", vm?.name ?? vmId, null);
+      if (vm.power === "migrating" && vm.generation === r.generation + 1) continue; // live migration in flight
+      await this.requestStop(h.id, vmId, r.generation, "stale", vm.name, null);
     }
+    await this.noteUnknownVms(h, unknown);
+    h.recheckStarts = false;
     for (const vm of onHost) {
       if (vm.power === "running" && !rep.vms.has(vm.id)) await this.handleCrash(vm.id, h);
       else if (vm.power === "starting" && !rep.vms.has(vm.id)) await this.checkLostStart(vm.id, h.id, vm.generation, "the host does not report it (it lost the VM while starting)");
@@ -787,14 +953,72 @@ export class HaController {
   }
 
   /**
-   * A start the agent took (command sent) but neither reports nor acknowledged: the host lost it
-   * (power cycle, agent restart). It counts as a failed start: retried, then relocated.
+   * VMs a host reports that the store does not know (nothing to stop: no such VM). Recorded once
+   * per episode — one event per host listing the first UNKNOWN_VMS_LISTED ids and the count —
+   * while its reports keep listing some; a new episode at most every UNKNOWN_VMS_EVENT_MIN_MS.
    */
-  private async checkLostStart(vmId: string, hostId: string, generation: number, why: string): Promise<void> {
-    const cmd = await this.db.agentCommand.findFirst({ where: { vmId, hostId, kind: "start-vm", generation }, orderBy: { createdAt: "desc" } });
-    if (!cmd || cmd.status !== "sent") return;
+  private async noteUnknownVms(h: HostMem, unknown: { vmId: string; generation: number }[]): Promise<void> {
+    const now = this.clock.now();
+    const ep = h.unknownVms;
+    if (!unknown.length) {
+      if (ep) ep.open = false;
+      return;
+    }
+    if (ep && (ep.open || now - ep.eventAt < UNKNOWN_VMS_EVENT_MIN_MS)) {
+      ep.open = true;
+      return;
+    }
+    h.unknownVms = { open: true, eventAt: now };
+    const shown = unknown.slice(0, UNKNOWN_VMS_LISTED);
+    const more = unknown.length - shown.length;
+    this.log.warn({ hostId: h.id, host: h.name, count: unknown.length, vmIds: shown.map((u) => u.vmId) }, "host reports VMs the console does not know");
+    await this.tx(async (tx, s) => {
+      await s.sink.record(tx, {
+        at: new Date(now),
+        kind: "unknown-vms-reported",
+        hostId: h.id,
+        message: `${h.name} reports ${unknown.length} VM${unknown.length === 1 ? "" : "s"} the console does not know: ${shown.map((u) => u.vmId).join(", ")}${more > 0 ? ` … and ${more} more` : ""} (recorded once while it keeps reporting them)`,
+        data: { count: unknown.length, vms: shown, more },
+      });
+    });
+  }
+
+  /**
+   * A start the agent took (command sent) but neither reports nor acknowledged: the host lost it
+   * (power cycle, agent restart). It counts as a failed start: retried, then relocated — but only
+   * on a report taken after the agent received the command (`force`: the boot time + a minute has
+   * passed without a word from the agent), never on a report built before it fetched the command.
+   */
+  private async checkLostStart(vmId: string, hostId: string, generation: number, why: string, force = false): Promise<void> {
+    const cmd = await this.db.agentCommand.findFirst({ where: { vmId, hostId, kind: "start-vm", generation, status: "sent" }, orderBy: { createdAt: "desc" } });
+    if (!cmd) return;
+    const h = this.hosts.get(hostId);
+    if (!force && h && !this.reportAfterFetch(h, cmd.id, cmd.sentAt?.getTime() ?? null)) {
+      h.recheckStarts = true; // the next heartbeat decides
+      return;
+    }
     await this.db.agentCommand.update({ where: { id: cmd.id }, data: { status: "failed", result: why, ackedAt: this.at() } });
-    await this.handleStartFailure(vmId, hostId, JSON.parse(cmd.payload) as TStartVmPayload, why);
+    await this.handleStartFailure(vmId, hostId, JSON.parse(cmd.payload) as TStartVmPayload, why, true);
+  }
+
+  /**
+   * Whether the host's latest report was taken after its agent received command `cmdId` (marked
+   * sent at `sentAt`): the agent lists it in `commandsSeen`; or it restarted since it fetched it
+   * (seq went down); or, from an agent that does not echo, its seq is two past the one the console
+   * had at the fetch (the heartbeat in flight then may have been built before it); or, with no
+   * record of the fetch (another controller instance handed it out), two heartbeat intervals have
+   * passed since it was sent.
+   */
+  private reportAfterFetch(h: HostMem, cmdId: string, sentAt: number | null): boolean {
+    if (h.seen?.has(cmdId)) return true;
+    let mark: HostMem["fetches"][number] | undefined;
+    if (sentAt !== null) for (const f of h.fetches) if (f.at <= sentAt) mark = f;
+    if (mark) {
+      if (h.hbRun > mark.run) return true;
+      if (h.seen) return false; // it echoes what it received and does not list this one: built before
+      if (mark.seq !== null) return h.hbSeq !== null && h.hbSeq >= mark.seq + 2;
+    }
+    return sentAt !== null && h.heard >= sentAt + 2 * this.timing.heartbeatMs;
   }
 
   /** Ask a host to stop one copy of a VM (stale generation, or one the store does not place there). */
@@ -991,7 +1215,12 @@ export class HaController {
     if (incidentId) await this.maybeCloseIncident(incidentId);
   }
 
-  private async handleStartFailure(vmId: string, hostId: string, p: TStartVmPayload, error: string): Promise<void> {
+  /**
+   * A start failed: retried once on the same host, then relocated. `unconfirmed`: no agent said it
+   * failed (a report or a timeout did) — it may still be booting there, so a relocation stops it
+   * there first (the new start waits for that stop's ack, or for the host to be declared failed).
+   */
+  private async handleStartFailure(vmId: string, hostId: string, p: TStartVmPayload, error: string, unconfirmed = false): Promise<void> {
     const at = this.at();
     const incidentId = p.incidentId ?? null;
     const vm = await this.db.vm.findUniqueOrThrow({ where: { id: vmId } });
@@ -1003,7 +1232,7 @@ export class HaController {
         hostId,
         incidentId,
         message: `${vm.name} failed to start on ${this.hostName(hostId)} (attempt ${p.attempt}): ${error}`,
-        data: { attempt: p.attempt, error, purpose: p.purpose },
+        data: { attempt: p.attempt, error, purpose: p.purpose, ...(unconfirmed ? { unconfirmed: true } : {}) },
       });
     });
     if (p.purpose !== "local-restart" && p.attempt < 2) {
@@ -1036,20 +1265,22 @@ export class HaController {
         });
       });
     }
-    await this.relocate(vmId, avoid, incidentId, p.purpose === "power-on" || p.purpose === "maintenance-exit" ? p.purpose : "relocate", `start failed on ${this.hostName(hostId)}`);
+    const st = this.hosts.get(hostId)?.state;
+    const stopFirstOn = unconfirmed && (st === "online" || st === "maintenance") ? hostId : null;
+    await this.relocate(vmId, avoid, incidentId, p.purpose === "power-on" || p.purpose === "maintenance-exit" ? p.purpose : "relocate", `start failed on ${this.hostName(hostId)}`, stopFirstOn);
   }
 
   /** Place a VM anew avoiding some hosts (failed starts, its crashed host); pending when nowhere. */
-  private async relocate(vmId: string, avoid: string[], incidentId: string | null, purpose: StartPurpose, why: string): Promise<void> {
+  private async relocate(vmId: string, avoid: string[], incidentId: string | null, purpose: StartPurpose, why: string, stopFirstOn: string | null = null): Promise<void> {
     const snap = await this.snapshot();
     const out = placeVm(snap, vmId, { purpose: "ha", ignoreReserve: true, excludeHostIds: [...avoid, ...this.unavailableHostIds()] });
     const failedHostId = incidentId ? ((await this.db.incident.findUnique({ where: { id: incidentId }, select: { hostId: true } }))?.hostId ?? null) : null;
     if (out.kind === "placed") {
-      await this.tx((tx, s) => this.applyPlacement(tx, s, snap, out, { purpose, incidentId, attempt: 1, avoid, note: why }));
+      await this.tx((tx, s) => this.applyPlacement(tx, s, snap, out, { purpose, incidentId, attempt: 1, avoid, note: why, stopFirstOn, stopReason: "stale" }));
     } else {
       const reasons = [`${why}; no other host fits`, ...out.reasons, ...out.rejections.map((r) => `${r.hostName}: ${r.reasons.join("; ")}`)];
       await this.tx((tx, s) =>
-        this.markPending(tx, s, snap, vmId, reasons, { incidentId, failedHostId, alert: purpose !== "power-on" }),
+        this.markPending(tx, s, snap, vmId, reasons, { incidentId, failedHostId, alert: purpose !== "power-on", stopOn: stopFirstOn, stopReason: "stale" }),
       );
     }
   }
@@ -1505,14 +1736,14 @@ export class HaController {
     snap: ClusterSnapshot,
     vmId: string,
     reasons: string[],
-    o: { incidentId: string | null; failedHostId: string | null; alert: boolean; stopOn?: string | null },
+    o: { incidentId: string | null; failedHostId: string | null; alert: boolean; stopOn?: string | null; stopReason?: TStopReason },
   ): Promise<void> {
     const at = this.at();
     const sv = snap.vms.find((v) => v.id === vmId);
     const before = await tx.vm.findUniqueOrThrow({ where: { id: vmId } });
     this.track(o.incidentId, vmId);
     if (o.stopOn) {
-      await this.createCommand(tx, s, { hostId: o.stopOn, vmId, kind: "stop-vm", generation: before.generation, payload: { vmName: before.name, reason: "network-fault", incidentId: o.incidentId } });
+      await this.createCommand(tx, s, { hostId: o.stopOn, vmId, kind: "stop-vm", generation: before.generation, payload: { vmName: before.name, reason: o.stopReason ?? "network-fault", incidentId: o.incidentId } });
       this.stopsSent.set(`${o.stopOn}|${vmId}|${before.generation}`, at.getTime());
     }
     await tx.deviceAllocation.deleteMany({ where: { vmId } });
