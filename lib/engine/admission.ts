@@ -1,10 +1,11 @@
 // Guarantee-mode admission control: how many host failures the cluster absorbs now, what each
 // host keeps free for failover, and whether a power-on keeps that reserve intact.
-import type { AdmissionOutcome, ClusterSnapshot, DeviceType, GuaranteeAssessment, PlacementOutcome } from "./types";
+import type { AdmissionOutcome, ClusterSnapshot, DeviceType, GuaranteeAssessment, HostRejection, PlacementOutcome } from "./types";
 import { buildCapacity, Capacity, type HostReserve, type Placed } from "./capacity";
 import { planFailoverOn } from "./ha";
 import { compareStr } from "./tags";
 import { fmtMem } from "./format";
+import { notProtectedReason, notProtectedVms, protectionOf, type NotProtected } from "./protection";
 
 interface Received {
   cpus: number;
@@ -36,7 +37,8 @@ function simulateSets(
   cap: Capacity,
   size: number,
   received: Received[] | null,
-  users: Map<number, string[][]> | null = null,
+  users: Map<number, string[][]> | null,
+  skip: ReadonlyMap<string, string>,
 ): { hostIds: string[]; reasons: string[] }[] {
   const online = cap.hosts.filter((hc) => hc.host.state === "online");
   const bad: { hostIds: string[]; reasons: string[] }[] = [];
@@ -56,7 +58,7 @@ function simulateSets(
     if (!any) continue;
     const ids = hosts.map((h) => h.host.id);
     const mark = cap.mark();
-    const plan = planFailoverOn(cap, ids, { explain: false, quiet: true });
+    const plan = planFailoverOn(cap, ids, { explain: false, quiet: true, skip });
     if (received) {
       const got = new Map<number, Received>();
       for (const p of plan.placements) {
@@ -115,7 +117,7 @@ function summarizeRejections(rejections: { hostName: string; reasons: string[] }
   return shown.join(" | ");
 }
 
-function simulate(cap: Capacity, wantReceived: boolean, wantUsers = false): Simulation {
+function simulate(cap: Capacity, wantReceived: boolean, wantUsers: boolean, skip: ReadonlyMap<string, string>): Simulation {
   const ft = cap.snapshot.policy.faultTolerance;
   const received: Received[] = cap.hosts.map(() => ({ cpus: 0, memoryMiB: 0, devices: new Map(), worst: null }));
   const users: Map<number, string[][]>[] = [];
@@ -123,7 +125,7 @@ function simulate(cap: Capacity, wantReceived: boolean, wantUsers = false): Simu
   let unabsorbable: Simulation["unabsorbable"] = [];
   for (let size = 1; size <= ft; size++) {
     users[size] = new Map();
-    const bad = simulateSets(cap, size, wantReceived && size === ft ? received : null, wantUsers ? users[size] : null);
+    const bad = simulateSets(cap, size, wantReceived && size === ft ? received : null, wantUsers ? users[size] : null, skip);
     if (size === ft) unabsorbable = bad;
     if (bad.length) {
       if (size < ft) unabsorbable = bad;
@@ -190,10 +192,16 @@ function toPublicReserve(cap: Capacity, reserve: HostReserve[]): GuaranteeAssess
   }));
 }
 
-export function assessOn(cap: Capacity, wantUsers = false): { assessment: GuaranteeAssessment; reserve: HostReserve[]; sim: Simulation } {
+export function assessOn(
+  cap: Capacity,
+  wantUsers = false,
+): { assessment: GuaranteeAssessment; reserve: HostReserve[]; sim: Simulation; skip: Map<string, string> } {
   const policy = cap.snapshot.policy;
   const segment = policy.reservation === "segment";
-  const sim = simulate(cap, segment, wantUsers);
+  const unprotected = notProtectedVms(cap);
+  // Only the Guarantee leaves them out: in the other modes the assessment says what would happen.
+  const skip = policy.haMode === "guarantee" ? new Map([...unprotected].map(([id, p]) => [id, notProtectedReason(p)])) : new Map<string, string>();
+  const sim = simulate(cap, segment, wantUsers, skip);
   const reserve = segment ? segmentReserve(cap, sim) : hostBasedReserve(cap);
   const unabsorbable = [...sim.unabsorbable];
   const assessment: GuaranteeAssessment = {
@@ -203,8 +211,15 @@ export function assessOn(cap: Capacity, wantUsers = false): { assessment: Guaran
     toleratedFailures: sim.toleratedFailures,
     reservePerHost: toPublicReserve(cap, reserve),
     unabsorbable,
+    notProtected: publicNotProtected(cap, unprotected),
   };
-  return { assessment, reserve, sim };
+  return { assessment, reserve, sim, skip };
+}
+
+function publicNotProtected(cap: Capacity, m: Map<string, NotProtected>): GuaranteeAssessment["notProtected"] {
+  return [...m.values()]
+    .map((p) => ({ ...p, vmName: cap.vmById.get(p.vmId)?.name ?? p.vmId }))
+    .sort((a, b) => compareStr(a.vmName, b.vmName) || compareStr(a.vmId, b.vmId));
 }
 
 /** How many host failures the cluster tolerates now, the reserve per host, and the failure sets it cannot absorb. */
@@ -221,13 +236,43 @@ export function reserveFor(cap: Capacity, vmId: string): HostReserve[] {
   return reserve;
 }
 
+/** Hosts admission checks exactly per step before it refuses (each check re-plans the failure sets that host touches). */
+const EXACT_CHECKS = 3;
+
+/** "if h1 fails, db1 (4 vCPU, 16 GiB) cannot be restarted" without the per-host detail. */
+function headline(reason: string): string {
+  const tail = " cannot be restarted";
+  const k = reason.indexOf(tail);
+  return k >= 0 ? reason.slice(0, k + tail.length) : reason;
+}
+
+/**
+ * Every host of the cluster (name order) with what refused it: `base` (plain fit and the reserve)
+ * then `extra` (the exact check); hosts with neither get `fallback` (null: left out).
+ */
+function everyHost(cap: Capacity, base: HostRejection[], extra: Map<string, string[]>, fallback: string | null, chosenId: string | null = null): HostRejection[] {
+  const byId = new Map(base.map((r) => [r.hostId, r.reasons]));
+  const out: HostRejection[] = [];
+  for (const hc of cap.hosts) {
+    const id = hc.host.id;
+    if (id === chosenId) continue;
+    const reasons = [...(byId.get(id) ?? []), ...(extra.get(id) ?? [])];
+    if (!reasons.length && fallback) reasons.push(fallback);
+    if (reasons.length) out.push({ hostId: id, hostName: hc.host.name, reasons });
+  }
+  return out;
+}
+
 /**
  * A power-on: in Guarantee mode refused when it breaks the reserve; otherwise plain placement.
  * Host-based: each host keeps its share of the largest host's worth free (a per-host rule).
  * Segment-based: the hosts that keep their computed reserve are tried first; any candidate is
  * accepted only if, with the VM running, every failure set of `faultTolerance` hosts can still be
  * absorbed (re-checked by planning them), so a host whose reserve estimate is conservative can still
- * be used when the exact check allows it.
+ * be used when the exact check allows it. VMs the guarantee cannot protect (assessGuarantee's
+ * `notProtected`, the VM itself included) are left out of that check. A refusal names, for every
+ * host, what refused it: its own fit, the reserve it would break (and for which failure set), or the
+ * failure set the exact check found it would break.
  */
 export function admitPowerOn(snapshot: ClusterSnapshot, vmId: string, opts: { excludeHostIds?: string[] } = {}): AdmissionOutcome {
   const avoid = opts.excludeHostIds ?? [];
@@ -239,29 +284,41 @@ export function admitPowerOn(snapshot: ClusterSnapshot, vmId: string, opts: { ex
     return out.kind === "placed" ? { allowed: true, placement: out } : { allowed: false, reasons: out.reasons, rejections: out.rejections };
   }
   const ft = snapshot.policy.faultTolerance;
+  const failures = `${ft} host failure${ft === 1 ? "" : "s"}`;
   const segment = snapshot.policy.reservation === "segment";
   const mark = cap.mark();
   cap.release(vm.id);
   const before = assessOn(cap, true);
-  const refused: string[] = [];
+  const own = vm.haPriority === "off" ? null : protectionOf(cap, vm);
+  const skip = new Map(before.skip);
+  if (own) skip.set(vm.id, notProtectedReason(own));
+  const ownNote = own ? `${vm.name} is not protected by the Guarantee (${own.reasons.join("; ")}): its own restart is not promised; every other VM's still is` : null;
+  const names = (ids: string[]) => ids.map((id) => cap.hosts[cap.hostIdxById.get(id)!].host.name).join(" + ");
   if (before.assessment.toleratedFailures < ft) {
     // Strict: while the cluster cannot absorb `faultTolerance` failures, nothing more is powered on.
+    const plain = cap.place(vm, { purpose: "power-on", explain: true, excludeHostIds: avoid, ignoreReserve: true });
     cap.rollback(mark);
+    const bad = before.assessment.unabsorbable;
+    const first = bad[0] ? (bad[0].reasons[0] ? headline(bad[0].reasons[0]) : `${names(bad[0].hostIds)} failing`) : "";
+    const more = bad.length > 1 ? `, and ${bad.length - 1} more failure set${bad.length === 2 ? "" : "s"}` : "";
     return {
       allowed: false,
       reasons: [
-        `Guarantee mode: the cluster already cannot absorb ${ft} host failure${ft === 1 ? "" : "s"}, so ${vm.name} is not powered on until capacity is added or other VMs are stopped`,
-        ...before.assessment.unabsorbable.slice(0, 3).flatMap((u) => u.reasons.slice(0, 1)),
+        `Guarantee mode: the cluster already cannot absorb ${failures}, so ${vm.name} is not powered on until capacity is added or other VMs are stopped`,
+        ...bad.slice(0, 3).flatMap((u) => u.reasons.slice(0, 1)),
+        ...(ownNote ? [ownNote] : []),
       ],
-      rejections: [],
+      rejections: everyHost(cap, plain.rejections, new Map(), `fits, but Guarantee mode powers nothing on while the cluster cannot absorb ${failures}: ${first}${more}`),
     };
   }
   const tried: string[] = [...avoid];
+  const triedWhy = new Map<string, string[]>();
+  const refused: string[] = [];
   // With the VM on host h, only two kinds of failure set can change: those containing h (they
   // now lose the VM too) and those whose plan restarted VMs on h (h now has less room). Every other
   // set keeps its plan, so only these are planned again.
   const online = cap.hosts.filter((hc) => hc.host.state === "online");
-  const check = (out: Placed): boolean => {
+  const check = (out: Placed, keptReserve: boolean): boolean => {
     const h = cap.hostIdxById.get(out.hostId)!;
     const sets = new Map<string, string[]>();
     const add = (ids: string[]) => sets.set([...ids].sort(compareStr).join("|"), ids);
@@ -275,55 +332,67 @@ export function admitPowerOn(snapshot: ClusterSnapshot, vmId: string, opts: { ex
     let why: string | null = null;
     for (const ids of [...sets.values()].sort((a, b) => a.length - b.length || compareStr(a.join("|"), b.join("|")))) {
       const mark2 = cap.mark();
-      const plan = planFailoverOn(cap, ids, { explain: false, quiet: true });
+      const plan = planFailoverOn(cap, ids, { explain: false, quiet: true, skip });
       cap.rollback(mark2);
       for (const id of ids) cap.setUsable(id, true);
       if (plan.unplaceable.length) {
         const u = plan.unplaceable[0];
         const v = cap.vmById.get(u.vmId)!;
-        const names = ids.map((id) => cap.hosts[cap.hostIdxById.get(id)!].host.name).join(" + ");
-        why = `if ${names} fail${ids.length === 1 ? "s" : ""}, ${v.name} (${v.vcpus} vCPU, ${fmtMem(v.memoryMiB)}) cannot be restarted: ${summarizeRejections(u.rejections)}`;
+        why = `if ${names(ids)} fail${ids.length === 1 ? "s" : ""}, ${v.name} (${v.vcpus} vCPU, ${fmtMem(v.memoryMiB)}) cannot be restarted: ${summarizeRejections(u.rejections)}`;
         break;
       }
     }
     cap.rollback(inner);
-    if (why) refused.push(`${out.hostName}: ${why}`);
+    if (why) {
+      refused.push(`${out.hostName}: ${why}`);
+      triedWhy.set(out.hostId, [
+        keptReserve
+          ? `fits and keeps its Guarantee reserve, but the exact check finds a failure it would leave unabsorbed: ${why}`
+          : `re-planned exactly, it still breaks the Guarantee: ${why}`,
+      ]);
+    }
     return why === null;
   };
+  let first: PlacementOutcome | null = null;
   const accept = (out: Placed, note: string): AdmissionOutcome => {
     cap.rollback(mark);
-    return { allowed: true, placement: { ...out, reasons: [...out.reasons, note] } };
+    const rejections = everyHost(cap, first?.rejections ?? [], triedWhy, null, out.hostId);
+    return { allowed: true, placement: { ...out, rejections, reasons: [...out.reasons, note, ...(ownNote ? [ownNote] : [])] } };
   };
   // 1) hosts that keep their reserve
   cap.setReserve(before.reserve);
-  let lastWithReserve: PlacementOutcome | null = null;
-  for (let attempt = 0; attempt < 3; attempt++) {
+  for (let attempt = 0; attempt < EXACT_CHECKS; attempt++) {
     const out = cap.place(vm, { purpose: "power-on", explain: true, excludeHostIds: tried });
-    lastWithReserve = out;
+    first ??= out;
     if (out.kind !== "placed") break;
-    if (check(out)) return accept(out, `Guarantee reserve kept: ${ft} host failure${ft === 1 ? "" : "s"} still absorbed`);
+    if (check(out, true)) return accept(out, `Guarantee reserve kept: ${failures} still absorbed`);
     tried.push(out.hostId);
   }
   // 2) segment-based: hosts whose reserve estimate is exceeded may still pass the exact check
   if (segment) {
     cap.setReserve(null);
-    for (let attempt = 0; attempt < 3; attempt++) {
+    for (let attempt = 0; attempt < EXACT_CHECKS; attempt++) {
       const out = cap.place(vm, { purpose: "power-on", explain: false, excludeHostIds: tried });
       if (out.kind !== "placed") break;
-      if (check(out)) return accept(out, `segment-based reserve re-planned: every failure of ${ft} host${ft === 1 ? "" : "s"} is still absorbed with ${vm.name} on ${out.hostName}`);
+      if (check(out, false)) return accept(out, `segment-based reserve re-planned: every failure of ${ft} host${ft === 1 ? "" : "s"} is still absorbed with ${vm.name} on ${out.hostName}`);
       tried.push(out.hostId);
     }
   }
   cap.rollback(mark);
-  const rejections = lastWithReserve && lastWithReserve.kind === "unplaceable" ? lastWithReserve.rejections : [];
-  const plainReasons = lastWithReserve && lastWithReserve.kind === "unplaceable" ? lastWithReserve.reasons.slice(1) : [];
+  const base = first?.rejections ?? [];
+  const guaranteeRefused = triedWhy.size > 0 || base.some((r) => r.reasons.some((x) => x.startsWith("would break the Guarantee reserve")));
+  if (!guaranteeRefused && first && first.kind === "unplaceable") {
+    // Nothing to do with the Guarantee: no host can run the VM at all.
+    return { allowed: false, reasons: [...first.reasons, ...(ownNote ? [ownNote] : [])], rejections: first.rejections };
+  }
   return {
     allowed: false,
-    reasons: [
-      `powering on ${vm.name} would break the Guarantee reserve (${ft} host failure${ft === 1 ? "" : "s"} must stay absorbable)`,
-      ...refused,
-      ...plainReasons,
-    ],
-    rejections,
+    reasons: [`powering on ${vm.name} would break the Guarantee reserve (${failures} must stay absorbable)`, ...refused, ...(ownNote ? [ownNote] : [])],
+    rejections: everyHost(
+      cap,
+      base,
+      triedWhy,
+      `fits and keeps its Guarantee reserve, but was not checked exactly: admission stops after ${EXACT_CHECKS} hosts failed the exact check`,
+    ),
   };
 }

@@ -139,6 +139,15 @@ const PRIORITY_SCORE_SOFT = 10;
 const VGPU_EMPTY_PENALTY = 1;
 const SCARCE_PENALTY = 0.3;
 
+/**
+ * Resource shares are rounded to 1e-9 so that equal shares computed on hosts of different sizes
+ * (3/4 of 32 vCPU, 3/4 of 48 vCPU) tie exactly: ties go to the other resource's share, then the
+ * host name, never to floating-point noise.
+ */
+function q(x: number): number {
+  return Math.round(x * 1e9) * 1e-9;
+}
+
 function describeState(state: SnapshotHost["state"]): string {
   switch (state) {
     case "failed":
@@ -186,6 +195,8 @@ export class Capacity {
   private journaling = 0;
   /** Score by best fit (fullest host first) instead of balancing load; planners try it as an alternative. */
   packing = false;
+  /** Reused by every placement (read out before placeReleased recurses). */
+  private readonly choice = new Choice();
 
   constructor(snapshot: ClusterSnapshot, opts: { excludeHostIds?: Iterable<string> } = {}) {
     this.snapshot = snapshot;
@@ -298,8 +309,8 @@ export class Capacity {
   private hostLoad(i: number): number {
     const hc = this.hosts[i];
     if (hc.cpuCap <= 0 || hc.memCap <= 0) return Infinity;
-    const c = 1 - this.cpuFreeA[i] * this.invCpuA[i];
-    const m = 1 - this.memFreeA[i] * this.invMemA[i];
+    const c = q(1 - this.cpuFreeA[i] * this.invCpuA[i]);
+    const m = q(1 - this.memFreeA[i] * this.invMemA[i]);
     return c > m ? c : m;
   }
 
@@ -576,6 +587,7 @@ export class Capacity {
     const only = opts.onlyHostIds ? new Set(opts.onlyHostIds) : null;
     const useReserve = !!this.reserve && purpose === "power-on" && !opts.ignoreReserve && this.snapshot.policy.haMode === "guarantee";
     const ctx = this.ruleContext(vm);
+    const rank = ctx.rank;
 
     // Candidate set: with device requests, only hosts carrying the rarest requested pool.
     let candidates: number[] | null = null;
@@ -585,10 +597,9 @@ export class Capacity {
       candidates = this.pools[best.poolId].hostIdxs;
     }
 
-    let bestIdx = -1;
-    let bestScore = Infinity;
-    let secondIdx = -1;
-    let secondScore = Infinity;
+    // The choice is the lowest (preference rank, score, other share, host index); the runner-up is kept for the reasons.
+    const choice = this.choice;
+    choice.reset();
     const rejections: HostRejection[] = [];
     const n = candidates ? candidates.length : this.hosts.length;
     if (!explain) {
@@ -612,10 +623,16 @@ export class Capacity {
       if (np === 0 && !needRules && !soft && !candidates && !pack) {
         // The common case (no devices, no rules, balancing): hosts in load order, stopping at the
         // first whose current load already exceeds the best score (or the runner-up's, when the
-        // reasons name it). Same choice as a scan in name order: ties go to the lower index.
+        // reasons name it). Same choice as a scan in name order: full ties go to the lower index.
         const order = this.orderA;
         const load = this.loadA;
         const quiet = !!opts.quiet;
+        let bestIdx = -1;
+        let bestScore = Infinity;
+        let bestSec = Infinity;
+        let secondIdx = -1;
+        let secondScore = Infinity;
+        let secondSec = Infinity;
         for (let k = 0; k < n; k++) {
           const i = order[k];
           if (load[i] > (quiet ? bestScore : secondScore)) break;
@@ -623,20 +640,32 @@ export class Capacity {
           const cf = cpuFree[i] - vc;
           const mf = memFree[i] - mem;
           if (cf < 0 || mf < 0 || (useMask && mask[i] === 0)) continue;
-          const cpuF = 1 - cf * invCpu[i];
-          const memF = 1 - mf * invMem[i];
-          let score = cpuF > memF ? cpuF : memF;
+          const cpuF = q(1 - cf * invCpu[i]);
+          const memF = q(1 - mf * invMem[i]);
+          let score: number;
+          let sec: number;
+          if (cpuF > memF) {
+            score = cpuF;
+            sec = memF;
+          } else {
+            score = memF;
+            sec = cpuF;
+          }
           if (freeUnits[i] > 0) score += SCARCE_PENALTY;
-          if (score < bestScore || (score === bestScore && i < bestIdx)) {
+          if (score < bestScore || (score === bestScore && (sec < bestSec || (sec === bestSec && i < bestIdx)))) {
             secondIdx = bestIdx;
             secondScore = bestScore;
+            secondSec = bestSec;
             bestIdx = i;
             bestScore = score;
-          } else if (score < secondScore || (score === secondScore && i < secondIdx)) {
+            bestSec = sec;
+          } else if (score < secondScore || (score === secondScore && (sec < secondSec || (sec === secondSec && i < secondIdx)))) {
             secondIdx = i;
             secondScore = score;
+            secondSec = sec;
           }
         }
+        choice.set(bestIdx, bestScore, bestSec, secondIdx, secondScore, secondSec);
       } else if (np === 0 && !needRules && !soft && !candidates) {
         // Same, packing (best fit): every host is scanned.
         for (let i = 0; i < n; i++) {
@@ -644,20 +673,12 @@ export class Capacity {
           const cf = cpuFree[i] - vc;
           const mf = memFree[i] - mem;
           if (cf < 0 || mf < 0 || (useMask && mask[i] === 0)) continue;
-          const cpuF = 1 - cf * invCpu[i];
-          const memF = 1 - mf * invMem[i];
-          let score = cpuF > memF ? cpuF : memF;
-          if (pack) score = 1 - score;
+          const cpuF = q(1 - cf * invCpu[i]);
+          const memF = q(1 - mf * invMem[i]);
+          let score = 1 - (cpuF > memF ? cpuF : memF);
+          const sec = 1 - (cpuF > memF ? memF : cpuF);
           if (freeUnits[i] > 0) score += SCARCE_PENALTY;
-          if (score < bestScore) {
-            secondIdx = bestIdx;
-            secondScore = bestScore;
-            bestIdx = i;
-            bestScore = score;
-          } else if (score < secondScore) {
-            secondIdx = i;
-            secondScore = score;
-          }
+          choice.offer(i, 0, score, sec);
         }
       } else for (let k = 0; k < n; k++) {
         const i = candidates ? candidates[k] : k;
@@ -667,32 +688,28 @@ export class Capacity {
         let requestedFree = 0;
         if (np) {
           let ok = true;
-          for (let q = 0; q < np; q++) {
-            const p = hc.pools.get(pools[q].poolId);
-            if (!p || p.free < pools[q].count) { ok = false; break; }
+          for (let t = 0; t < np; t++) {
+            const p = hc.pools.get(pools[t].poolId);
+            if (!p || p.free < pools[t].count) { ok = false; break; }
             requestedFree += p.free;
           }
           if (!ok) continue;
         }
         if (needRules && !this.fits(hc, vm, needs, ctx, exclude, useReserve, null)) continue;
-        const cpuF = 1 - (cpuFree[i] - vc) * invCpu[i];
-        const memF = 1 - (memFree[i] - mem) * invMem[i];
+        const cpuF = q(1 - (cpuFree[i] - vc) * invCpu[i]);
+        const memF = q(1 - (memFree[i] - mem) * invMem[i]);
         let score = cpuF > memF ? cpuF : memF;
-        if (pack) score = 1 - score;
+        let sec = cpuF > memF ? memF : cpuF;
+        if (pack) {
+          score = 1 - score;
+          sec = 1 - sec;
+        }
         if (freeUnits[i] > requestedFree) score += SCARCE_PENALTY;
         if (hasVgpu) {
           for (const nd of pools) if (nd.type === "vgpu" && this.unitsOnEmptyGpus(hc.pools.get(nd.poolId)!, nd.count) > 0) score += VGPU_EMPTY_PENALTY;
         }
         if (soft) for (const g of ctx.soft) if (this.groupViolation(g, hc, ctx)) score += PRIORITY_SCORE_SOFT;
-        if (score < bestScore) {
-          secondIdx = bestIdx;
-          secondScore = bestScore;
-          bestIdx = i;
-          bestScore = score;
-        } else if (score < secondScore) {
-          secondIdx = i;
-          secondScore = score;
-        }
+        choice.offer(i, rank ? rank[i] : 0, score, sec);
       }
     } else {
       const reasons: string[] = [];
@@ -706,18 +723,11 @@ export class Capacity {
           continue;
         }
         const score = this.score(hc, vm, needs, ctx);
-        if (score < bestScore) {
-          secondIdx = bestIdx;
-          secondScore = bestScore;
-          bestIdx = hc.idx;
-          bestScore = score;
-        } else if (score < secondScore) {
-          secondIdx = hc.idx;
-          secondScore = score;
-        }
+        choice.offer(hc.idx, rank ? rank[hc.idx] : 0, score, this.secondary(hc, vm));
       }
     }
 
+    const { bestIdx, bestScore, bestSec, bestRank, secondIdx, secondScore, secondSec, secondRank } = choice;
     if (bestIdx < 0) {
       if (!explain) return this.placeReleased(vm, { ...opts, explain: true });
       const out: string[] = [];
@@ -734,21 +744,66 @@ export class Capacity {
     why.push(`${hc.host.name}: ${this.describeScore(hc, vm, needs, ctx, bestScore)}`);
     if (secondIdx >= 0) {
       const s = this.hosts[secondIdx];
-      why.push(
-        secondScore === bestScore
-          ? `runner-up ${s.host.name} scored the same; ${hc.host.name} wins the tie-break by name`
-          : `runner-up ${s.host.name}: ${this.describeScore(s, vm, needs, ctx, secondScore)}`,
-      );
+      let line: string;
+      if (secondRank !== bestRank) line = `runner-up ${s.host.name} is lower in the host preference order: ${this.describeScore(s, vm, needs, ctx, secondScore)}`;
+      else if (secondScore !== bestScore) line = `runner-up ${s.host.name}: ${this.describeScore(s, vm, needs, ctx, secondScore)}`;
+      else if (secondSec !== bestSec)
+        line = `runner-up ${s.host.name} scored the same; ${hc.host.name} wins on the other resource's share after placement (${this.describeOther(hc, vm)} against ${this.describeOther(s, vm)}${this.packing ? ", packing: the fuller wins" : ""})`;
+      else line = `runner-up ${s.host.name} scored the same; ${hc.host.name} wins the tie-break by name`;
+      why.push(line);
     }
     if (purpose !== "power-on" && this.reserve && this.snapshot.policy.haMode === "guarantee") why.push(`${purpose} may use the Guarantee reserve`);
     return { kind: "placed", vmId: vm.id, hostId: hc.host.id, hostName: hc.host.name, allocations, reasons: why, rejections };
+  }
+
+  /** The placement groups a VM belongs to. */
+  groupsOf(vmId: string): readonly SnapshotPlacementGroup[] {
+    return this.groupsByVm.get(vmId) ?? [];
+  }
+
+  /** vm-host groups of the VM that rank hosts (`hostOrder`), sorted by name: they decide before the score. */
+  rankedGroups(vmId: string): SnapshotPlacementGroup[] {
+    const out: SnapshotPlacementGroup[] = [];
+    for (const g of this.groupsByVm.get(vmId) ?? []) if (g.type === "vm-host" && g.hostOrder && g.hostOrder.length) out.push(g);
+    return out.sort((a, b) => compareStr(a.name, b.name) || compareStr(a.id, b.id));
+  }
+
+  /**
+   * Preference rank of every host for a VM (lower is preferred), or null when no group ranks
+   * hosts. Per group: the position in `hostOrder`; a group host not listed there comes after the
+   * listed ones, a host outside the group last. Several ranking groups compare in name order.
+   */
+  preferenceRanks(vmId: string): Float64Array | null {
+    const ranked = this.rankedGroups(vmId);
+    if (!ranked.length) return null;
+    const n = this.hosts.length;
+    const out = new Float64Array(n);
+    for (const g of ranked) {
+      const order = g.hostOrder!;
+      const base = order.length + 2;
+      const pos = new Map<number, number>();
+      for (const id of g.hostIds) {
+        const i = this.hostIdxById.get(id);
+        if (i !== undefined) pos.set(i, order.length);
+      }
+      order.forEach((id, k) => {
+        const i = this.hostIdxById.get(id);
+        if (i !== undefined && !(pos.get(i)! < order.length)) pos.set(i, k);
+      });
+      for (let i = 0; i < n; i++) out[i] = out[i] * base + (pos.get(i) ?? order.length + 1);
+    }
+    return out;
   }
 
   private ruleContext(vm: SnapshotVm): RuleCtx {
     const groups = this.groupsByVm.get(vm.id) ?? [];
     const hard: SnapshotPlacementGroup[] = [];
     const soft: SnapshotPlacementGroup[] = [];
-    for (const g of groups) (g.enforcement === "must" ? hard : soft).push(g);
+    let ranks = false;
+    for (const g of groups) {
+      (g.enforcement === "must" ? hard : soft).push(g);
+      if (g.type === "vm-host" && g.hostOrder && g.hostOrder.length) ranks = true;
+    }
     const memberHosts = new Map<string, Map<number, number>>();
     for (const g of groups) {
       if (g.type !== "vm-vm-affinity" && g.type !== "vm-vm-anti-affinity") continue;
@@ -763,7 +818,14 @@ export class Capacity {
       }
       memberHosts.set(g.id, m);
     }
-    return { hard, soft, memberHosts, affinity: vm.hostAffinity.length ? new Set(vm.hostAffinity) : null };
+    return {
+      hard,
+      soft,
+      memberHosts,
+      affinity: vm.hostAffinity.length ? new Set(vm.hostAffinity) : null,
+      rank: ranks ? this.preferenceRanks(vm.id) : null,
+      ranked: ranks ? this.rankedGroups(vm.id) : [],
+    };
   }
 
   private groupViolation(g: SnapshotPlacementGroup, hc: HostCap, ctx: RuleCtx): string | null {
@@ -907,8 +969,8 @@ export class Capacity {
   score(hc: HostCap, vm: SnapshotVm, needs: VmNeeds, ctx: RuleCtx): number {
     // Same arithmetic as the hot loop in placeReleased (identical choices with or without explain).
     const i = hc.idx;
-    const cpuF = 1 - (this.cpuFreeA[i] - vm.vcpus) * this.invCpuA[i];
-    const memF = 1 - (this.memFreeA[i] - vm.memoryMiB) * this.invMemA[i];
+    const cpuF = q(1 - (this.cpuFreeA[i] - vm.vcpus) * this.invCpuA[i]);
+    const memF = q(1 - (this.memFreeA[i] - vm.memoryMiB) * this.invMemA[i]);
     let s = cpuF > memF ? cpuF : memF;
     if (this.packing) s = 1 - s;
     let requestedFree = 0;
@@ -922,6 +984,38 @@ export class Capacity {
     return s;
   }
 
+  /** The tie-break after the score: the other resource's share after placement (lower wins; packing: higher). */
+  secondary(hc: HostCap, vm: SnapshotVm): number {
+    const i = hc.idx;
+    const cpuF = q(1 - (this.cpuFreeA[i] - vm.vcpus) * this.invCpuA[i]);
+    const memF = q(1 - (this.memFreeA[i] - vm.memoryMiB) * this.invMemA[i]);
+    const sec = cpuF > memF ? memF : cpuF;
+    return this.packing ? 1 - sec : sec;
+  }
+
+  /** "memory 40%": the share that is not the dominant one, after placement. */
+  private describeOther(hc: HostCap, vm: SnapshotVm): string {
+    const cpuF = hc.cpuCap > 0 ? (hc.cpuUsed + vm.vcpus) / hc.cpuCap : 1;
+    const memF = hc.memCap > 0 ? (hc.memUsed + vm.memoryMiB) / hc.memCap : 1;
+    return cpuF > memF ? `${hc.host.name} memory ${pct(memF)}` : `${hc.host.name} vCPU ${pct(cpuF)}`;
+  }
+
+  /** "preferred host #1 of \"g\"" per ranking group (empty when no group ranks hosts). */
+  private describeRank(hc: HostCap, ctx: RuleCtx): string[] {
+    const out: string[] = [];
+    for (const g of ctx.ranked) {
+      const k = g.hostOrder!.indexOf(hc.host.id);
+      out.push(
+        k >= 0
+          ? `preferred host #${k + 1} of "${g.name}"`
+          : g.hostIds.includes(hc.host.id)
+            ? `in "${g.name}" but not in its host order`
+            : `outside the hosts of "${g.name}"`,
+      );
+    }
+    return out;
+  }
+
   private unitsOnEmptyGpus(p: HostPool, count: number): number {
     let partial = 0;
     for (const g of p.gpus) if (g.used > 0 && g.used < g.holders.length) partial += g.holders.length - g.used;
@@ -929,7 +1023,7 @@ export class Capacity {
   }
 
   private describeScore(hc: HostCap, vm: SnapshotVm, needs: VmNeeds, ctx: RuleCtx, score: number): string {
-    const parts: string[] = [];
+    const parts: string[] = this.describeRank(hc, ctx);
     const cpuF = hc.cpuCap > 0 ? (hc.cpuUsed + vm.vcpus) / hc.cpuCap : 1;
     const memF = hc.memCap > 0 ? (hc.memUsed + vm.memoryMiB) / hc.memCap : 1;
     parts.push(`${this.packing ? "packing: " : ""}load after placement ${pct(Math.max(cpuF, memF))} (vCPU ${pct(cpuF)}, memory ${pct(memF)})`);
@@ -1023,11 +1117,60 @@ export class Capacity {
   }
 }
 
+/** The best host and the runner-up so far, by (preference rank, score, other share, host index). */
+class Choice {
+  bestIdx = -1;
+  bestScore = Infinity;
+  bestSec = Infinity;
+  bestRank = Infinity;
+  secondIdx = -1;
+  secondScore = Infinity;
+  secondSec = Infinity;
+  secondRank = Infinity;
+
+  offer(i: number, r: number, score: number, sec: number): void {
+    if (r < this.bestRank || (r === this.bestRank && (score < this.bestScore || (score === this.bestScore && (sec < this.bestSec || (sec === this.bestSec && i < this.bestIdx)))))) {
+      this.secondIdx = this.bestIdx;
+      this.secondScore = this.bestScore;
+      this.secondSec = this.bestSec;
+      this.secondRank = this.bestRank;
+      this.bestIdx = i;
+      this.bestScore = score;
+      this.bestSec = sec;
+      this.bestRank = r;
+    } else if (r < this.secondRank || (r === this.secondRank && (score < this.secondScore || (score === this.secondScore && (sec < this.secondSec || (sec === this.secondSec && i < this.secondIdx)))))) {
+      this.secondIdx = i;
+      this.secondScore = score;
+      this.secondSec = sec;
+      this.secondRank = r;
+    }
+  }
+
+  reset(): void {
+    this.set(-1, Infinity, Infinity, -1, Infinity, Infinity);
+  }
+
+  /** From the load-ordered scan (rank 0 everywhere). */
+  set(bestIdx: number, bestScore: number, bestSec: number, secondIdx: number, secondScore: number, secondSec: number): void {
+    this.bestIdx = bestIdx;
+    this.bestScore = bestScore;
+    this.bestSec = bestSec;
+    this.bestRank = bestIdx >= 0 ? 0 : Infinity;
+    this.secondIdx = secondIdx;
+    this.secondScore = secondScore;
+    this.secondSec = secondSec;
+    this.secondRank = secondIdx >= 0 ? 0 : Infinity;
+  }
+}
+
 interface RuleCtx {
   hard: SnapshotPlacementGroup[];
   soft: SnapshotPlacementGroup[];
   memberHosts: Map<string, Map<number, number>>;
   affinity: Set<string> | null;
+  /** Host preference rank by host index (vm-host groups with `hostOrder`); null when none ranks. */
+  rank: Float64Array | null;
+  ranked: SnapshotPlacementGroup[];
 }
 
 export function describeNeeds(vm: SnapshotVm): string {

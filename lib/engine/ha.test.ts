@@ -81,11 +81,91 @@ describe("haEligibility", () => {
   ];
   it.each(cases)("$name", ({ spec, vm, eligible, reasons }) => {
     const e = haEligibility(snapshotFromSpec(spec)).find((x) => x.vmId === vm)!;
-    expect(e).toEqual({ vmId: vm, eligible, reasons });
+    expect({ vmId: e.vmId, eligible: e.eligible, reasons: e.reasons }).toEqual({ vmId: vm, eligible, reasons });
   });
   it("returns one entry per VM, sorted by name", () => {
     const e = haEligibility(snapshotFromSpec({ hosts: [H("h1"), H("h2")], vms: [V("zeta"), V("alpha", { host: "h1" }), V("mid")] }));
     expect(e.map((x) => x.vmId)).toEqual(["alpha", "mid", "zeta"]);
+  });
+});
+
+describe("haEligibility of a VM that is not running: a host to run on and another to take it over", () => {
+  const A100 = "NVIDIA A100-PCIE-40GB";
+  const p4 = { model: A100, mode: "compute" as const, vgpu: { profile: "A100-4C", slots: 4 } };
+  const p8 = { model: A100, mode: "compute" as const, vgpu: { profile: "A100-8C", slots: 2 } };
+  const tag4 = `${A100}.compute/A100-4C`;
+  const cases: { name: string; spec: ClusterSpec; eligible: boolean; reasons: string[]; host: string | null; summary: string }[] = [
+    {
+      name: "a vGPU profile only one host has",
+      spec: { hosts: [H("h1", { gpus: [p4] }), H("h2", { gpus: [p8] }), H("h3")], vms: [V("x", { devices: [{ type: "vgpu", tag: tag4 }] })] },
+      eligible: false,
+      reasons: [`only h1 has 1 free vGPU slot tagged "${tag4}"`, "it would run on h1 and no other host could take it over"],
+      host: "h1",
+      summary: "not running: it would run on h1 and no other host could take it over",
+    },
+    {
+      name: "the profile on two hosts",
+      spec: { hosts: [H("h1", { gpus: [p4] }), H("h2", { gpus: [p4] }), H("h3")], vms: [V("a", { host: "h1", vcpus: 8 }), V("x", { devices: [{ type: "vgpu", tag: tag4 }] })] },
+      eligible: true,
+      reasons: [],
+      host: "h2",
+      summary: "not running: would run on h2 if powered on now; h1 could take it over",
+    },
+    {
+      name: "a plain VM with two hosts",
+      spec: { hosts: [H("h1"), H("h2")], vms: [V("x")] },
+      eligible: true,
+      reasons: [],
+      host: "h1",
+      summary: "not running: would run on h1 if powered on now; h2 could take it over",
+    },
+    {
+      name: "one online host",
+      spec: { hosts: [H("h1"), H("h2", { state: "failed" })], vms: [V("x")] },
+      eligible: false,
+      reasons: ["h1 is the only online host", "it would run on h1 and no other host could take it over"],
+      host: "h1",
+      summary: "not running: it would run on h1 and no other host could take it over",
+    },
+    {
+      name: "a GPU named exactly",
+      spec: { hosts: [H("h1", { gpus: [{ id: "g0", model: L40 }] }), H("h2", { gpus: [{ model: L40 }] })], vms: [V("x", { devices: [{ type: "gpu", tag: L40, gpuId: "g0" }] })] },
+      eligible: false,
+      reasons: ["it asks for GPU g0 by name, which is on h1", "it would run on h1 and no other host could take it over"],
+      host: "h1",
+      summary: "not running: it would run on h1 and no other host could take it over",
+    },
+    {
+      name: "the only spare is in use: nowhere to run",
+      spec: { hosts: [H("h1", { gpus: [{ model: L40 }] }), H("h2")], vms: [V("a", { host: "h1", devices: [{ type: "gpu", tag: L40 }] }), V("x", { devices: [{ type: "gpu", tag: L40 }] })] },
+      eligible: false,
+      reasons: [`no online host has 1 free GPU tagged "${L40}"`, "no online host could run it now"],
+      host: null,
+      summary: "not running: no online host could run it now",
+    },
+    {
+      name: "no room now, but two hosts could each run it (judged by size, like a running VM)",
+      spec: { hosts: [H("h1"), H("h2")], vms: [V("a", { host: "h1", vcpus: 30 }), V("b", { host: "h2", vcpus: 30 }), V("x", { power: "pending" })] },
+      eligible: true,
+      reasons: [],
+      host: null,
+      summary: "not running: no host has room for it now; h1 and h2 could run it, each taking it over from the other",
+    },
+  ];
+  it.each(cases)("$name", ({ spec, eligible, reasons, host, summary }) => {
+    const e = haEligibility(snapshotFromSpec(spec)).find((x) => x.vmId === "x")!;
+    expect(e).toEqual({ vmId: "x", eligible, reasons, host: host ? { id: host, name: host } : null, summary });
+  });
+  it("stopped and running agree: the vGPU VM of the issue is not eligible in either state", () => {
+    const spec = cases[0].spec;
+    const running = { ...spec, vms: [V("x", { host: "h1", devices: [{ type: "vgpu", tag: tag4 }] })] };
+    expect(haEligibility(snapshotFromSpec(spec))[0].eligible).toBe(false);
+    expect(haEligibility(snapshotFromSpec(running))[0]).toEqual({
+      vmId: "x",
+      eligible: false,
+      reasons: [`no other host has 1 free vGPU slot tagged "${tag4}"`],
+      host: { id: "h1", name: "h1" },
+    });
   });
 });
 

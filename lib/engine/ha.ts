@@ -1,73 +1,11 @@
-// High availability: per-VM eligibility, the failover plan for failed hosts, local restart.
-import type { ClusterSnapshot, FailoverPlan, HaEligibility, HaPriority, PlacementOutcome, SnapshotVm } from "./types";
+// High availability: the failover plan for failed hosts, local restart (eligibility: eligibility.ts).
+import type { ClusterSnapshot, FailoverPlan, HaPriority, PlacementOutcome, SnapshotVm } from "./types";
 import { buildCapacity, Capacity, type Placed, type Unplaceable } from "./capacity";
 import { compareStr } from "./tags";
-import { fmtDevices, fmtMem } from "./format";
 
 export const PRIORITY_RANK: Record<HaPriority, number> = { high: 0, medium: 1, low: 2, off: 3 };
 
-/** Whether a VM qualifies for HA, and why not. One entry per VM, sorted by VM name. */
-export function haEligibility(snapshot: ClusterSnapshot): HaEligibility[] {
-  const cap = buildCapacity(snapshot);
-  const sizes = hostSizes(cap);
-  const vms = [...snapshot.vms].sort((a, b) => compareStr(a.name, b.name) || compareStr(a.id, b.id));
-  return vms.map((vm) => eligibilityOf(cap, vm, sizes));
-}
-
-/** Online host sizes, grouped: each distinct (vCPU, memory) with how many hosts and one of them. */
-type HostSizes = { cpus: number; memoryMiB: number; count: number; hostId: string }[];
-
-function hostSizes(cap: Capacity): HostSizes {
-  const by = new Map<string, HostSizes[number]>();
-  for (const hc of cap.hosts) {
-    if (hc.host.state !== "online") continue;
-    const k = `${hc.cpuCap}/${hc.memCap}`;
-    const e = by.get(k);
-    if (e) e.count++;
-    else by.set(k, { cpus: hc.cpuCap, memoryMiB: hc.memCap, count: 1, hostId: hc.host.id });
-  }
-  return [...by.values()];
-}
-
-export function eligibilityOf(cap: Capacity, vm: SnapshotVm, sizes: HostSizes = hostSizes(cap)): HaEligibility {
-  const snapshot = cap.snapshot;
-  if (snapshot.policy.haMode === "disabled") return { vmId: vm.id, eligible: false, reasons: ["HA is disabled for the cluster"] };
-  if (vm.haPriority === "off") return { vmId: vm.id, eligible: false, reasons: ["HA priority is off: the VM is not restarted when its host fails"] };
-  const isOther = (hostId: string) => hostId !== vm.hostId;
-  const ownIdx = vm.hostId ? cap.hostIdxById.get(vm.hostId) : undefined;
-  const ownOnline = ownIdx !== undefined && cap.hosts[ownIdx].host.state === "online";
-  const onlineOthers = sizes.reduce((n, s) => n + s.count, 0) - (ownOnline ? 1 : 0);
-  if (onlineOthers <= 0) return { vmId: vm.id, eligible: false, reasons: ["no other online host in the cluster"] };
-  const reasons: string[] = [];
-  // vCPU and memory are checked generously (against host size, not free capacity): eligibility is about devices.
-  const big = sizes.some((s) => s.cpus >= vm.vcpus && s.memoryMiB >= vm.memoryMiB && (s.count > 1 || isOther(s.hostId)));
-  if (!big) reasons.push(`no other host is large enough for ${vm.vcpus} vCPU and ${fmtMem(vm.memoryMiB)}`);
-  const needs = cap.needsOf(vm);
-  for (const nm of needs.named) {
-    const gs = cap.gpuById.get(nm.gpuId);
-    const where = gs ? cap.hosts[gs.hostIdx].host : null;
-    if (!where || where.id === vm.hostId || where.state !== "online") {
-      reasons.push(`it asks for GPU ${gs ? gs.gpu.name : nm.gpuId} by name, which no other host can supply`);
-    }
-  }
-  for (const u of needs.unknown) reasons.push(`no other host has ${fmtDevices(u.type, u.tag, u.count)} (no host carries this tag)`);
-  const spare = (hc: Capacity["hosts"][number], poolId: number, count: number) =>
-    hc.host.state === "online" && isOther(hc.host.id) && (hc.pools.get(poolId)?.free ?? 0) >= count;
-  for (const nd of needs.pools) {
-    if (!cap.pools[nd.poolId].hostIdxs.some((i) => spare(cap.hosts[i], nd.poolId, nd.count))) {
-      reasons.push(`no other host has ${fmtDevices(nd.type, nd.tag, nd.count)}`);
-    }
-  }
-  if (reasons.length === 0 && needs.pools.length > 1) {
-    const together = cap.pools[needs.pools[0].poolId].hostIdxs.some((i) => needs.pools.every((nd) => spare(cap.hosts[i], nd.poolId, nd.count)));
-    if (!together) {
-      reasons.push(
-        `no single other host has all of its devices free together (${needs.pools.map((nd) => fmtDevices(nd.type, nd.tag, nd.count, "")).join(", ")})`,
-      );
-    }
-  }
-  return { vmId: vm.id, eligible: reasons.length === 0, reasons };
-}
+export { haEligibility, eligibilityOf } from "./eligibility";
 
 type Order = "largest" | "smallest";
 
@@ -217,7 +155,11 @@ function better(cap: Capacity, a: Placed[], b: Placed[]): boolean {
 }
 
 /** The failover plan for a set of failed hosts, placed against capacity `cap` (which is left committed). */
-export function planFailoverOn(cap: Capacity, failedHostIds: string[], opts: { explain?: boolean; quiet?: boolean } = {}): FailoverPlan {
+export function planFailoverOn(
+  cap: Capacity,
+  failedHostIds: string[],
+  opts: { explain?: boolean; quiet?: boolean; /** VMs left out of the plan, with why (Guarantee: VMs it cannot protect). */ skip?: ReadonlyMap<string, string> } = {},
+): FailoverPlan {
   const failed = new Set(failedHostIds);
   for (const id of failed) cap.setUsable(id, false);
   const snapshot = cap.snapshot;
@@ -234,6 +176,7 @@ export function planFailoverOn(cap: Capacity, failedHostIds: string[], opts: { e
     if (snapshot.policy.haMode === "disabled") skipped.push({ vmId: vm.id, reason: "HA is disabled for the cluster" });
     else if (vm.haPriority === "off") skipped.push({ vmId: vm.id, reason: "HA priority is off" });
     else if (vm.power === "stopping") skipped.push({ vmId: vm.id, reason: "it was being stopped when its host failed" });
+    else if (opts.skip?.has(vm.id)) skipped.push({ vmId: vm.id, reason: opts.skip.get(vm.id)! });
     else movers.push(vm);
   }
   const failedList = [...failed].sort(compareStr);

@@ -5,6 +5,8 @@ export { placeVm, buildCapacity, Capacity } from "./placement";
 export type { CapacityPlaceOptions, Placed, Unplaceable, HostReserve } from "./capacity";
 export { haEligibility, planFailover, planLocalRestart, planFailoverOn, failoverOrder } from "./ha";
 export { assessGuarantee, admitPowerOn } from "./admission";
+export { planFailback, type FailbackPlan, type FailbackMove, type FailbackOptions } from "./failback";
+export { protectionOf, type NotProtected } from "./protection";
 export { planEvacuation, vmOperationAllowed, planGpuModeSwitch, hasDevices, type VmOperation } from "./maintenance";
 export { whatIfAll } from "./whatif";
 export { allocateAddress, createAddressAllocator, validateStaticAddress, poolSize, validateNetworkConfig, type IpamNetwork, type AddressAllocator } from "./ipam";

@@ -161,7 +161,7 @@ function checkInvariants(s: ClusterSnapshot): void {
 // A fixed seed keeps the suite stable; FC_SEED=<n> explores other clusters.
 fc.configureGlobal({ seed: Number(process.env.FC_SEED ?? 20261123) });
 const RUNS = { numRuns: 150 };
-export const stats = { placed: 0, unplaceable: 0, failoverPlaced: 0, failoverLeft: 0, admitted: 0, refused: 0, devicePlaced: 0 };
+export const stats = { placed: 0, unplaceable: 0, failoverPlaced: 0, failoverLeft: 0, admitted: 0, refused: 0, devicePlaced: 0, notProtected: 0, protectedDevice: 0 };
 
 describe("properties on random clusters", () => {
   it("the generated state itself is consistent", () => {
@@ -362,13 +362,39 @@ describe("properties on random clusters", () => {
           const others = s.hosts.filter((h) => h.state === "online" && h.id !== vm.hostId);
           const want = new Map<string, number>();
           for (const d of vm.devices) want.set(`${d.type}|${d.tag}`, (want.get(`${d.type}|${d.tag}`) ?? 0) + d.count);
-          const ok =
-            s.policy.haMode !== "disabled" &&
-            vm.haPriority !== "off" &&
-            others.some((h) => h.cpus >= vm.vcpus && h.memoryMiB >= vm.memoryMiB) &&
-            (want.size === 0 || others.some((h) => [...want].every(([k, n]) => free(h, k.split("|")[0], k.slice(k.indexOf("|") + 1)) >= n)));
+          const big = (h: ClusterSnapshot["hosts"][number]) => h.cpus >= vm.vcpus && h.memoryMiB >= vm.memoryMiB;
+          const devicesFree = (h: ClusterSnapshot["hosts"][number]) => [...want].every(([k, n]) => free(h, k.split("|")[0], k.slice(k.indexOf("|") + 1)) >= n);
+          const on = s.policy.haMode !== "disabled" && vm.haPriority !== "off";
+          // Running: another host is large enough and another has its devices free. Not running: two
+          // hosts could each run it (one to run on, one to rebuild on).
+          const ok = vm.hostId
+            ? on && others.some(big) && (want.size === 0 || others.some(devicesFree))
+            : on && others.filter((h) => big(h) && devicesFree(h)).length >= 2;
           expect(e.eligible, `${vm.name}: ${e.reasons.join("; ")}`).toBe(ok);
           expect(e.reasons.length === 0).toBe(e.eligible);
+          if (on && !vm.hostId) {
+            // it names the host it would be powered on (when one has room), which can run it
+            const where = placeVm(s, vm.id, { ignoreReserve: true });
+            expect(e.host?.id ?? null).toBe(where.kind === "placed" ? where.hostId : null);
+            expect(e.summary).toMatch(/^not running: /);
+          }
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it("haEligibility: a stopped VM that qualifies still qualifies once powered on where it says it would run", () => {
+    fc.assert(
+      fc.property(clusterArb, (s) => {
+        for (const e of haEligibility(s)) {
+          const vm = s.vms.find((v) => v.id === e.vmId)!;
+          if (vm.hostId || !e.eligible || !e.host) continue;
+          const out = placeVm(s, vm.id, { ignoreReserve: true });
+          expect(out.kind === "placed" && out.hostId).toBe(e.host.id);
+          if (out.kind !== "placed") continue;
+          const after = haEligibility(apply(s, new Map([[vm.id, out]]))).find((x) => x.vmId === vm.id)!;
+          expect(after.eligible, `${vm.name} on ${out.hostName}: ${after.reasons.join("; ")}`).toBe(true);
         }
       }),
       RUNS,
@@ -419,6 +445,9 @@ describe("properties on random clusters", () => {
         if (!out.allowed) {
           stats.refused++;
           expect(out.reasons.length).toBeGreaterThan(0);
+          // every host says what refused it (never "fits, but another host scored better")
+          expect(out.rejections.map((r) => r.hostId).sort()).toEqual(s.hosts.map((h) => h.id).sort());
+          for (const r of out.rejections) expect(r.reasons.length).toBeGreaterThan(0);
           return;
         }
         stats.admitted++;
@@ -427,6 +456,44 @@ describe("properties on random clusters", () => {
         expect(assessGuarantee(after).toleratedFailures).toBeGreaterThanOrEqual(s.policy.faultTolerance);
       }),
       { numRuns: 80 },
+    );
+  });
+});
+
+describe("Guarantee: not protected", () => {
+  it("a VM is listed as not protected exactly when at most one host of the inventory could ever run it", () => {
+    fc.assert(
+      fc.property(clusterArb, (s) => {
+        const a = assessGuarantee(s);
+        const listed = new Map(a.notProtected.map((p) => [p.vmId, p]));
+        const units = (h: ClusterSnapshot["hosts"][number], type: string, tag: string) => {
+          let n = 0;
+          for (const g of h.gpus) {
+            const d = gpuDeviceTag(g);
+            if (d.type === type && d.tag === tag) n += d.units;
+          }
+          if (type === "sriov") for (const nic of h.nics) if (nic.tag === tag) n += nic.sriovVfs;
+          return n;
+        };
+        for (const vm of s.vms) {
+          if (!vm.hostId || vm.haPriority === "off") {
+            expect(listed.has(vm.id)).toBe(false);
+            continue;
+          }
+          const want = new Map<string, number>();
+          for (const d of vm.devices) want.set(`${d.type}|${d.tag}`, (want.get(`${d.type}|${d.tag}`) ?? 0) + d.count);
+          const able = s.hosts.filter(
+            (h) => h.cpus >= vm.vcpus && h.memoryMiB >= vm.memoryMiB && [...want].every(([k, n]) => units(h, k.split("|")[0], k.slice(k.indexOf("|") + 1)) >= n),
+          );
+          expect(listed.has(vm.id), `${vm.name}: ${able.map((h) => h.name).join(", ")}`).toBe(able.length <= 1);
+          if (able.length <= 1) stats.notProtected++;
+          else if (vm.devices.length) stats.protectedDevice++;
+          if (able.length <= 1) expect(listed.get(vm.id)!.hostIds).toEqual(able.map((h) => h.id));
+        }
+        // Guarantee mode leaves them out of the check: no unabsorbable failure set names one of them
+        if (s.policy.haMode === "guarantee") for (const u of a.unabsorbable) for (const r of u.reasons) for (const p of a.notProtected) expect(r).not.toContain(`, ${p.vmName} (`);
+      }),
+      RUNS,
     );
   });
 });
@@ -441,6 +508,8 @@ describe("coverage of the random clusters", () => {
     expect(stats.failoverLeft).toBeGreaterThan(5);
     expect(stats.admitted).toBeGreaterThan(3);
     expect(stats.refused).toBeGreaterThan(3);
+    expect(stats.notProtected).toBeGreaterThan(10);
+    expect(stats.protectedDevice).toBeGreaterThan(10);
   });
 });
 

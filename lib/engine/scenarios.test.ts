@@ -52,8 +52,8 @@ describe("passthrough-no-spare", () => {
   it("flags g1 not HA-eligible, naming the request with no spare", () => {
     const e = haEligibility(s);
     expect(e.map((x) => x.vmId)).toEqual(["g1", "w1"]);
-    expect(e[0]).toEqual({ vmId: "g1", eligible: false, reasons: ['no other host has 1 free GPU tagged "NVIDIA Tesla M60"'] });
-    expect(e[1]).toEqual({ vmId: "w1", eligible: true, reasons: [] });
+    expect(e[0]).toMatchObject({ vmId: "g1", eligible: false, reasons: ['no other host has 1 free GPU tagged "NVIDIA Tesla M60"'], host: { id: "h1", name: "h1" } });
+    expect(e[1]).toMatchObject({ vmId: "w1", eligible: true, reasons: [], host: { id: "h1", name: "h1" } });
   });
   it("cannot rebuild g1 (every host says why) but rebuilds w1", () => {
     const plan = planFailover(s, ["h1"]);

@@ -50,6 +50,8 @@ export interface SpecGroup {
   vms: string[];
   hosts?: string[];
   zone?: string;
+  hostOrder?: string[];
+  failback?: boolean;
 }
 
 export interface ClusterSpec {
@@ -114,6 +116,8 @@ export function snapshotFromSpec(spec: ClusterSpec): ClusterSnapshot {
       vmIds: g.vms,
       hostIds: g.hosts ?? [],
       zone: g.zone ?? null,
+      ...(g.hostOrder ? { hostOrder: g.hostOrder } : {}),
+      ...(g.failback !== undefined ? { failback: g.failback } : {}),
     })),
   };
   // Put running VMs on their hosts with real allocations, ignoring rules and reserves (it is the given state).

@@ -89,6 +89,14 @@ export interface SnapshotPlacementGroup {
   vmIds: string[];
   hostIds: string[]; // vm-host groups
   zone?: string | null; // zone groups: zone name
+  /**
+   * vm-host groups: host ids ranked, first most preferred. Placement (power-on, failover,
+   * evacuation) takes the best-ranked host that fits, the score deciding among equal ranks;
+   * failback moves VMs back up the order (planFailback).
+   */
+  hostOrder?: string[] | null;
+  /** vm-host groups with hostOrder: false opts the group out of failback; absent/null: the cluster's setting. */
+  failback?: boolean | null;
 }
 
 export interface SnapshotZone {
@@ -100,6 +108,8 @@ export interface ClusterPolicy {
   haMode: HaMode;
   faultTolerance: 1 | 2;
   reservation: Reservation;
+  /** Standard VMs away from their preferred host move back when it has room (planFailback). Default true. */
+  failback?: boolean;
 }
 
 export interface ClusterSnapshot {
@@ -153,6 +163,10 @@ export interface HaEligibility {
   eligible: boolean;
   /** Empty when eligible; otherwise e.g. 'no other host has 1 free sriov device tagged "trading-a"'. */
   reasons: string[];
+  /** The host it runs on; for a VM that is not running, the host it would be powered on now (null: none has room). */
+  host?: { id: string; name: string } | null;
+  /** A VM that is not running: one sentence on where it would run and whether another host could take it over. */
+  summary?: string;
 }
 
 export interface FailoverPlan {
@@ -174,6 +188,13 @@ export interface GuaranteeAssessment {
   reservePerHost: { hostId: string; cpus: number; memoryMiB: number; devices: { type: DeviceType; tag: string; count: number }[] }[];
   /** Each failure set (of size faultTolerance) that cannot be absorbed, with why. */
   unabsorbable: { hostIds: string[]; reasons: string[] }[];
+  /**
+   * Running HA VMs the guarantee cannot protect: only one host of the inventory could ever run
+   * them (a GPU named exactly, a tag or size one host has, a must rule naming one host), by VM
+   * name. In Guarantee mode they are left out of the absorbability check (no added capacity could
+   * restart them); in the other modes they are listed here and still counted in `unabsorbable`.
+   */
+  notProtected: { vmId: string; vmName: string; hostIds: string[]; reasons: string[] }[];
 }
 
 export type AdmissionOutcome =
