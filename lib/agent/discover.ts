@@ -356,3 +356,13 @@ export function nameDevices(inv: HostInventory, hostName: string, previous: Devi
   for (const g of inv.gpus) g.name = names.get(g.identity)!;
   return { gpus: { ...previous.gpus, ...Object.fromEntries(names) } };
 }
+
+/** Link state of the named interfaces now (cheap: two attributes each), for every heartbeat. */
+export function readLinks(sysfsRoot: string, names: string[]): { name: string; linkUp: boolean }[] {
+  const s = new Sysfs(sysfsRoot);
+  return names.map((name) => {
+    const oper = s.text("class", "net", name, "operstate");
+    const carrier = s.int("class", "net", name, "carrier");
+    return { name, linkUp: oper === "up" || (oper === "unknown" && carrier === 1) };
+  });
+}

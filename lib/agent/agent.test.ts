@@ -1,0 +1,275 @@
+// The agent's loop against a scripted console (HTTP) and an in-memory hypervisor, on short timings
+// (heartbeat 100 ms, isolation 600 ms). The real libvirt is driven in libvirt.test.ts and the
+// three-host story with real guests in e2e/agent-real-guests.spec.ts.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { buildFakeSysfs, typicalHost } from "@/tests/support/fake-sysfs";
+import { FakeConsole, FakeHypervisor, until } from "@/tests/support/fake-agent-env";
+import type { TAgentCommand, TStartVmPayload } from "../schemas/agent";
+import { HostAgent, type AgentOptions } from "./agent";
+import { discover, nameDevices, readLinks } from "./discover";
+import { planDomain } from "./domain-xml";
+import { silentLogger } from "./log";
+import { createProtocolClient } from "./protocol-client";
+import { openState } from "./state";
+import type { Watchdog } from "./watchdog";
+
+const sysfs = buildFakeSysfs(typicalHost());
+const inv = discover(sysfs);
+nameDevices(inv, "h1");
+
+let console_: FakeConsole;
+let hv: FakeHypervisor;
+let agent: HostAgent | null;
+let stateDir: string;
+
+beforeEach(async () => {
+  console_ = new FakeConsole("h1");
+  await console_.start();
+  hv = new FakeHypervisor();
+  agent = null;
+  stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "haven-agent-state-"));
+});
+afterEach(async () => {
+  await agent?.stop();
+  await console_.close();
+  fs.rmSync(stateDir, { recursive: true, force: true });
+});
+
+function makeAgent(extra: Partial<AgentOptions> = {}): HostAgent {
+  const state = openState(stateDir);
+  agent = new HostAgent({
+    host: "h1",
+    client: createProtocolClient({ url: console_.url, timeoutMs: 1000 }),
+    hypervisor: hv,
+    token: "issued-token",
+    tokenStore: state.tokens,
+    inventory: () => inv,
+    links: (names) => readLinks(sysfs, names),
+    plan: (cmd) => planDomain(cmd, { host: "h1", inventory: inv, virtType: "qemu" }),
+    log: silentLogger,
+    tickMs: 20,
+    timings: { heartbeatMs: 100, isolationTimeoutMs: 600 },
+    ...extra,
+  });
+  agent.start();
+  return agent;
+}
+
+let nCmd = 0;
+function start(vmId: string, generation: number, p: Partial<TStartVmPayload> & Record<string, unknown> = {}): TAgentCommand {
+  return {
+    id: `cmd-${++nCmd}`,
+    kind: "start-vm",
+    vmId,
+    generation,
+    payload: { vmName: vmId.replace("vm-", "web-"), vcpus: 1, memoryMiB: 64, haPriority: "high", devices: [], ips: [], disks: [], purpose: "ha", attempt: 1, avoidHostIds: [], ...p } as TStartVmPayload,
+  };
+}
+function stop(vmId: string, generation: number, reason: "power-off" | "stale" = "stale"): TAgentCommand {
+  return { id: `cmd-${++nCmd}`, kind: "stop-vm", vmId, generation, payload: { vmName: vmId, reason } };
+}
+const vmsOf = (hb: { vms: { vmId: string; generation: number; state: string }[] } | undefined) => (hb?.vms ?? []).map((v) => `${v.vmId}@${v.generation}:${v.state}`).sort();
+
+describe("haven-agent loop", () => {
+  it("registers with the discovered inventory, keeps the token it gets, heartbeats at the console's interval with seq from 0", async () => {
+    makeAgent();
+    await until(() => console_.state.heartbeats.length >= 6, 3000, "heartbeats");
+    const reg = console_.state.registrations[0];
+    expect(reg.token).toBe("issued-token");
+    expect(reg.body.hostName).toBe("h1");
+    expect(reg.body.gpus?.map((g) => [g.name, g.model, g.pciAddress])).toEqual([
+      ["h1-gpu0", expect.stringMatching(/A100|20f1/), "0000:3b:00.0"],
+      ["h1-gpu1", expect.stringMatching(/M60|13f2/), "0000:5e:00.0"],
+      ["h1-gpu2", expect.stringMatching(/L4|27b8/), "0000:af:00.0"],
+    ]);
+    expect(reg.body.gpus?.[1]).toMatchObject({ vgpuProfile: "M60-2Q", vgpuSlots: 4 });
+    expect(reg.body.nics?.find((n) => n.name === "ens1f0")).toMatchObject({ sriovVfs: 8, linkUp: true });
+    expect(reg.body.nics?.find((n) => n.name === "ens2f1")).toMatchObject({ bond: "stor0", linkUp: false });
+    expect(openState(stateDir).tokens.load()).toBe(console_.current);
+    const hbs = console_.state.heartbeats.map((h) => h.body);
+    expect(hbs.slice(0, 6).map((h) => h.seq)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(hbs[0].nics?.find((n) => n.name === "ens2f1")).toEqual({ name: "ens2f1", linkUp: false });
+    const gaps = console_.state.heartbeats.slice(1, 6).map((h, i) => h.at - console_.state.heartbeats[i].at);
+    for (const g of gaps) expect(g).toBeGreaterThanOrEqual(60);
+    for (const g of gaps) expect(g).toBeLessThan(400);
+  });
+
+  it("a restart registers with the stored token (the issued one was replaced)", async () => {
+    makeAgent();
+    await until(() => console_.current && console_.state.heartbeats.length > 0);
+    await agent!.stop();
+    const stored = console_.current;
+    makeAgent({ token: "issued-token" });
+    await until(() => console_.state.registrations.length >= 2);
+    expect(console_.state.registrations[1].token).toBe(stored);
+    await until(() => console_.state.heartbeats.some((h) => h.body.seq === 0 && h.at > 0) && console_.lastHeartbeat()?.seq !== undefined);
+  });
+
+  it("start: creates the domain with Haven metadata, acknowledges done, reports it running with its generation", async () => {
+    makeAgent();
+    const c = start("vm-1", 3);
+    console_.send(c);
+    await until(() => console_.ackOf(c.id), 3000, "ack");
+    expect(console_.ackOf(c.id)).toMatchObject({ status: "done", hostId: "host-1" });
+    expect(hv.running("h1")).toEqual([{ vmId: "vm-1", generation: 3, name: "haven-h1-web-1" }]);
+    await until(() => vmsOf(console_.lastHeartbeat()).includes("vm-1@3:running"));
+    // While a command is unacknowledged it is echoed in commandsSeen; once acked it is gone.
+    expect(console_.lastHeartbeat()?.commandsSeen).toEqual([]);
+  });
+
+  it("a repeated start of the same generation is done without a second domain; a newer generation replaces the older copy", async () => {
+    makeAgent();
+    const a = start("vm-2", 1);
+    console_.send(a);
+    await until(() => console_.ackOf(a.id));
+    const again = start("vm-2", 1);
+    console_.send(again);
+    await until(() => console_.ackOf(again.id));
+    expect(console_.ackOf(again.id)?.status).toBe("done");
+    expect(hv.created).toEqual(["haven-h1-web-2"]);
+    const newer = start("vm-2", 2);
+    console_.send(newer);
+    await until(() => console_.ackOf(newer.id));
+    expect(hv.running("h1")).toEqual([{ vmId: "vm-2", generation: 2, name: "haven-h1-web-2" }]);
+    expect(hv.destroyed).toEqual(["haven-h1-web-2"]);
+  });
+
+  it("stop of generation g stops copies of generation ≤ g only", async () => {
+    makeAgent();
+    const a = start("vm-3", 5);
+    console_.send(a);
+    await until(() => console_.ackOf(a.id));
+    const old = stop("vm-3", 4);
+    console_.send(old);
+    await until(() => console_.ackOf(old.id));
+    expect(console_.ackOf(old.id)?.status).toBe("done");
+    expect(hv.running("h1")).toHaveLength(1);
+    const s = stop("vm-3", 5);
+    console_.send(s);
+    await until(() => console_.ackOf(s.id));
+    expect(hv.running("h1")).toEqual([]);
+    await until(() => vmsOf(console_.lastHeartbeat()).length === 0);
+  });
+
+  it("a guest that dies is reported at once (well before the next heartbeat was due)", async () => {
+    makeAgent({ timings: { heartbeatMs: 1000, isolationTimeoutMs: 10_000 } });
+    console_.timings = { heartbeatS: 1, isolationTimeoutS: 10, vmStartS: 1 };
+    const a = start("vm-4", 1);
+    console_.send(a);
+    // The start is only fetched after a heartbeat: wait for it to run.
+    await until(() => vmsOf(console_.lastHeartbeat()).includes("vm-4@1:running"), 5000);
+    const before = console_.state.heartbeats.length;
+    const t0 = Date.now();
+    hv.crash("haven-h1-web-4");
+    await until(() => console_.state.heartbeats.length > before && vmsOf(console_.lastHeartbeat()).length === 0, 2000, "crash report");
+    expect(Date.now() - t0).toBeLessThan(500);
+    expect(agent!.stats.crashesReported).toBe(1);
+  });
+
+  it("never lists or touches another host's domain or one without Haven metadata", async () => {
+    hv.addForeign("someone-elses", null);
+    hv.addForeign("haven-h2-db-1", { vmId: "vm-9", vmName: "db-1", generation: 1, host: "h2", haPriority: "high", keepRunningWhenIsolated: false, commandId: null });
+    makeAgent();
+    const s = stop("vm-9", 99);
+    console_.send(s);
+    await until(() => console_.ackOf(s.id));
+    expect(vmsOf(console_.lastHeartbeat())).toEqual([]);
+    expect(hv.domains.size).toBe(2);
+    expect(hv.destroyed).toEqual([]);
+  });
+
+  it("isolation: after the isolation timeout without the console it powers off its guests except the opted-out ones", async () => {
+    makeAgent();
+    const cmds = [start("vm-5", 1), start("vm-6", 1, { haPriority: "off" }), start("vm-7", 1, { keepRunningWhenIsolated: true }), start("vm-8", 1, { haPriority: "low" })];
+    for (const c of cmds) console_.send(c);
+    await until(() => cmds.every((c) => console_.ackOf(c.id)), 3000);
+    expect(hv.running("h1")).toHaveLength(4);
+    const cut = Date.now();
+    console_.down = 503;
+    await until(() => hv.running("h1").length === 2, 3000, "isolation power-off");
+    const took = Date.now() - cut;
+    expect(took).toBeGreaterThanOrEqual(450); // not before the isolation timeout (600 ms after the last contact)
+    expect(hv.running("h1").map((d) => d.vmId).sort()).toEqual(["vm-6", "vm-7"]);
+    expect(agent!.isolated).toBe(true);
+    expect(agent!.stats.isolationPowerOffs).toBe(2);
+    // The console comes back: the agent reports what it still runs.
+    console_.down = null;
+    await until(() => !agent!.isolated && vmsOf(console_.lastHeartbeat()).join() === "vm-6@1:running,vm-7@1:running", 3000);
+  });
+
+  it("with HA disabled (isolationResponse none) an isolated host keeps its guests", async () => {
+    console_.isolationResponse = "none";
+    makeAgent();
+    const c = start("vm-10", 1);
+    console_.send(c);
+    await until(() => console_.ackOf(c.id));
+    console_.down = 503;
+    await until(() => agent!.isolated, 3000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(hv.running("h1")).toHaveLength(1);
+  });
+
+  it("watchdog: fed while isolated guests could be powered off; starved when they could not", async () => {
+    const pets: number[] = [];
+    const wd: Watchdog = { path: "/dev/null", pet: () => pets.push(Date.now()), close: () => {} };
+    makeAgent({ watchdog: wd });
+    const c = start("vm-11", 1);
+    console_.send(c);
+    await until(() => console_.ackOf(c.id));
+    console_.down = 503;
+    await until(() => agent!.isolated && hv.running("h1").length === 0, 3000);
+    const n = pets.length;
+    await new Promise((r) => setTimeout(r, 150));
+    expect(pets.length).toBeGreaterThan(n); // fenced cleanly: still fed
+    // Back, a guest again, then libvirt hangs and the console goes away: the watchdog starves.
+    console_.down = null;
+    const d = start("vm-12", 1);
+    console_.send(d);
+    await until(() => console_.ackOf(d.id), 3000);
+    hv.broken = true;
+    console_.down = 503;
+    await until(() => agent!.isolated, 3000);
+    await new Promise((r) => setTimeout(r, 1300));
+    const m = pets.length;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(pets.length).toBe(m);
+  });
+
+  it("a device the host lacks, or a libvirt refusal, is a failed ack with a clear reason", async () => {
+    makeAgent();
+    const bad = start("vm-13", 1, { devices: [{ key: "gpu:x", type: "gpu", tag: "NVIDIA L4", device: "h1/h1-gpu7" }] });
+    console_.send(bad);
+    await until(() => console_.ackOf(bad.id));
+    expect(console_.ackOf(bad.id)).toMatchObject({ status: "failed", error: expect.stringMatching(/no GPU h1-gpu7 on h1/) });
+    hv.createError = "unsupported configuration: host doesn't support passthrough of host PCI devices";
+    const pt = start("vm-14", 1, { devices: [{ key: "gpu:y", type: "gpu", tag: "NVIDIA L4", device: "h1/h1-gpu2" }] });
+    console_.send(pt);
+    await until(() => console_.ackOf(pt.id));
+    expect(console_.ackOf(pt.id)?.error).toMatch(/^PCI passthrough is not available on h1: no IOMMU\/VFIO .* — unsupported configuration: host doesn't support passthrough/);
+  });
+
+  it("--dry-run prints the domain XML and starts nothing", async () => {
+    const printed: string[] = [];
+    makeAgent({ dryRun: true, print: (t) => printed.push(t) });
+    const c = start("vm-15", 2);
+    console_.send(c);
+    await until(() => console_.ackOf(c.id));
+    expect(console_.ackOf(c.id)).toMatchObject({ status: "failed", error: expect.stringMatching(/dry run/) });
+    expect(printed[0]).toContain("<haven:generation>2</haven:generation>");
+    expect(printed[0]).toContain("<name>haven-h1-web-15</name>");
+    expect(hv.created).toEqual([]);
+  });
+
+  it("a revoked token: registers again with the issued one when an admin issues a new token", async () => {
+    makeAgent();
+    await until(() => console_.state.heartbeats.length > 0);
+    console_.current = "rotated-elsewhere";
+    console_.issued = "issued-token"; // the admin issued the same token again (the agent still has it)
+    await until(() => console_.state.registrations.length >= 2, 3000);
+    await until(() => console_.state.heartbeats.at(-1)?.body.seq === 0 || console_.state.heartbeats.length > 3, 3000);
+    expect(console_.state.registrations.at(-1)?.token).toBe("issued-token");
+  });
+});

@@ -1,0 +1,435 @@
+// The real host agent's loop: register with the discovered inventory, heartbeat at the console's
+// interval, fetch and execute start/stop commands through the hypervisor driver, acknowledge them,
+// report a guest that stops on its own at once (libvirt lifecycle events), and apply the isolation
+// response: once it has not reached the console for the isolation timeout it powers off every guest
+// it owns except those that opted out (HA priority "off", or keepRunningWhenIsolated in the start
+// command) — the console waits longer than that before it starts them elsewhere.
+//
+// It only ever touches domains whose Haven metadata names its host (lib/agent/domain-xml.ts).
+import { MAX_AGENT_GPUS, MAX_AGENT_NICS, MAX_COMMANDS_SEEN, type TAgentCommand, type TCommandAck, type TRegisterRequest, type TStartVmPayload } from "../schemas/agent";
+import { buildDomainXml, PlanError, type DevicePrep, type DomainSpec, type StartCommandLike } from "./domain-xml";
+import type { HostInventory } from "./discover";
+import { explainStartError, type Hypervisor, type OwnedDomain } from "./libvirt";
+import { ConsoleHttpError, ConsoleUnreachableError, type ProtocolClient } from "./protocol-client";
+import type { Logger } from "./log";
+import type { Watchdog } from "./watchdog";
+
+export interface TokenStore {
+  load(): string | null;
+  save(token: string): void;
+}
+
+export interface AgentTimings {
+  heartbeatMs: number;
+  isolationTimeoutMs: number;
+}
+
+export interface AgentOptions {
+  host: string;
+  client: ProtocolClient;
+  hypervisor: Hypervisor;
+  /** The token an admin issued (used when the store has none, or the stored one is refused). */
+  token: string;
+  tokenStore?: TokenStore;
+  /** Discovery (re-run at every registration). */
+  inventory: () => HostInventory;
+  /** Link state of the host's NICs now. */
+  links: (names: string[]) => { name: string; linkUp: boolean }[];
+  plan: (cmd: StartCommandLike) => { spec: DomainSpec; prep: DevicePrep };
+  prepareDevices?: (prep: DevicePrep) => Promise<void>;
+  /** Print each start's domain XML instead of starting it (the start is acknowledged failed). */
+  dryRun?: boolean;
+  print?: (text: string) => void;
+  watchdog?: Watchdog | null;
+  log: Logger;
+  /** Until the console says otherwise (or from the last registration). */
+  timings?: Partial<AgentTimings>;
+  /** Graceful stop (ACPI shutdown) for power-off and maintenance stops before destroying; 0 = destroy at once. */
+  stopTimeoutMs?: number;
+  agentVersion?: string;
+  onRegistered?: (r: { hostId: string; timings: AgentTimings }) => void;
+  /** The main loop's period (default 200 ms). */
+  tickMs?: number;
+  now?: () => number;
+}
+
+type VmTask = () => Promise<void>;
+
+export class HostAgent {
+  private token: string;
+  hostId: string | null = null;
+  timings: AgentTimings;
+  isolationResponse: "power-off" | "none" = "power-off";
+  private seq = 0;
+  private lastContact: number;
+  private nextHeartbeat = 0;
+  private heartbeatBusy = false;
+  private heartbeatAgain = false;
+  private registerBusy = false;
+  private nextRegister = 0;
+  private outbox: TCommandAck[] = [];
+  private received: string[] = [];
+  private domains: OwnedDomain[] = [];
+  private starting = new Map<string, { generation: number; commandId: string }>();
+  private vmQueues = new Map<string, Promise<void>>();
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private stopWatch: (() => void) | null = null;
+  private nicNames: string[] = [];
+  private heartbeatsSinceFetch = 0;
+  /** Isolated: the console has not been reached for the isolation timeout. */
+  isolated = false;
+  private fenceBusy = false;
+  private lastFence = 0;
+  private fenceFailing = false;
+  private lastRefusal = "";
+  readonly stats = { heartbeats: 0, heartbeatFailures: 0, starts: 0, startFailures: 0, stops: 0, crashesReported: 0, isolationPowerOffs: 0 };
+  private readonly now: () => number;
+
+  constructor(private readonly o: AgentOptions) {
+    this.now = o.now ?? Date.now;
+    this.token = o.tokenStore?.load() ?? o.token;
+    this.timings = { heartbeatMs: o.timings?.heartbeatMs ?? 1000, isolationTimeoutMs: o.timings?.isolationTimeoutMs ?? 20_000 };
+    this.lastContact = this.now();
+  }
+
+  get registered(): boolean {
+    return this.hostId !== null;
+  }
+
+  /** Starts the loop and the event watch. */
+  start(): void {
+    this.lastContact = this.now();
+    this.stopWatch = this.o.hypervisor.watch(
+      (e) => {
+        if (!this.domains.some((d) => d.name === e.domain)) return;
+        if (e.event === "Stopped" || e.event === "Crashed" || e.event === "Shutdown") {
+          if (e.event === "Stopped" && e.detail !== "Destroyed") {
+            this.stats.crashesReported++;
+            this.o.log.warn(`guest ${e.domain} stopped on its own (${e.event} ${e.detail}): reporting now`);
+          }
+          this.heartbeatNow();
+        }
+      },
+      (err) => this.o.log.warn(`libvirt events: ${err.message}`),
+    );
+    this.timer = setInterval(() => void this.tick(), this.o.tickMs ?? 200);
+    void this.tick();
+  }
+
+  /** Stops the loop (guests keep running). */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.stopWatch?.();
+    this.stopWatch = null;
+    await Promise.allSettled([...this.vmQueues.values()]);
+    this.o.watchdog?.close();
+  }
+
+  /** A heartbeat as soon as possible (a guest stopped). */
+  heartbeatNow(): void {
+    this.nextHeartbeat = 0;
+    void this.tick();
+  }
+
+  private async tick(): Promise<void> {
+    const now = this.now();
+    this.isolationCheck(now);
+    this.petWatchdog();
+    if (!this.registered) {
+      if (!this.registerBusy && now >= this.nextRegister) void this.register();
+      return;
+    }
+    if (now >= this.nextHeartbeat) {
+      this.nextHeartbeat = now + this.timings.heartbeatMs;
+      void this.heartbeat();
+    }
+  }
+
+  private contact(): void {
+    this.lastContact = this.now();
+    if (this.isolated) {
+      this.isolated = false;
+      this.fenceFailing = false;
+      this.o.log.info("console reached again: isolation over");
+    }
+  }
+
+  private refusal(what: string, e: unknown): void {
+    const msg = `${what}: ${(e as Error).message}`;
+    if (msg !== this.lastRefusal) this.o.log.warn(msg);
+    this.lastRefusal = msg;
+  }
+
+  // ------------------------------------------------------------------ registration
+
+  registrationRequest(inv: HostInventory): TRegisterRequest {
+    return {
+      hostName: this.o.host,
+      agentVersion: this.o.agentVersion?.slice(0, 64),
+      gpus: inv.gpus.slice(0, MAX_AGENT_GPUS).map((g) => {
+        const profile = g.vgpuProfile ? g.vgpuTypes.find((t) => t.profile === g.vgpuProfile) : undefined;
+        return {
+          name: (g.name ?? g.pciAddress).slice(0, 64),
+          model: g.model.slice(0, 128),
+          pciAddress: g.pciAddress,
+          ...(g.vgpuProfile ? { vgpuProfile: g.vgpuProfile.slice(0, 64), vgpuSlots: Math.min(64, g.vgpuInstances + (profile?.available ?? 0)) } : {}),
+        };
+      }),
+      nics: inv.nics.slice(0, MAX_AGENT_NICS).map((n) => ({ name: n.name.slice(0, 64), linkUp: n.linkUp, ...(n.sriov ? { sriovVfs: Math.min(256, n.sriov.numVfs) } : {}), bond: n.bond })),
+    };
+  }
+
+  private async register(): Promise<void> {
+    this.registerBusy = true;
+    try {
+      const inv = this.o.inventory();
+      this.nicNames = inv.nics.map((n) => n.name);
+      const req = this.registrationRequest(inv);
+      const tokens = [...new Set([this.token, this.o.token])];
+      let lastErr: unknown = null;
+      for (const t of tokens) {
+        try {
+          const r = await this.o.client.register(t, req);
+          this.token = r.token;
+          this.o.tokenStore?.save(r.token);
+          this.hostId = r.hostId;
+          this.timings = { heartbeatMs: r.heartbeatS * 1000, isolationTimeoutMs: r.isolationTimeoutS * 1000 };
+          this.isolationResponse = r.isolationResponse ?? "power-off";
+          this.seq = 0;
+          this.received = [];
+          this.nextHeartbeat = 0;
+          this.contact();
+          this.lastRefusal = "";
+          this.o.onRegistered?.({ hostId: r.hostId, timings: this.timings });
+          this.o.log.info(`registered as ${this.o.host} (${r.hostId}): heartbeat ${r.heartbeatS}s, isolation ${r.isolationTimeoutS}s (${this.isolationResponse}), ${inv.gpus.length} GPUs, ${inv.nics.length} NICs`);
+          return;
+        } catch (e) {
+          lastErr = e;
+          if (e instanceof ConsoleUnreachableError) break;
+        }
+      }
+      this.refusal("registration failed", lastErr);
+      this.nextRegister = this.now() + Math.max(1000, this.timings.heartbeatMs * 2);
+    } finally {
+      this.registerBusy = false;
+    }
+  }
+
+  // ------------------------------------------------------------------ heartbeat and commands
+
+  private async refreshDomains(): Promise<OwnedDomain[]> {
+    this.domains = await this.o.hypervisor.listOwned(this.o.host);
+    return this.domains;
+  }
+
+  private async heartbeat(): Promise<void> {
+    if (this.heartbeatBusy) {
+      this.heartbeatAgain = true;
+      return;
+    }
+    this.heartbeatBusy = true;
+    try {
+      let domains: OwnedDomain[];
+      try {
+        domains = await this.refreshDomains();
+      } catch (e) {
+        // Without libvirt the agent cannot say what runs: no heartbeat (the console will see the host
+        // go silent rather than hear a wrong "nothing runs here").
+        this.refusal("libvirt unavailable, heartbeat held back", e);
+        return;
+      }
+      const vms = new Map<string, { vmId: string; generation: number; state: "running" | "starting" }>();
+      for (const d of domains) {
+        const cur = vms.get(d.meta.vmId);
+        if (!cur || cur.generation < d.meta.generation) vms.set(d.meta.vmId, { vmId: d.meta.vmId, generation: d.meta.generation, state: "running" });
+      }
+      for (const [vmId, s] of this.starting) if (!vms.has(vmId)) vms.set(vmId, { vmId, generation: s.generation, state: "starting" });
+      const hb = {
+        hostId: this.hostId!,
+        seq: this.seq++,
+        vms: [...vms.values()].slice(0, 512),
+        nics: this.o.links(this.nicNames).slice(0, 64),
+        commandsSeen: this.received.slice(-MAX_COMMANDS_SEEN),
+      };
+      let pending = false;
+      try {
+        const r = await this.o.client.heartbeat(this.token, hb);
+        this.stats.heartbeats++;
+        this.contact();
+        pending = r.commandsPending;
+      } catch (e) {
+        this.stats.heartbeatFailures++;
+        if (e instanceof ConsoleHttpError && (e.status === 401 || e.status === 404)) {
+          // Token replaced or revoked, or the console does not know this host (yet): register again.
+          this.refusal("heartbeat refused", e);
+          this.hostId = null;
+        } else if (!(e instanceof ConsoleHttpError && e.status === 429)) this.refusal("heartbeat failed", e);
+        return;
+      }
+      if (pending || ++this.heartbeatsSinceFetch >= 10) await this.fetchAndRun();
+      await this.flush();
+    } finally {
+      this.heartbeatBusy = false;
+      if (this.heartbeatAgain) {
+        this.heartbeatAgain = false;
+        void this.heartbeat();
+      }
+    }
+  }
+
+  private async fetchAndRun(): Promise<void> {
+    this.heartbeatsSinceFetch = 0;
+    let cmds: TAgentCommand[];
+    try {
+      cmds = (await this.o.client.fetchCommands(this.token)).commands;
+      this.contact();
+    } catch (e) {
+      this.refusal("fetching commands failed", e);
+      return;
+    }
+    for (const c of cmds) this.accept(c);
+  }
+
+  private async flush(): Promise<void> {
+    while (this.outbox.length && this.registered) {
+      const ack = this.outbox[0];
+      try {
+        await this.o.client.ack(this.token, ack);
+        this.contact();
+      } catch (e) {
+        if (e instanceof ConsoleUnreachableError) return;
+        // Refused (a voided command, say): dropped.
+        this.o.log.warn(`ack of ${ack.commandId} refused: ${(e as Error).message}`);
+      }
+      this.outbox.shift();
+      const i = this.received.indexOf(ack.commandId);
+      if (i >= 0) this.received.splice(i, 1);
+    }
+  }
+
+  private answer(c: TAgentCommand, status: "done" | "failed", error?: string): void {
+    this.outbox.push({ hostId: this.hostId!, commandId: c.id, status, ...(error ? { error: error.slice(0, 2000) } : {}) });
+    void this.flush();
+  }
+
+  /** Takes a command: remembered as seen, run in order with the VM's other commands. */
+  accept(c: TAgentCommand): void {
+    if (!this.received.includes(c.id)) {
+      this.received.push(c.id);
+      if (this.received.length > MAX_COMMANDS_SEEN) this.received.shift();
+    }
+    if (c.kind === "start-vm") this.starting.set(c.vmId, { generation: Math.max(c.generation, this.starting.get(c.vmId)?.generation ?? 0), commandId: c.id });
+    this.enqueue(c.vmId, () => this.execute(c));
+  }
+
+  private enqueue(vmId: string, task: VmTask): void {
+    const prev = this.vmQueues.get(vmId) ?? Promise.resolve();
+    const next = prev.then(task).catch((e) => this.o.log.error(`command for ${vmId} failed: ${(e as Error).stack ?? e}`));
+    this.vmQueues.set(vmId, next);
+    void next.finally(() => {
+      if (this.vmQueues.get(vmId) === next) this.vmQueues.delete(vmId);
+    });
+  }
+
+  private async execute(c: TAgentCommand): Promise<void> {
+    if (c.kind === "start-vm") return this.startVm(c);
+    if (c.kind === "stop-vm") return this.stopVm(c.vmId, c.generation, c.payload.reason, () => this.answer(c, "done"));
+    this.answer(c, "failed", "live migration is not supported by haven-agent yet");
+  }
+
+  private async startVm(c: Extract<TAgentCommand, { kind: "start-vm" }>): Promise<void> {
+    try {
+      const copies = (await this.refreshDomains()).filter((d) => d.meta.vmId === c.vmId);
+      if (copies.some((d) => d.meta.generation >= c.generation)) {
+        this.answer(c, "done"); // already runs (a redelivered or repeated start)
+        return;
+      }
+      // An older copy here is stale: it goes before the new generation starts.
+      for (const d of copies) await this.o.hypervisor.destroy(d.uuid);
+      let plan: { spec: DomainSpec; prep: DevicePrep };
+      try {
+        plan = this.o.plan(c as StartCommandLike);
+      } catch (e) {
+        this.stats.startFailures++;
+        this.answer(c, "failed", e instanceof PlanError ? e.message : `could not build the domain: ${(e as Error).message}`);
+        return;
+      }
+      const xml = buildDomainXml(plan.spec);
+      if (this.o.dryRun) {
+        this.o.print?.(`<!-- start-vm ${c.id}: ${c.payload.vmName} generation ${c.generation} -->\n${xml}`);
+        this.answer(c, "failed", "dry run: the domain XML was printed, nothing was started");
+        return;
+      }
+      try {
+        if (this.o.prepareDevices && (plan.prep.mdevs.length || plan.prep.vfVgpuTypes.length)) await this.o.prepareDevices(plan.prep);
+        await this.o.hypervisor.create(xml);
+        this.stats.starts++;
+        this.o.log.info(`started ${c.payload.vmName} (${c.vmId}) generation ${c.generation} as ${plan.spec.name} [${(c.payload as TStartVmPayload).purpose}]`);
+        await this.refreshDomains().catch(() => {});
+        this.answer(c, "done");
+      } catch (e) {
+        this.stats.startFailures++;
+        const msg = explainStartError(this.o.host, (e as Error).message);
+        this.o.log.warn(`start of ${c.payload.vmName} failed: ${msg}`);
+        this.answer(c, "failed", msg);
+      }
+    } finally {
+      const s = this.starting.get(c.vmId);
+      if (s && s.generation <= c.generation) this.starting.delete(c.vmId);
+    }
+  }
+
+  private async stopVm(vmId: string, generation: number, reason: string, done: () => void): Promise<void> {
+    const copies = (await this.refreshDomains()).filter((d) => d.meta.vmId === vmId && d.meta.generation <= generation);
+    const graceful = (reason === "power-off" || reason === "maintenance") && (this.o.stopTimeoutMs ?? 0) > 0;
+    for (const d of copies) {
+      if (graceful) {
+        await this.o.hypervisor.shutdown(d.uuid).catch(() => {});
+        const until = this.now() + this.o.stopTimeoutMs!;
+        while (this.now() < until && (await this.refreshDomains()).some((x) => x.uuid === d.uuid)) await new Promise((r) => setTimeout(r, 250));
+      }
+      await this.o.hypervisor.destroy(d.uuid);
+      this.stats.stops++;
+      this.o.log.info(`stopped ${d.meta.vmName} (${vmId}) generation ${d.meta.generation} [${reason}]`);
+    }
+    await this.refreshDomains().catch(() => {});
+    done();
+  }
+
+  // ------------------------------------------------------------------ isolation and the watchdog
+
+  private isolationCheck(now: number): void {
+    if (now - this.lastContact < this.timings.isolationTimeoutMs) return;
+    if (!this.isolated) {
+      this.isolated = true;
+      this.o.log.warn(`console not reached for ${Math.round((now - this.lastContact) / 1000)} s: isolated (${this.isolationResponse === "power-off" ? "powering off its guests" : "HA disabled: guests keep running"})`);
+    }
+    if (this.isolationResponse !== "power-off" || this.fenceBusy || now - this.lastFence < 1000) return;
+    this.fenceBusy = true;
+    this.lastFence = now;
+    void (async () => {
+      try {
+        const victims = (await this.refreshDomains()).filter((d) => d.meta.haPriority !== "off" && !d.meta.keepRunningWhenIsolated);
+        for (const d of victims) {
+          await this.o.hypervisor.destroy(d.uuid);
+          this.stats.isolationPowerOffs++;
+          this.o.log.warn(`isolation response: powered off ${d.meta.vmName} (${d.meta.vmId}) generation ${d.meta.generation}`);
+        }
+        this.fenceFailing = false;
+      } catch (e) {
+        this.fenceFailing = true;
+        this.o.log.error(`isolation response failed: ${(e as Error).message}${this.o.watchdog ? " — the watchdog will reset the host" : ""}`);
+      } finally {
+        this.fenceBusy = false;
+      }
+    })();
+  }
+
+  /** The watchdog is fed unless the host is isolated and could not power its guests off. */
+  private petWatchdog(): void {
+    if (!this.o.watchdog) return;
+    if (this.isolated && this.fenceFailing) return;
+    this.o.watchdog.pet();
+  }
+}
