@@ -90,7 +90,7 @@ export async function run() {
     cwd: APP,
     detached: true,
     stdio: ["ignore", "ignore", "pipe"],
-    env: { ...process.env, NODE_ENV: "production", NEXT_DIST_DIR: DIST, DATABASE_URL: `file:${tmp.file}`, HAVEN_DEMO: "0", HAVEN_AGENT_PORT: String(agentPort), HAVEN_AGENT_HOST: "127.0.0.1", HAVEN_ADMIN_TOKEN: admin, HAVEN_LOG_LEVEL: "warn", NEXT_TELEMETRY_DISABLED: "1" },
+    env: { ...process.env, NODE_ENV: "production", NEXT_DIST_DIR: DIST, DATABASE_URL: `file:${tmp.file}`, HAVEN_DEMO: "0", HAVEN_AGENT_PORT: String(agentPort), HAVEN_AGENT_HOST: "127.0.0.1", HAVEN_ADMIN_TOKEN: admin, HAVEN_HEARTBEAT_RATE_LIMIT: "off", HAVEN_LOG_LEVEL: "warn", NEXT_TELEMETRY_DISABLED: "1" },
   });
   let stderr = "";
   child.stderr!.on("data", (d) => (stderr = (stderr + d).slice(-4000)));

@@ -28,7 +28,7 @@ async function start(onControllerReady?: () => void): Promise<void> {
     // Stepped by this module (below), not by startController's timer: in demo mode the first step
     // waits until the simulated agents have loaded and heartbeated once, so a large store's
     // hosts do not all look unreachable while the fleet is still reading their VMs.
-    controller = getController() ?? startController({ db: getDb(), clock: systemClock, log });
+    controller = getController() ?? startController({ db: getDb(), clock: systemClock, log, pacing: true });
     await controller.start();
     log.info({ hosts: await controller.db.host.count(), stepMs: CONTROLLER_STEP_MS, pid: process.pid }, "HA controller started");
     onControllerReady?.();

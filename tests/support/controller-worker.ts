@@ -37,6 +37,7 @@ async function go(): Promise<void> {
     db,
     clock: systemClock,
     log,
+    pacing: true,
     onEvent: (e) => out(`event ${JSON.stringify({ kind: e.kind, hostId: e.hostId ?? null, vmId: e.vmId ?? null })}`),
   });
   await controller.start();

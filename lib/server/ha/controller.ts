@@ -32,6 +32,7 @@ import { HttpError } from "@/lib/server/http/problem";
 import { AlertBook, type AlertKind } from "./alerts";
 import { EventSink, openIncident, type EventInput, type IncidentKind, type RecordedEvent } from "./journal";
 import type { Clock } from "./clock";
+import { Cadence, Pacer } from "./pacing";
 import { createStderrLogger, type Logger } from "./log";
 
 type Tx = Prisma.TransactionClient;
@@ -79,6 +80,13 @@ export interface HaDeps {
   onEvent?: (e: RecordedEvent) => void;
   /** Re-read hosts and open alerts this often (inventory edited elsewhere). Default 15 s. */
   resyncMs?: number;
+  /**
+   * On the wall clock with other work in the process (agent listener, demo fleet, health): give
+   * the event loop a turn between transactions and during evaluation, and space evaluations out
+   * by their cost (lib/server/ha/pacing.ts). Off for the scenario runner and tests (deterministic
+   * interleaving on a virtual clock).
+   */
+  pacing?: boolean;
   /**
    * Agents re-read their command queue this often without a hint. Every command this process
    * writes hints its host at once; the fallback covers commands written by another process.
@@ -219,10 +227,16 @@ export class HaController {
   /** Heartbeat rate limiter: one token bucket per host (this instance's, never module state). */
   private hbBuckets = new Map<string, { tokens: number; at: number; warnedAt: number }>();
 
+  /** Pacing on the wall clock (HaDeps.pacing): null in the scenario runner and tests. */
+  private readonly pacer: Pacer | null;
+  private readonly evalCadence: Cadence | null;
+
   constructor(private readonly deps: HaDeps) {
     this.db = deps.db;
     this.clock = deps.clock;
     this.log = deps.log ?? createStderrLogger();
+    this.pacer = deps.pacing ? new Pacer() : null;
+    this.evalCadence = deps.pacing ? new Cadence() : null;
   }
 
   // ------------------------------------------------------------------ lifecycle
@@ -403,7 +417,12 @@ export class HaController {
   }
 
   /** Runs `fn` in one transaction; events reach listeners and command hints apply after commit. */
+  private async breathe(): Promise<void> {
+    if (this.pacer) await this.pacer.breathe();
+  }
+
   private async tx<T>(fn: (tx: Tx, s: Scope) => Promise<T>): Promise<T> {
+    await this.breathe();
     const sink = new EventSink();
     const hints = new Set<string>();
     const r = await this.db.$transaction((tx) => fn(tx, { sink, hint: (h) => hints.add(h) }), { timeout: 60_000, maxWait: 60_000 });
@@ -623,9 +642,10 @@ export class HaController {
       this.capacityChanged = false;
       await this.retryPending();
     }
-    if (this.evalNeeded) {
+    if (this.evalNeeded && (!this.evalCadence || this.evalCadence.due())) {
       this.evalNeeded = false;
-      await this.evaluate();
+      if (this.evalCadence) await this.evalCadence.run(() => this.evaluate());
+      else await this.evaluate();
     }
     await this.persistHeartbeats(false);
   }
@@ -1813,6 +1833,7 @@ export class HaController {
     const vmById = new Map(snap.vms.map((v) => [v.id, v]));
     const live = (v: SnapshotVm) => ["running", "starting", "pending", "migrating"].includes(v.power);
     for (const e of haEligibility(snap)) {
+      await this.breathe();
       const vm = vmById.get(e.vmId)!;
       const entity = { type: "vm" as const, id: vm.id, name: vm.name };
       const want = this.haMode !== "disabled" && vm.haPriority !== "off" && live(vm) && !e.eligible;

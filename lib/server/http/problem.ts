@@ -38,6 +38,7 @@ const TITLES: Record<number, [slug: string, title: string]> = {
   409: ["conflict", "Conflict"],
   413: ["payload-too-large", "Request body too large"],
   415: ["unsupported-media-type", "Unsupported media type"],
+  429: ["rate-limited", "Too many requests"],
   500: ["internal", "Internal server error"],
   503: ["unavailable", "Service unavailable"],
 };
