@@ -1,5 +1,5 @@
 // The Debian packages the test suite drives for real (`npm test` installs what is missing):
-// Chromium for Playwright. Each entry names a file that proves the package is there.
+// Chromium for Playwright; libvirt, QEMU and friends for the host agent. Each entry names a file that proves the package is there.
 // As root: `apt-get update` then `apt-get install -y --no-install-recommends …`. Not root: print
 // the one apt command to run and stop (exit 2) — nothing is downloaded from anywhere else.
 import fs from "node:fs";
@@ -14,7 +14,18 @@ export interface SystemPackage {
   why: string;
 }
 
-export const TEST_PACKAGES: SystemPackage[] = [{ pkg: "chromium", proof: process.env.CHROMIUM_PATH || "/usr/bin/chromium", why: "Playwright drives the system Chromium" }];
+export const TEST_PACKAGES: SystemPackage[] = [
+  { pkg: "chromium", proof: process.env.CHROMIUM_PATH || "/usr/bin/chromium", why: "Playwright drives the system Chromium" },
+  // haven-agent (lib/agent): real libvirt with QEMU guests (KVM, or TCG without /dev/kvm).
+  { pkg: "libvirt-daemon-system", proof: "/usr/sbin/libvirtd", why: "haven-agent tests run guests through a real libvirtd" },
+  { pkg: "libvirt-clients", proof: "/usr/bin/virsh", why: "haven-agent drives libvirt with virsh; virt-xml-validate checks its domain XML" },
+  { pkg: "qemu-system-x86", proof: "/usr/bin/qemu-system-x86_64", why: "the agent's end-to-end guests are real QEMU processes" },
+  { pkg: "qemu-utils", proof: "/usr/bin/qemu-img", why: "disk images for agent domains" },
+  { pkg: "libxml2-utils", proof: "/usr/bin/xmllint", why: "virt-xml-validate needs xmllint" },
+  { pkg: "tini", proof: "/usr/bin/tini", why: "reaps QEMU under libvirtd when there is no systemd (tests/support/libvirtd.ts)" },
+  { pkg: "pciutils", proof: "/usr/bin/lspci", why: "the discovery test compares with lspci on this machine" },
+  { pkg: "pci.ids", proof: "/usr/share/misc/pci.ids", why: "GPU and NIC model names in discovery" },
+];
 
 export function missingPackages(list: SystemPackage[] = TEST_PACKAGES): SystemPackage[] {
   return list.filter((p) => !fs.existsSync(p.proof));

@@ -1,0 +1,116 @@
+// The virsh driver against the real libvirtd of this machine (started by tests/support/libvirtd.ts
+// when it is not running; KVM with /dev/kvm, else TCG): diskless 64 MiB guests for real.
+import fs from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildFakeSysfs, typicalHost } from "@/tests/support/fake-sysfs";
+import { destroyDomains, ensureLibvirtd, virshList, type LibvirtdHandle } from "@/tests/support/libvirtd";
+import { until } from "@/tests/support/fake-agent-env";
+import type { TStartVmPayload } from "../schemas/agent";
+import { discover, nameDevices } from "./discover";
+import { buildDomainXml, planDomain, type PlanOptions } from "./domain-xml";
+import { VirshHypervisor, explainStartError, parseLifecycleLine, type LifecycleEvent } from "./libvirt";
+
+let lv: LibvirtdHandle;
+let hv: VirshHypervisor;
+const PREFIX = `haven-lt${process.pid}`;
+const sysfs = buildFakeSysfs(typicalHost());
+const inventory = discover(sysfs);
+
+beforeAll(async () => {
+  lv = await ensureLibvirtd();
+  hv = new VirshHypervisor({ uri: lv.uri });
+}, 60_000);
+afterAll(async () => {
+  await destroyDomains(PREFIX).catch(() => {});
+  await lv?.stop();
+  fs.rmSync(sysfs, { recursive: true, force: true });
+}, 60_000);
+
+function xmlFor(host: string, vmId: string, generation = 1, devices: TStartVmPayload["devices"] = []): { xml: string; name: string } {
+  const names = structuredClone(inventory);
+  nameDevices(names, host);
+  const o: PlanOptions = { host, inventory: names, virtType: lv.kvm ? "kvm" : "qemu", namePrefix: PREFIX };
+  const { spec } = planDomain(
+    { id: `c-${vmId}`, vmId, generation, payload: { vmName: vmId, vcpus: 1, memoryMiB: 64, haPriority: "high", devices, ips: [], disks: [], purpose: "power-on", attempt: 1, avoidHostIds: [] } },
+    o,
+  );
+  return { xml: buildDomainXml(spec), name: spec.name };
+}
+
+function qemuPid(name: string): number {
+  return Number(fs.readFileSync(`/run/libvirt/qemu/${name}.pid`, "utf8").trim());
+}
+
+describe("VirshHypervisor on qemu:///system", () => {
+  it("creates a diskless guest that runs; only its own host sees it; destroy is idempotent", async () => {
+    const a = xmlFor("lt-a", "vm-a");
+    await hv.create(a.xml);
+    expect(await virshList()).toContain(a.name);
+    const mine = await hv.listOwned("lt-a");
+    expect(mine.map((d) => [d.name, d.meta.vmId, d.meta.generation, d.meta.host])).toEqual([[a.name, "vm-a", 1, "lt-a"]]);
+    expect(await hv.listOwned("lt-b")).toEqual([]);
+    await hv.destroy(mine[0].uuid);
+    await hv.destroy(mine[0].uuid); // already gone: not an error
+    expect(await virshList()).not.toContain(a.name);
+    expect(await hv.listOwned("lt-a")).toEqual([]);
+  });
+
+  it("a domain without Haven metadata is never listed as owned", async () => {
+    const name = `${PREFIX}-foreign`;
+    await hv.create(`<domain type='${lv.kvm ? "kvm" : "qemu"}'><name>${name}</name><memory unit='MiB'>32</memory><vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os><devices><controller type='usb' model='none'/><memballoon model='none'/></devices></domain>`);
+    try {
+      expect(await virshList()).toContain(name);
+      for (const h of ["lt-a", "lt-b", ""]) expect((await hv.listOwned(h)).map((d) => d.name)).not.toContain(name);
+    } finally {
+      await hv.virsh(["destroy", name]);
+    }
+  });
+
+  it("kill -9 of a guest's QEMU is a lifecycle event at once, and the guest is gone from the list", async () => {
+    const events: LifecycleEvent[] = [];
+    const stop = hv.watch((e) => events.push(e));
+    try {
+      // The event stream needs a moment to connect before the guest starts.
+      await new Promise((r) => setTimeout(r, 500));
+      const g = xmlFor("lt-c", "vm-crash");
+      await hv.create(g.xml);
+      await until(() => events.some((e) => e.domain === g.name && e.event === "Started"), 5000, "Started event");
+      const t0 = Date.now();
+      process.kill(qemuPid(g.name), "SIGKILL");
+      const stopped = await until(() => events.find((e) => e.domain === g.name && e.event === "Stopped"), 5000, "Stopped event");
+      expect(Date.now() - t0).toBeLessThan(2000);
+      expect(["Failed", "Crashed"]).toContain(stopped.detail);
+      expect(await hv.listOwned("lt-c")).toEqual([]);
+    } finally {
+      stop();
+    }
+  });
+
+  it("a passthrough GPU, an mdev vGPU and a VF on a host without VFIO: the start error is explained", async () => {
+    const hasIommu = fs.existsSync("/sys/kernel/iommu_groups") && fs.readdirSync("/sys/kernel/iommu_groups").length > 0;
+    const cases: [TStartVmPayload["devices"], RegExp][] = [
+      [[{ key: "gpu:x", type: "gpu", tag: "NVIDIA L4", device: "lt-d/lt-d-gpu2" }], hasIommu ? /PCI device of the VM is missing|PCI passthrough/ : /^PCI passthrough is not available on lt-d: no IOMMU\/VFIO/],
+      [[{ key: "vgpu:m:0", type: "vgpu", tag: "M60-2Q", device: "lt-d/lt-d-gpu1/slot0" }], hasIommu ? /vGPU|mdev|missing/ : /^vGPU \(mdev\) is not available on lt-d: VFIO is missing/],
+      [[{ key: "vf:n:0", type: "sriov", tag: "t", device: "lt-d/ens1f0/vf0" }], hasIommu ? /PCI device of the VM is missing|PCI passthrough/ : /^PCI passthrough is not available on lt-d/],
+    ];
+    for (const [devices, re] of cases) {
+      const { xml, name } = xmlFor("lt-d", `vm-dev-${devices[0].type}`, 1, devices);
+      const err = await hv.create(xml).then(
+        () => null,
+        (e: Error) => e,
+      );
+      expect(err, `${name} must not start here`).not.toBeNull();
+      const explained = explainStartError("lt-d", err!.message);
+      expect(explained).toMatch(re);
+      expect(explained).toContain(err!.message);
+    }
+  });
+});
+
+describe("virsh event lines", () => {
+  it("parses lifecycle lines, ignores others", () => {
+    expect(parseLifecycleLine("event 'lifecycle' for domain 'haven-h1-web-1': Stopped Failed")).toEqual({ domain: "haven-h1-web-1", event: "Stopped", detail: "Failed" });
+    expect(parseLifecycleLine("2026-12-05 12:41:01.907+0000: event 'lifecycle' for domain 't1': Shutdown Finished after host request")).toEqual({ domain: "t1", event: "Shutdown", detail: "Finished after host request" });
+    expect(parseLifecycleLine("events received: 3")).toBeNull();
+  });
+});
