@@ -1,7 +1,6 @@
 // Alert messages stay short: per-host placement detail belongs on the VM page, not in alerts.
 import { afterEach, describe, expect, it } from "vitest";
 import { ALERT_MESSAGE_MAX, AlertBook, capAlertMessage } from "@/lib/server/ha/alerts";
-import { summarizeReasons } from "@/lib/server/ha/controller";
 import { createTestDb, type TestDb } from "../support/test-db";
 import { createSimCluster, type SimCluster } from "./harness";
 
@@ -12,18 +11,6 @@ afterEach(async () => {
   await t?.cleanup();
   c = null;
   t = null;
-});
-
-describe("summarizeReasons", () => {
-  it("keeps the first three reasons and counts the rest", () => {
-    expect(summarizeReasons([])).toBe("no host fits");
-    expect(summarizeReasons(["a", "b"])).toBe("a; b");
-    expect(summarizeReasons(["a", "b", "c", "d"])).toBe("a; b; c; … and 1 more host (see the VM page)");
-    const many = Array.from({ length: 1000 }, (_, i) => `host-${i}: not enough memory (needs 100 GiB, 12 GiB free)`);
-    const s = summarizeReasons(many);
-    expect(s).toContain("… and 997 more hosts (see the VM page)");
-    expect(s.length).toBeLessThan(400);
-  });
 });
 
 describe("AlertBook", () => {

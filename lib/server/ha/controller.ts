@@ -33,6 +33,7 @@ import { AlertBook, type AlertKind } from "./alerts";
 import { EventSink, openIncident, type EventInput, type IncidentKind, type RecordedEvent } from "./journal";
 import type { Clock } from "./clock";
 import { Cadence, Pacer } from "./pacing";
+import { summarizeRebuildReasons } from "./alerts-text";
 import { createStderrLogger, type Logger } from "./log";
 
 type Tx = Prisma.TransactionClient;
@@ -162,17 +163,6 @@ class Mutex {
 }
 
 const ACTIVE_POWER = ["running", "starting", "stopping", "migrating"];
-
-/** Host rejections an alert message names; the rest are counted (the VM page explains placement live). */
-export const ALERT_REASONS_SHOWN = 3;
-
-/** The first few per-host reasons, then "… and N more hosts (see the VM page)". */
-export function summarizeReasons(reasons: string[], shown = ALERT_REASONS_SHOWN): string {
-  if (!reasons.length) return "no host fits";
-  const head = reasons.slice(0, shown).join("; ");
-  const more = reasons.length - shown;
-  return more > 0 ? `${head}; … and ${more} more host${more === 1 ? "" : "s"} (see the VM page)` : head;
-}
 
 /** Ids per `in: [...]` statement: SQLite binds at most 999 parameters per statement. */
 export const IN_CHUNK = 400;
@@ -1514,7 +1504,7 @@ export class HaController {
   }
 
   private rebuildFailedMessage(name: string, reasons: string[]): string {
-    return `${name} could not be rebuilt on any host: ${summarizeReasons(reasons)}`;
+    return `${name} could not be rebuilt on any host: ${summarizeRebuildReasons(reasons, { hostNames: [...this.hosts.values()].map((h) => h.name) })}`;
   }
 
   /** Immutable facts of an incident (cached). */
