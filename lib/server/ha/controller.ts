@@ -638,6 +638,7 @@ export class HaController {
       else await this.evaluate();
     }
     await this.persistHeartbeats(false);
+    await (await import("./failback")).runFailback(this); // failback (issue 10): guarded inside by the cluster's/groups' failback setting, paced
   }
 
   /**
