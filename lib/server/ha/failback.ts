@@ -61,7 +61,7 @@ export async function runFailback(ctl: HaController, opts: FailbackRunOptions = 
   if (!cluster) return { ran: false, moved: [] };
   const groupWhere = { type: "vm-host", hostOrder: { not: null } } as const;
   const ranking = cluster.failback
-    ? await ctl.db.placementGroup.count({ where: { ...groupWhere, NOT: { failback: false } } })
+    ? await ctl.db.placementGroup.count({ where: { ...groupWhere, OR: [{ failback: null }, { failback: true }] } })
     : await ctl.db.placementGroup.count({ where: { ...groupWhere, failback: true } });
   if (ranking === 0) return { ran: false, moved: [] };
 
