@@ -7,7 +7,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { configSpaceWithSerial } from "@/lib/agent/identity";
+import { configSpaceWithSerial } from "../../lib/agent/identity";
 
 export interface FakeVf {
   address: string;
