@@ -14,6 +14,12 @@ export class Pacer {
   private since = performance.now();
   constructor(private readonly sliceMs = 20) {}
 
+  /** Yields to the event loop now. */
+  async pause(): Promise<void> {
+    await new Promise<void>((r) => setImmediate(r));
+    this.since = performance.now();
+  }
+
   /** Yields to the event loop when the current stretch is longer than the slice. */
   async breathe(): Promise<void> {
     if (performance.now() - this.since < this.sliceMs) return;
