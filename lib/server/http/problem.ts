@@ -127,30 +127,35 @@ export async function readJson(req: Request, limit = MAX_BODY_BYTES): Promise<un
   const declared = req.headers.get("content-length");
   if (declared !== null && Number(declared) > limit) throw new HttpError(413, `The body is ${declared} bytes; at most ${limit} are accepted`);
   checkJsonContentType(req.headers.get("content-type"));
-  let text: string;
-  if (!req.body) text = "";
-  else if (declared !== null && /^\d+$/.test(declared)) {
+  return parseJsonBody(await readBodyText(req, limit));
+}
+
+/** The request body as text, refusing more than `limit` bytes (413) by Content-Length and by what arrives. */
+export async function readBodyText(req: Request, limit = MAX_BODY_BYTES): Promise<string> {
+  const declared = req.headers.get("content-length");
+  if (declared !== null && Number(declared) > limit) throw new HttpError(413, `The body is ${declared} bytes; at most ${limit} are accepted`);
+  if (!req.body) return "";
+  if (declared !== null && /^\d+$/.test(declared)) {
     // Length declared (and within the limit): read it in one go. The runtime refuses a body
     // longer than its Content-Length.
-    text = await req.text();
+    const text = await req.text();
     if (Buffer.byteLength(text) > limit) throw new HttpError(413, `The body is larger than ${limit} bytes`);
-  } else {
-    const reader = req.body.getReader();
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > limit) {
-        await reader.cancel().catch(() => {});
-        throw new HttpError(413, `The body is larger than ${limit} bytes`);
-      }
-      chunks.push(value);
-    }
-    text = chunks.length === 1 ? new TextDecoder().decode(chunks[0]) : new TextDecoder().decode(Buffer.concat(chunks));
+    return text;
   }
-  return parseJsonBody(text);
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw new HttpError(413, `The body is larger than ${limit} bytes`);
+    }
+    chunks.push(value);
+  }
+  return chunks.length === 1 ? new TextDecoder().decode(chunks[0]) : new TextDecoder().decode(Buffer.concat(chunks));
 }
 
 /** 415 unless the Content-Type (when given) is JSON. */
