@@ -84,6 +84,8 @@ export interface HealthReport {
   db: "ok" | "error";
   controller: "running" | "stopped";
   demo: { enabled: boolean; simulatedHosts: number };
+  /** The failure detector's own lag (ms): time it could not observe is never counted against a host. */
+  detector?: { lastMs: number; maxMs: number; stalls: number; unobservedMs: number };
   time: string;
 }
 
@@ -95,13 +97,15 @@ export async function getHealth(): Promise<HealthReport> {
   } catch {
     db = "error";
   }
-  const controller = getController() ? "running" : "stopped";
+  const ctl = getController();
+  const controller = ctl ? "running" : "stopped";
   const fleet = getDemoFleet();
   return {
     status: db === "ok" && controller === "running" ? "ok" : "degraded",
     db,
     controller,
     demo: { enabled: isDemoMode(), simulatedHosts: fleet?.fleet.agents.size ?? 0 },
+    ...(ctl ? { detector: (({ lastMs, maxMs, stalls, unobservedMs }) => ({ lastMs, maxMs, stalls, unobservedMs }))(ctl.detectorLag()) } : {}),
     time: new Date().toISOString(),
   };
 }

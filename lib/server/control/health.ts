@@ -25,11 +25,13 @@ export async function getConsoleHealth(): Promise<ConsoleHealth> {
   const proc = controllerProcess();
   let controller: ConsoleHealth["controller"] = proc ? "unreachable" : "stopped";
   let demo: HealthReport["demo"] = { enabled: false, simulatedHosts: 0 };
+  let detector: HealthReport["detector"];
   if (proc) {
     try {
       const h = await controlWithin("health", 2000);
       controller = h.controller;
       demo = h.demo;
+      detector = h.detector;
     } catch {
       controller = "unreachable";
     }
@@ -39,6 +41,7 @@ export async function getConsoleHealth(): Promise<ConsoleHealth> {
     db,
     controller,
     demo,
+    ...(detector ? { detector } : {}),
     time: new Date().toISOString(),
     ...(proc ? { controllerProcess: { pid: proc.pid(), restarts: proc.restarts, ready: proc.ready } } : {}),
   };
