@@ -13,11 +13,18 @@ test("changing to Guarantee mode with FT2 shows the consequence before saving", 
   await s.choose("Guarantee");
   await s.choose("FT2");
   await expect(s.preview()).toContainText("Consequence before saving");
-  await expect(s.headlines().first()).toHaveText("Guarantee mode with FT2 tolerates 0 of 2 required host failures");
-  await expect(s.headlines().filter({ hasText: "without a reserve" })).toContainText(/Guarantee mode with FT2 would leave these \d+ VMs without a reserve: .*video-enc-01/);
+  await expect(s.headlines().first()).toHaveText("Guarantee mode with FT2 tolerates 1 of 2 required host failures");
+  // VMs only one host could ever run (a named GPU, a GPU model on one host) are not protected:
+  // listed with their reason and not counted against the guarantee (no "without a reserve" for them).
+  await expect(s.headlines().filter({ hasText: "left out of the guarantee" })).toContainText(/VMs are not protected — only one host could ever run them.*render-02.*video-enc-01/);
+  await expect(s.headlines().filter({ hasText: "without a reserve" })).toContainText(/Guarantee mode with FT2 would leave these \d+ VMs without a reserve: cad-ws-01/);
+  await expect(s.headlines().filter({ hasText: "without a reserve" })).not.toContainText("video-enc-01");
   await expect(s.headlines().filter({ hasText: "refuse every power-on" })).toHaveCount(1);
+  await s.preview().getByTestId("ha-preview-not-protected").locator("summary").click();
+  await expect(s.preview().getByTestId("ha-preview-not-protected").getByRole("listitem").filter({ hasText: "render-02" })).toContainText("asks for GPU kvm-a01-gpu1 by name");
   await s.preview().getByTestId("ha-preview-without-reserve").locator("summary").click();
-  await expect(s.preview().getByTestId("ha-preview-without-reserve").getByRole("link", { name: "render-02" })).toBeVisible();
+  await expect(s.preview().getByTestId("ha-preview-without-reserve").getByRole("link", { name: "vdi-01" })).toBeVisible();
+  await expect(s.preview().getByTestId("ha-preview-without-reserve").getByRole("link", { name: "render-02" })).toHaveCount(0);
 
   // Nothing was saved: the dashboard still shows Default mode.
   await page.goto("/");

@@ -219,6 +219,31 @@ export function HaCard({ d, now }: { d: HaCardData; now: number }) {
             </ul>
           </details>
         )}
+
+        {(d.notProtected?.total ?? 0) > 0 && (
+          <details className="group mt-2 rounded-md border border-amber-200" data-testid="ha-not-protected">
+            <summary className="flex cursor-pointer list-none items-center gap-1.5 px-3 py-2 text-[12.5px] font-medium text-amber-900 hover:bg-amber-50/60">
+              <ChevronRight aria-hidden className="size-3.5 text-amber-500 transition-transform group-open:rotate-90" />
+              Not protected: only one host could ever run them
+              <span className="tabular font-normal text-amber-800">· {fmtInt(d.notProtected.total)}</span>
+              <span className="ml-auto text-[11.5px] font-normal text-amber-800">
+                {d.policy.haMode === "guarantee" ? "not counted against the guarantee" : "no capacity can give them another host"}
+              </span>
+            </summary>
+            <ul className="divide-y divide-amber-100 border-t border-amber-100">
+              {d.notProtected.vms.map((v) => (
+                <li key={v.vmId} className="px-3 py-2 text-[12.5px]" data-testid="ha-not-protected-vm">
+                  <Link href={`/vms/${v.vmId}`} className={entityLink}>
+                    {v.vmName}
+                  </Link>
+                  {v.hosts.length > 0 && <span className="text-zinc-500"> on {v.hosts.map((h) => h.name).join(", ")}</span>}
+                  <span className="block text-[12px] text-zinc-600">{v.reasons.join("; ")}</span>
+                </li>
+              ))}
+              {d.notProtected.total > d.notProtected.vms.length && <li className="px-3 py-2 text-[12px] text-zinc-500">and {fmtInt(d.notProtected.total - d.notProtected.vms.length)} more</li>}
+            </ul>
+          </details>
+        )}
       </div>
     </Card>
   );

@@ -26,6 +26,10 @@ type Values = {
   failureTimeoutS: string;
   isolationTimeoutS: string;
   vmStartS: string;
+  failback: string;
+  restartMaxRestarts: string;
+  restartMaxRelocations: string;
+  maintenanceRebuildAfterS: string;
 };
 
 const toValues = (s: HaSettings): Values => ({
@@ -37,7 +41,16 @@ const toValues = (s: HaSettings): Values => ({
   failureTimeoutS: String(s.failureTimeoutS),
   isolationTimeoutS: String(s.isolationTimeoutS),
   vmStartS: String(s.vmStartS),
+  failback: s.failback ? "true" : "false",
+  restartMaxRestarts: String(s.restartMaxRestarts),
+  restartMaxRelocations: s.restartMaxRelocations === null ? "" : String(s.restartMaxRelocations),
+  maintenanceRebuildAfterS: s.maintenanceRebuildAfterS === null ? "" : String(s.maintenanceRebuildAfterS),
 });
+
+const FAILBACK = [
+  { value: "true", label: "On", hint: "Standard VMs live-migrate back to their preferred host when it has room; maintenance exit brings back the VMs it moved" },
+  { value: "false", label: "Off", hint: "VMs stay where a failover or a maintenance put them (a placement group may still opt in)" },
+];
 
 const MODES = [
   { value: "default", label: "Default", hint: "Restart the VMs of a failed host wherever resources allow." },
@@ -177,6 +190,53 @@ export function HaSettingsForm({ initial, canEdit }: { initial: HaSettings; canE
           </CardBody>
         </Card>
 
+        <Card className="mt-3">
+          <CardHeader title="Recovery policy" note="failback, restarts, maintenance" />
+          <CardBody className="space-y-4">
+            <RadioCards name="failback" legend="Failback" options={FAILBACK} value={values.failback} onChange={set("failback")} disabled={!canEdit} errors={err("failback")} compact />
+            <div className="grid grid-cols-1 gap-x-4 gap-y-3 sm:grid-cols-2 lg:grid-cols-3">
+              <NumberField
+                id="ha-restarts"
+                name="restartMaxRestarts"
+                label="Restarts on the same host"
+                unit="×"
+                value={values.restartMaxRestarts}
+                onChange={set("restartMaxRestarts")}
+                errors={err("restartMaxRestarts")}
+                disabled={!canEdit}
+                step="1"
+                hint="After a failed start or a crash, before relocating (a VM may override)"
+              />
+              <NumberField
+                id="ha-relocations"
+                name="restartMaxRelocations"
+                label="Relocations"
+                unit="×"
+                value={values.restartMaxRelocations}
+                onChange={set("restartMaxRelocations")}
+                errors={err("restartMaxRelocations")}
+                disabled={!canEdit}
+                step="1"
+                placeholder="no limit"
+                hint="Other hosts tried before the VM goes to error and waits for a retry; blank: no limit"
+              />
+              <NumberField
+                id="ha-maint-rebuild"
+                name="maintenanceRebuildAfterS"
+                label="Maintenance rebuild after"
+                unit="s"
+                value={values.maintenanceRebuildAfterS}
+                onChange={set("maintenanceRebuildAfterS")}
+                errors={err("maintenanceRebuildAfterS")}
+                disabled={!canEdit}
+                step="60"
+                placeholder="wait for the host"
+                hint="Device VMs powered off for maintenance are rebuilt elsewhere when the host is still in maintenance after this long; blank: they wait for the host"
+              />
+            </div>
+          </CardBody>
+        </Card>
+
         {canEdit && (
           <div className="mt-3 flex flex-wrap items-center gap-3">
             <SubmitButton pending={pending} ready={ready && check.success && dirty}>
@@ -261,6 +321,7 @@ function NumberField({
   hint,
   disabled,
   step,
+  placeholder,
 }: {
   id: string;
   name: string;
@@ -272,6 +333,7 @@ function NumberField({
   hint?: string;
   disabled?: boolean;
   step?: string;
+  placeholder?: string;
 }) {
   return (
     <Field id={id} label={label} hint={hint} errors={errors}>
@@ -283,6 +345,7 @@ function NumberField({
           value={value}
           step={step}
           min={0}
+          placeholder={placeholder}
           onChange={(e) => onChange(e.currentTarget.value)}
           disabled={disabled}
           className={cn(inputClass, "pr-8 tabular")}
@@ -409,6 +472,25 @@ function PreviewBody({ p }: { p: HaPreview }) {
               </li>
             ))}
             {p.vmsWithoutReserveCount > p.vmsWithoutReserve.length && <li className="text-zinc-500">and {fmtInt(p.vmsWithoutReserveCount - p.vmsWithoutReserve.length)} more</li>}
+          </ul>
+        </details>
+      )}
+
+      {p.notProtected.length > 0 && (
+        <details className="group rounded-md border border-zinc-200" data-testid="ha-preview-not-protected">
+          <summary className="cursor-pointer px-3 py-2 text-[12.5px] font-medium text-zinc-800 hover:bg-zinc-50">
+            Not protected (only one host could ever run them) <span className="tabular font-normal text-zinc-500">· {fmtInt(p.notProtectedCount)}</span>
+          </summary>
+          <ul className="space-y-0.5 border-t border-zinc-100 px-3 py-2 text-[12.5px]">
+            {p.notProtected.map((v) => (
+              <li key={v.vmId}>
+                <Link href={`/vms/${v.vmId}`} className={entityLink}>
+                  {v.vmName}
+                </Link>
+                <span className="text-zinc-500"> — {v.reason}</span>
+              </li>
+            ))}
+            {p.notProtectedCount > p.notProtected.length && <li className="text-zinc-500">and {fmtInt(p.notProtectedCount - p.notProtected.length)} more</li>}
           </ul>
         </details>
       )}

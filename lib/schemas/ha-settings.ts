@@ -14,6 +14,23 @@ function num(label: string, rule: (n: z.ZodNumber) => z.ZodNumber) {
   );
 }
 
+/** An optional number from a form field: blank (or null) is null — "no limit" / "not set". */
+function optNum(label: string, rule: (n: z.ZodNumber) => z.ZodNumber) {
+  return z.preprocess(
+    (v) => (typeof v === "string" ? (v.trim() === "" ? null : Number(v.trim())) : v),
+    rule(z.number({ error: `The ${label} must be a number` })).nullable(),
+  );
+}
+
+/** A yes/no from a form field: radios and checkboxes send "true"/"false"/"on"/"off". */
+export const flag = z.preprocess(
+  (v) => {
+    const x = Array.isArray(v) ? v[v.length - 1] : v;
+    return x === "true" || x === "on" ? true : x === "false" || x === "off" ? false : x;
+  },
+  z.boolean({ error: "Choose yes or no" }),
+);
+
 export const ZHaSettingsInput = z
   .object({
     haMode: z.enum(HA_MODES, { error: "Choose an HA mode" }),
@@ -24,6 +41,13 @@ export const ZHaSettingsInput = z
     failureTimeoutS: num("failure timeout", (n) => n.min(1, "At least 1 s").max(3600, "At most 3,600 s")),
     isolationTimeoutS: num("isolation timeout", (n) => n.min(1, "At least 1 s").max(3600, "At most 3,600 s")),
     vmStartS: num("VM boot time", (n) => n.min(0, "Not negative").max(3600, "At most 3,600 s")),
+    /** Standard VMs away from their preferred host live-migrate back; maintenance exit brings back what it moved. */
+    failback: flag.default(true),
+    /** Restart policy defaults: starts on the same host before relocating, relocations before giving up (blank: no limit). */
+    restartMaxRestarts: num("number of restarts", (n) => n.int("A whole number").min(0, "Not negative").max(10, "At most 10")).default(1),
+    restartMaxRelocations: optNum("number of relocations", (n) => n.int("A whole number").min(0, "Not negative").max(100, "At most 100")).default(null),
+    /** Device VMs powered off for maintenance are rebuilt elsewhere after this long (blank: they wait for the host). */
+    maintenanceRebuildAfterS: optNum("rebuild time", (n) => n.min(60, "At least 60 s").max(30 * 86_400, "At most 30 days")).default(null),
   })
   .superRefine((t, ctx) => {
     const detect = t.missedHeartbeats * t.heartbeatS + t.failureTimeoutS;

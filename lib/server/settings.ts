@@ -25,10 +25,14 @@ const SELECT = {
   failureTimeoutS: true,
   isolationTimeoutS: true,
   vmStartS: true,
+  failback: true,
+  restartMaxRestarts: true,
+  restartMaxRelocations: true,
+  maintenanceRebuildAfterS: true,
   updatedAt: true,
 } as const;
 
-type Row = { id: string; name: string; haMode: string; faultTolerance: number; reservation: string; heartbeatS: number; missedHeartbeats: number; failureTimeoutS: number; isolationTimeoutS: number; vmStartS: number; updatedAt: Date };
+type Row = { id: string; name: string; haMode: string; faultTolerance: number; reservation: string; heartbeatS: number; missedHeartbeats: number; failureTimeoutS: number; isolationTimeoutS: number; vmStartS: number; failback: boolean; restartMaxRestarts: number; restartMaxRelocations: number | null; maintenanceRebuildAfterS: number | null; updatedAt: Date };
 
 function toSettings(c: Row): HaSettings {
   return {
@@ -42,6 +46,10 @@ function toSettings(c: Row): HaSettings {
     failureTimeoutS: c.failureTimeoutS,
     isolationTimeoutS: c.isolationTimeoutS,
     vmStartS: c.vmStartS,
+    failback: c.failback,
+    restartMaxRestarts: c.restartMaxRestarts,
+    restartMaxRelocations: c.restartMaxRelocations,
+    maintenanceRebuildAfterS: c.maintenanceRebuildAfterS,
     updatedAt: c.updatedAt.toISOString(),
   };
 }
@@ -55,6 +63,10 @@ const pick = (s: THaSettings): THaSettings => ({
   failureTimeoutS: s.failureTimeoutS,
   isolationTimeoutS: s.isolationTimeoutS,
   vmStartS: s.vmStartS,
+  failback: s.failback,
+  restartMaxRestarts: s.restartMaxRestarts,
+  restartMaxRelocations: s.restartMaxRelocations ?? null,
+  maintenanceRebuildAfterS: s.maintenanceRebuildAfterS ?? null,
 });
 
 /** The managed cluster's HA settings; null before any cluster exists. */
@@ -94,6 +106,9 @@ export interface HaPreview {
   vmsWithoutReserveCount: number;
   /** Failure sets the proposed policy could not absorb (first few). */
   unabsorbable: UnabsorbableSet[];
+  /** VMs only one host could ever run: outside the Guarantee (not counted against it), with why. */
+  notProtected: { vmId: string; vmName: string; reason: string }[];
+  notProtectedCount: number;
   losesEligibility: { vmId: string; vmName: string; reason: string }[];
   losesEligibilityCount: number;
   gainsEligibilityCount: number;
@@ -182,8 +197,19 @@ export function previewFromView(current: EngineView, proposedSettings: THaSettin
             : `${mode} would leave ${which} with nowhere to restart if ${ft === 1 ? "their host fails" : "two hosts fail"}: ${names(vmsWithoutReserve)}`,
       });
     }
+    const np = newCard.notProtected;
+    if (policy.haMode === "guarantee" && np.total) {
+      headlines.push({
+        tone: "amber",
+        text: `${np.total === 1 ? "1 VM is" : `${np.total} VMs are`} not protected — only one host could ever run ${np.total === 1 ? "it" : "them"}, so ${np.total === 1 ? "it is" : "they are"} left out of the guarantee: ${names(np.vms)}`,
+      });
+    }
     if (policy.haMode === "guarantee") {
-      if (t < ft) headlines.push({ tone: "red", text: "Guarantee mode would refuse every power-on until capacity is added or VMs are stopped (the cluster already cannot absorb the failures)" });
+      if (t < ft)
+        headlines.push({
+          tone: "red",
+          text: `Guarantee mode would refuse every power-on until capacity is added or VMs are stopped (the cluster already cannot absorb the failures)${np.total ? "; VMs that are not protected can still be powered on" : ""}`,
+        });
       else
         headlines.push({
           tone: "blue",
@@ -206,6 +232,8 @@ export function previewFromView(current: EngineView, proposedSettings: THaSettin
     vmsWithoutReserve: vmsWithoutReserve.slice(0, MAX_LIST),
     vmsWithoutReserveCount: vmsWithoutReserve.length,
     unabsorbable: newCard.unabsorbable.sets.slice(0, 10),
+    notProtected: newCard.notProtected.vms.map((v) => ({ vmId: v.vmId, vmName: v.vmName, reason: v.reasons[0] ?? "only one host could ever run it" })),
+    notProtectedCount: newCard.notProtected.total,
     losesEligibility: loses,
     losesEligibilityCount: losesCount,
     gainsEligibilityCount: gains,

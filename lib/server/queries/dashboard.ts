@@ -51,9 +51,24 @@ export interface HaCardData {
   reserve: { totalCpus: number; totalMemoryMiB: number; groups: ReserveGroup[]; groupCount: number };
   unabsorbable: { total: number; sets: UnabsorbableSet[] };
   protection: { running: number; protectedRunning: number; notEligibleRunning: number; priorityOff: number };
+  /**
+   * VMs only one host of the inventory could ever run (a named GPU, a tag or size on one host,
+   * rules naming one host): outside what the Guarantee can promise, with the engine's reason.
+   * In Guarantee mode they are not counted against it; in the other modes they are listed too.
+   */
+  notProtected: { total: number; vms: NotProtectedVm[] };
   timings: HaTimings;
   recovery: ReturnType<typeof recoveryEstimate>;
 }
+
+export interface NotProtectedVm {
+  vmId: string;
+  vmName: string;
+  hosts: { id: string; name: string }[];
+  reasons: string[];
+}
+
+const MAX_NOT_PROTECTED = 25;
 
 const REASON = /^(if (.+?) fails?, (.+?) \(\d+ vCPU[^)]*\) cannot be restarted): (.*)$/s;
 
@@ -130,6 +145,13 @@ export function haCardFromView(view: EngineView, stale = false): HaCardData {
       })),
     },
     protection: { running, protectedRunning, notEligibleRunning, priorityOff },
+    notProtected: {
+      total: (a.notProtected ?? []).length,
+      vms: [...(a.notProtected ?? [])]
+        .sort((x, y) => x.vmName.localeCompare(y.vmName))
+        .slice(0, MAX_NOT_PROTECTED)
+        .map((n) => ({ vmId: n.vmId, vmName: n.vmName, hosts: n.hostIds.map((id) => ({ id, name: hostName(id) })), reasons: n.reasons })),
+    },
     timings: view.timings,
     recovery: recoveryEstimate(view.timings),
   };
