@@ -52,7 +52,12 @@ export const ZRegisterResponse = z.strictObject({
   heartbeatS: z.number(),
   isolationTimeoutS: z.number(),
   vmStartS: z.number(),
-  /** What the agent does after losing the console for isolationTimeoutS: power its HA VMs off (HA on), or nothing (HA disabled). */
+  /**
+   * What the agent does after losing the console for isolationTimeoutS. "power-off" (what this
+   * console always sends): the agent fences itself — it powers off EVERY guest it runs, HA or not,
+   * whatever the HA mode, except those started with `keepRunningWhenIsolated`. "none" is kept for
+   * older consoles only.
+   */
   isolationResponse: z.enum(["power-off", "none"]).default("power-off"),
 });
 export type TRegisterResponse = z.infer<typeof ZRegisterResponse>;
@@ -122,10 +127,12 @@ export const ZStartVmPayload = z.strictObject({
   avoidHostIds: z.array(z.string().max(128)).max(10_000),
   /** A stop on another host that must be acknowledged before this start is released. */
   after: z.string().max(128).nullish(),
+  /** The isolation response leaves this guest running (it opted out of fencing). Absent: false. */
+  keepRunningWhenIsolated: z.boolean().optional(),
 });
 export type TStartVmPayload = z.infer<typeof ZStartVmPayload>;
 
-export const ZStopReason = z.enum(["power-off", "maintenance", "stale", "network-fault", "duplicate"]);
+export const ZStopReason = z.enum(["power-off", "maintenance", "stale", "network-fault", "duplicate", "device-fault"]);
 export type TStopReason = z.infer<typeof ZStopReason>;
 
 export const ZStopVmPayload = z.strictObject({
@@ -143,6 +150,8 @@ export const ZMigrateVmPayload = z.strictObject({
   memoryMiB: z.number().int(),
   haPriority: z.enum(["high", "medium", "low", "off"]),
   ips: z.array(z.string().max(64)).max(64),
+  /** As in start-vm: the isolation response leaves the guest running on the target. */
+  keepRunningWhenIsolated: z.boolean().optional(),
 });
 export type TMigrateVmPayload = z.infer<typeof ZMigrateVmPayload>;
 

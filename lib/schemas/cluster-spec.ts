@@ -68,6 +68,17 @@ export const ZClusterPolicy = z.strictObject({
   haMode: z.enum(["default", "guarantee", "disabled"]).default("default"),
   faultTolerance: z.union([z.literal(1), z.literal(2)]).default(1),
   reservation: z.enum(["host", "segment"]).default("host"),
+  /** Standard VMs away from their preferred host move back when it has room. */
+  failback: z.boolean().default(true),
+  /** Cluster default of the VMs' restart policy (FORMAT.md "restart"). */
+  restart: z
+    .strictObject({
+      maxRestarts: z.number().int().min(0).max(100).default(1),
+      maxRelocations: z.number().int().min(0).max(1000).nullable().default(null),
+    })
+    .optional(),
+  /** Seconds after which a device VM powered off for maintenance is rebuilt elsewhere; null: never. */
+  maintenanceRebuildAfter: z.number().positive().nullable().optional(),
   timing: ZTiming.default({ heartbeat: 1, failureTimeout: 30, isolationTimeout: 20, missedHeartbeats: 3, vmStart: 5 }),
 });
 
@@ -129,6 +140,10 @@ export const ZPlacementGroup = z.strictObject({
   enforcement: z.enum(["must", "should"]).default("must"),
   vms: z.array(z.string()).default([]),
   hosts: z.array(z.string()).optional(),
+  /** vm-host only: preference order of hosts, first is most preferred. */
+  hostOrder: z.array(z.string()).optional(),
+  /** vm-host only: failback of this group; default the cluster's setting. */
+  failback: z.boolean().optional(),
   zone: z.string().optional(),
 });
 
@@ -160,6 +175,15 @@ export const ZVm = z.strictObject({
   power: z.enum(["on", "off"]).optional(),
   haPriority: z.enum(["high", "medium", "low", "off"]).default("medium"),
   hostAffinity: z.array(z.string()).optional(),
+  /** Restart policy: restarts in place after a failure, then relocations (null: no limit). Defaults: the cluster's. */
+  restart: z
+    .strictObject({
+      maxRestarts: z.number().int().min(0).max(100).optional(),
+      maxRelocations: z.number().int().min(0).max(1000).nullable().optional(),
+    })
+    .optional(),
+  /** The isolation response leaves it running; on a silent host it is "unknown". */
+  keepRunningWhenIsolated: z.boolean().default(false),
   devices: z.array(ZDeviceRequest).default([]),
   nics: z.array(ZVmNic).default([]),
   disks: z.array(ZDisk).default([]),
@@ -170,6 +194,7 @@ export const ZClusterSpecObject = z.strictObject({
     haMode: "default",
     faultTolerance: 1,
     reservation: "host",
+    failback: true,
     timing: { heartbeat: 1, failureTimeout: 30, isolationTimeout: 20, missedHeartbeats: 3, vmStart: 5 },
   }),
   zones: z.array(ZZone).default([]),
@@ -277,6 +302,15 @@ export function checkClusterSpec(s: SpecShape, ctx: Ctx): void {
     } else if (g.hosts !== undefined) issue(at("hosts"), `hosts are only for vm-host groups, not ${g.type}`);
     g.hosts?.forEach((h, i) => {
       if (!hosts.has(h)) issue(["placementGroups", gi, "hosts", i], `unknown host "${h}"`);
+    });
+    if (g.type !== "vm-host") {
+      if (g.hostOrder !== undefined) issue(at("hostOrder"), `hostOrder is only for vm-host groups, not ${g.type}`);
+      if (g.failback !== undefined) issue(at("failback"), `failback is only for vm-host groups, not ${g.type}`);
+    }
+    g.hostOrder?.forEach((h, i) => {
+      if (!hosts.has(h)) issue(["placementGroups", gi, "hostOrder", i], `unknown host "${h}"`);
+      else if (g.hosts && !g.hosts.includes(h)) issue(["placementGroups", gi, "hostOrder", i], `host "${h}" is not in the group's hosts`);
+      if (g.hostOrder!.indexOf(h) !== i) issue(["placementGroups", gi, "hostOrder", i], `host "${h}" is listed twice`);
     });
     if (g.type === "zone") {
       if (g.zone === undefined) issue(at("zone"), "a zone group needs a zone");

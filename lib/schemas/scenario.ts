@@ -2,7 +2,7 @@
 // events and how long to run. Strict: an unknown field is an error; references to hosts, NICs
 // and VMs are checked with the path of the offending field ("events.0.host").
 import { z } from "zod";
-import { ZClusterSpecObject, checkClusterSpec } from "@/lib/schemas/cluster-spec";
+import { ZClusterSpecObject, checkClusterSpec, specGpuId } from "@/lib/schemas/cluster-spec";
 
 const at = z.number().min(0, "at is a time in seconds, 0 or later");
 const host = z.string().min(1);
@@ -18,7 +18,11 @@ export const ZScenarioEvent = z.discriminatedUnion("do", [
   z.strictObject({ at, do: z.literal("storage-down"), host }),
   z.strictObject({ at, do: z.literal("storage-up"), host }),
   z.strictObject({ at, do: z.literal("vm-crash"), vm, localRestartFails: z.boolean().default(false) }),
-  z.strictObject({ at, do: z.literal("start-fails"), host, times: z.number().int().min(1).default(1) }),
+  z.strictObject({ at, do: z.literal("start-fails"), host: host.optional(), vm: vm.optional(), times: z.number().int().min(1).default(1) }),
+  z.strictObject({ at, do: z.literal("device-fail"), host, device: z.string().min(1) }),
+  z.strictObject({ at, do: z.literal("device-ok"), host, device: z.string().min(1) }),
+  z.strictObject({ at, do: z.literal("vm-migrate"), vm, host }),
+  z.strictObject({ at, do: z.literal("host-confirm-off"), host }),
   z.strictObject({ at, do: z.literal("vm-power-on"), vm }),
   z.strictObject({ at, do: z.literal("vm-power-off"), vm }),
   z.strictObject({ at, do: z.literal("maintenance-enter"), host }),
@@ -36,10 +40,18 @@ export const ZScenario = ZClusterSpecObject.extend({
   const hosts = new Map(s.hosts.map((h) => [h.name, h]));
   const vms = new Set(s.vms.map((v) => v.name));
   s.events.forEach((e, i) => {
-    if ("host" in e && !hosts.has(e.host)) ctx.addIssue({ code: "custom", path: ["events", i, "host"], message: `unknown host "${e.host}"` });
-    if ("vm" in e && !vms.has(e.vm)) ctx.addIssue({ code: "custom", path: ["events", i, "vm"], message: `unknown VM "${e.vm}"` });
+    if ("host" in e && e.host !== undefined && !hosts.has(e.host)) ctx.addIssue({ code: "custom", path: ["events", i, "host"], message: `unknown host "${e.host}"` });
+    if ("vm" in e && e.vm !== undefined && !vms.has(e.vm)) ctx.addIssue({ code: "custom", path: ["events", i, "vm"], message: `unknown VM "${e.vm}"` });
     if ((e.do === "nic-down" || e.do === "nic-up") && hosts.has(e.host) && !hosts.get(e.host)!.nics.some((n) => n.name === e.nic))
       ctx.addIssue({ code: "custom", path: ["events", i, "nic"], message: `host ${e.host} has no NIC "${e.nic}"` });
+    if (e.do === "start-fails" && (e.host === undefined) === (e.vm === undefined))
+      ctx.addIssue({ code: "custom", path: ["events", i], message: "start-fails names exactly one of host or vm" });
+    if ((e.do === "device-fail" || e.do === "device-ok") && hosts.has(e.host)) {
+      const h = hosts.get(e.host)!;
+      const gpuIds = h.gpus.map((g, gi) => specGpuId(h.name, g, gi));
+      if (!gpuIds.includes(e.device) && !h.nics.some((n) => n.name === e.device))
+        ctx.addIssue({ code: "custom", path: ["events", i, "device"], message: `host ${e.host} has no GPU or NIC "${e.device}"` });
+    }
   });
 });
 export type TScenario = z.output<typeof ZScenario>;

@@ -117,6 +117,9 @@ export function planClusterImport(spec: TClusterSpec, opts: ImportOptions = {}):
     failureTimeoutS: c.timing.failureTimeout,
     isolationTimeoutS: c.timing.isolationTimeout,
     vmStartS: c.timing.vmStart,
+    failback: c.failback,
+    ...(c.restart ? { restartMaxRestarts: c.restart.maxRestarts, restartMaxRelocations: c.restart.maxRelocations } : {}),
+    maintenanceRebuildAfterS: c.maintenanceRebuildAfter ?? null,
     createdAt: now,
   };
 
@@ -332,6 +335,9 @@ export function planClusterImport(spec: TClusterSpec, opts: ImportOptions = {}):
       hostId,
       generation: on ? 1 : 0,
       powerSince: now,
+      keepRunningWhenIsolated: v.keepRunningWhenIsolated,
+      restartMaxRestarts: v.restart?.maxRestarts ?? null,
+      restartMaxRelocations: v.restart?.maxRelocations ?? null,
       createdAt: now,
     });
     v.disks.forEach((d, index) => {
@@ -400,7 +406,16 @@ export function planClusterImport(spec: TClusterSpec, opts: ImportOptions = {}):
   const groupHosts: Plan["groupHosts"] = [];
   for (const g of spec.placementGroups) {
     const gid = id();
-    groups.push({ id: gid, clusterId, name: g.name, type: g.type, enforcement: g.enforcement, zoneId: g.zone ? zoneIds[g.zone] : null });
+    groups.push({
+      id: gid,
+      clusterId,
+      name: g.name,
+      type: g.type,
+      enforcement: g.enforcement,
+      zoneId: g.zone ? zoneIds[g.zone] : null,
+      hostOrder: g.hostOrder && g.hostOrder.length ? JSON.stringify(g.hostOrder.map((h) => hostIds[h])) : null,
+      failback: g.failback ?? null,
+    });
     for (const v of new Set(g.vms)) groupVms.push({ groupId: gid, vmId: vmIds[v] });
     for (const h of new Set(g.hosts ?? [])) groupHosts.push({ groupId: gid, hostId: hostIds[h] });
   }

@@ -16,6 +16,8 @@ export interface SimVm {
   /** Device keys ("vf:<nicId>:<vf>") and labels ("h2/ens1f0/vf0") it holds. */
   deviceKeys: string[];
   ips: string[];
+  /** Opted out of the isolation response: it keeps running when the host loses the console. */
+  keepRunningWhenIsolated?: boolean;
 }
 
 export type StopCause = "power-loss" | "crash" | "isolation" | "migrated" | `stop:${string}`;
@@ -35,6 +37,8 @@ export interface SimTiming {
 export interface MigrationBroker {
   /** Moves a running VM to another agent atomically (the copy never runs twice). */
   completeMigration(from: SimAgent, vmId: string, toHostId: string, generation: number, now: number): boolean;
+  /** An injected failure of the next start of this VM, wherever it starts (consumed). */
+  takeVmStartFailure?(vmId: string): boolean;
 }
 
 export class SimAgent {
@@ -57,7 +61,7 @@ export class SimAgent {
   readonly nics = new Map<string, boolean>();
   storageHealthy = true;
   isolationResponses = 0;
-  /** From the console at registration: "none" when HA is disabled (VMs keep running when cut off). */
+  /** From the console at registration: "power-off" (fence every guest that did not opt out). */
   isolationResponse: "power-off" | "none" = "power-off";
 
   constructor(
@@ -150,13 +154,14 @@ export class SimAgent {
 
   private isolationCheck(now: number): void {
     if (this.isolationResponse === "none" || now - this.lastContact < this.timing.isolationTimeoutMs) return;
+    // Fencing: every guest, HA or not, except those that opted out.
     for (const vm of [...this.running.values()]) {
-      if (vm.haPriority === "off") continue;
+      if (vm.keepRunningWhenIsolated) continue;
       this.running.delete(vm.vmId);
       this.isolationResponses++;
       this.observer.vmStopped(vm, this.name, "isolation", now);
     }
-    for (const [vmId, b] of [...this.booting]) if (b.vm.haPriority !== "off") this.booting.delete(vmId);
+    for (const [vmId, b] of [...this.booting]) if (!b.vm.keepRunningWhenIsolated) this.booting.delete(vmId);
   }
 
   private async flush(): Promise<void> {
@@ -223,11 +228,14 @@ export class SimAgent {
         memoryMiB: p.memoryMiB,
         deviceKeys: p.devices.map((d) => d.key),
         ips: p.ips,
+        keepRunningWhenIsolated: p.keepRunningWhenIsolated === true,
       };
       let fail: string | null = null;
       if (this.failNextLocalStart.has(c.vmId) && p.purpose === "local-restart") {
         this.failNextLocalStart.delete(c.vmId);
         fail = "injected local restart failure";
+      } else if (this.broker.takeVmStartFailure?.(c.vmId)) {
+        fail = "injected start failure of this VM";
       } else if (this.startFailures > 0) {
         this.startFailures--;
         fail = "injected start failure";

@@ -4,6 +4,8 @@ import type { AgentTransport } from "./transport";
 
 export class SimFleet {
   readonly agents = new Map<string, SimAgent>();
+  /** Injected start failures per VM (start-fails with `vm`), consumed by whichever host starts it. */
+  readonly vmStartFailures = new Map<string, number>();
 
   constructor(
     private readonly transport: AgentTransport,
@@ -36,6 +38,14 @@ export class SimFleet {
   /** Agents fetch and execute their commands. */
   async poll(now: number): Promise<void> {
     for (const a of this.agents.values()) await a.poll(now);
+  }
+
+  takeVmStartFailure(vmId: string): boolean {
+    const n = this.vmStartFailures.get(vmId) ?? 0;
+    if (n <= 0) return false;
+    if (n === 1) this.vmStartFailures.delete(vmId);
+    else this.vmStartFailures.set(vmId, n - 1);
+    return true;
   }
 
   completeMigration(from: SimAgent, vmId: string, toHostId: string, generation: number, now: number): boolean {

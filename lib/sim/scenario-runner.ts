@@ -12,14 +12,14 @@ import { VirtualClock } from "@/lib/server/ha/clock";
 import { createStderrLogger, type Logger } from "@/lib/server/ha/log";
 import type { RecordedEvent } from "@/lib/server/ha/journal";
 import { powerOffVm, powerOnVm } from "@/lib/server/ha/vm-power";
-import { enterMaintenance, exitMaintenance } from "@/lib/server/ha/maintenance";
+import { confirmHostPoweredOff, enterMaintenance, exitMaintenance, migrateVm, setDeviceHealth } from "@/lib/server/ha/maintenance";
 import { SimFleet } from "./fleet";
 import type { SimObserver, SimVm, StopCause } from "./agent";
 import { inProcessTransport } from "./in-process-transport";
 import { createTempDb } from "./temp-db";
 
 export interface ReportVm {
-  power: "running" | "stopped" | "pending" | "error";
+  power: "running" | "stopped" | "pending" | "error" | "unknown";
   host: string | null;
   devices: { type: string; tag: string; device: string }[];
   ips: string[];
@@ -50,7 +50,7 @@ export interface ReportEvent {
 
 export interface Violation {
   at: number;
-  invariant: 1 | 2 | 3 | 4;
+  invariant: 1 | 2 | 3 | 4 | 6;
   message: string;
 }
 
@@ -148,9 +148,12 @@ export async function runScenario(input: TScenarioInput | TScenario, opts: RunOp
     // ---- invariant 4: HA VMs of a failed host run again after the countdown, or an alert says why
     const timing = spec.cluster.timing;
     const slackMs = timing.vmStart * 1000 + Math.max(2000, 2 * tickMs) + timing.heartbeat * 1000;
+    // Hosts an admin confirmed powered off: their opted-out VMs are rebuilt like the others.
+    const confirmedOff = new Set<string>();
     const onEvent = (e: RecordedEvent) => {
       const now = clock.now();
-      if ((e.kind === "host-failed" || e.kind === "network-fault-ha") && e.hostId && spec.cluster.haMode !== "disabled") {
+      if (e.kind === "host-confirmed-off" && e.hostId) confirmedOff.add(e.hostId);
+      if ((e.kind === "host-failed" || e.kind === "network-fault-ha" || e.kind === "host-confirmed-off") && e.hostId && spec.cluster.haMode !== "disabled") {
         const failed = hostNameById.get(e.hostId)!;
         for (const [vmId, h] of lastHost) {
           // VMs that run there, or went down there unplanned and have not run since.
@@ -158,6 +161,9 @@ export async function runScenario(input: TScenarioInput | TScenario, opts: RunOp
           if (!there) continue;
           const vs = vmSpec.get(vmNameById.get(vmId) ?? "");
           if (!vs || vs.haPriority === "off") continue;
+          // Opted out of the isolation response: unknown (not rebuilt) until the host is confirmed off.
+          if (vs.keepRunningWhenIsolated && e.kind !== "network-fault-ha" && !confirmedOff.has(e.hostId)) continue;
+          if (e.kind === "host-confirmed-off" && !vs.keepRunningWhenIsolated) continue; // host-failed covers it
           haChecks.set(vmId, { deadline: now + slackMs, hostId: e.hostId });
         }
       }
@@ -208,6 +214,7 @@ export async function runScenario(input: TScenarioInput | TScenario, opts: RunOp
             memoryMiB: v.memoryMiB,
             deviceKeys: v.allocations.map((a) => a.deviceKey),
             ips: v.ipLeases.map((l) => l.address),
+            keepRunningWhenIsolated: v.keepRunningWhenIsolated,
           },
           0,
         );
@@ -246,8 +253,21 @@ export async function runScenario(input: TScenarioInput | TScenario, opts: RunOp
           fleet.get(e.host).storageHealthy = e.do === "storage-up";
           return;
         case "start-fails":
-          fleet.get(e.host).startFailures += e.times;
+          if (e.vm !== undefined) {
+            const vmId = imported.vmIds[e.vm];
+            fleet.vmStartFailures.set(vmId, (fleet.vmStartFailures.get(vmId) ?? 0) + e.times);
+          } else if (e.host !== undefined) fleet.get(e.host).startFailures += e.times;
           return;
+        case "device-fail":
+        case "device-ok":
+          return guard(e.do, () => setDeviceHealth(imported.hostIds[e.host], e.device, e.do === "device-ok", controller));
+        case "vm-migrate":
+          return guard("vm-migrate", () => migrateVm(imported.vmIds[e.vm], imported.hostIds[e.host], { by: "scenario" }, controller));
+        case "host-confirm-off":
+          // The admin's statement is made true: the host loses power, then the console is told.
+          fleet.get(e.host).powerLoss(now);
+          isolated.delete(e.host);
+          return guard("host-confirm-off", () => confirmHostPoweredOff(imported.hostIds[e.host], { by: "scenario" }, controller));
         case "vm-crash": {
           const vmId = imported.vmIds[e.vm];
           for (const a of fleet.agents.values()) if (a.crash(vmId, now, e.localRestartFails)) return;
@@ -302,7 +322,7 @@ export async function runScenario(input: TScenarioInput | TScenario, opts: RunOp
       if (opts.storeChecks === false || controller.changes === checkedChanges) return;
       checkedChanges = controller.changes;
       const [vms, allocs, hosts] = await Promise.all([
-        db.vm.findMany({ where: { hostId: { not: null } }, select: { id: true, name: true, hostId: true, vcpus: true, memoryMiB: true } }),
+        db.vm.findMany({ where: { hostId: { not: null } }, select: { id: true, name: true, hostId: true, vcpus: true, memoryMiB: true, power: true } }),
         db.deviceAllocation.findMany({ include: { gpu: true, nic: true } }),
         db.host.findMany({ select: { id: true, name: true, cpus: true, memoryMiB: true } }),
       ]);
@@ -314,6 +334,12 @@ export async function runScenario(input: TScenarioInput | TScenario, opts: RunOp
         u.cpus += v.vcpus;
         u.mem += v.memoryMiB;
         use.set(v.hostId!, u);
+      }
+      // Invariant 6: a VM of unknown state is never started elsewhere.
+      for (const v of vms) {
+        if (v.power !== "unknown") continue;
+        const home = hostNameById.get(v.hostId!);
+        for (const where of runningOn.get(v.id) ?? []) if (where !== home) violate(6, `unknown:${v.id}@${where}`, `${v.name} is unknown on ${home} but runs on ${where}`);
       }
       for (const h of hosts) {
         const u = use.get(h.id);
@@ -421,10 +447,12 @@ async function buildReport(
           ? "pending"
           : row.power === "error"
             ? "error"
-            : "stopped";
+            : row.power === "unknown"
+              ? "unknown"
+              : "stopped";
     finalVms[v.name] = {
       power,
-      host: power === "running" ? hostName(row.hostId) : null,
+      host: power === "running" || power === "unknown" ? hostName(row.hostId) : null,
       devices: [...row.allocations]
         .sort((a, b) => (a.deviceKey < b.deviceKey ? -1 : 1))
         .map((a) => ({

@@ -52,9 +52,46 @@ describe("own scenarios", () => {
     expect(refused[0].message).toMatch(/Guarantee reserve/);
   });
 
-  it("isolation: the stale copy on the rejoining host is told to stop; the HA VM keeps its IP", async () => {
+  it("isolation: the host fences every guest (priority off too): nothing runs twice when it rejoins; the HA VM keeps its IP", async () => {
     const r = await run("isolation-stale-copy");
-    expect(r.events.some((e) => e.kind === "stale-copy-stop-sent" && e.vm === "scratch" && e.host === "h2")).toBe(true);
+    expect(r.recovery.find((x) => x.vm === "scratch")).toEqual({ vm: "scratch", downAt: 29, runningAt: null });
+    expect(r.events.some((e) => e.kind === "stale-copy-stop-sent" && e.vm === "scratch")).toBe(false);
     expect(r.recovery.find((x) => x.vm === "db1")?.downAt).toBe(29);
+  });
+});
+
+// Issue 10: one scenario per rule (fixtures NAME.json + NAME.expect.json), plus what the expect format cannot say.
+describe("issue 10 scenarios", () => {
+  it("isolation fences every guest; an opted-out VM is unknown, its power-on refused, adopted on rejoin", async () => {
+    const r = await run("isolation-fences-every-guest");
+    expect(r.events.some((e) => e.kind === "scenario-action-refused" && e.vm === "keep" && /unknown/.test(e.message))).toBe(true);
+    expect(r.recovery.map((x) => x.vm).sort()).toEqual(["db1", "scratch"]);
+  });
+
+  it("an opted-out VM on a failed host stays unknown (HA disabled); a fenced one is powered on elsewhere", async () => {
+    const r = await run("unknown-on-failed-host");
+    expect(r.final.vms.keep.host).toBe("h2");
+  });
+
+  it("host-confirm-off acts at once: opted-out HA VM rebuilt before the failure timeout, the other stopped then powered on", async () => {
+    const r = await run("host-confirm-off");
+    expect(r.events.find((e) => e.kind === "host-failed")?.at).toBe(20);
+    expect(r.events.some((e) => e.kind === "scenario-action-refused" && e.vm === "keepoff" && e.at === 16)).toBe(true);
+  });
+
+  it("restart policy: spent → error with HA_REBUILD_FAILED; maxRestarts 0 relocates at once; defaults unchanged", async () => {
+    const r = await run("restart-policy-spent");
+    expect(r.alerts.find((a) => a.kind === "HA_REBUILD_FAILED" && a.vm === "web1")?.message).toMatch(/restart policy/);
+    expect(r.events.filter((e) => e.vm === "web2" && e.kind === "vm-planned").map((e) => e.host)).toEqual(["h2"]);
+  });
+
+  it("vm-migrate: a standard VM moves; a device VM or a host without room is refused and the VM stays", async () => {
+    const r = await run("admin-live-migration");
+    expect(r.events.filter((e) => e.kind === "vm-migrate-refused").map((e) => e.vm).sort()).toEqual(["big", "gpu1"]);
+  });
+
+  it("device-fail: its VM is rebuilt elsewhere (in recovery), the device is not allocated until device-ok", async () => {
+    const r = await run("device-fail-rebuilds-its-vm");
+    expect(r.events.some((e) => e.kind === "scenario-action-refused" && e.vm === "gpu2" && e.at === 20)).toBe(true);
   });
 });

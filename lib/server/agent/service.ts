@@ -66,7 +66,9 @@ export async function registerAgent(deps: AgentServiceDeps, input: unknown): Pro
     heartbeatS: t.heartbeatMs / 1000,
     isolationTimeoutS: t.isolationTimeoutMs / 1000,
     vmStartS: t.vmStartMs / 1000,
-    isolationResponse: deps.controller.haMode === "disabled" ? "none" : "power-off",
+    // The isolation response fences the host whatever the HA mode (DESIGN invariant 1: a VM of a
+    // silent host is known off once the failure timeout has passed, or it opted out and is unknown).
+    isolationResponse: "power-off",
   };
 }
 

@@ -5,7 +5,7 @@ import "server-only";
 // local (tests, the scenario runner, HAVEN_CONTROLLER=inline). Arguments and results are plain
 // data (structured clone over the process channel); failures are AppErrors.
 import { powerOffVm, powerOnVm } from "@/lib/server/ha/vm-power";
-import { enterMaintenance, exitMaintenance } from "@/lib/server/ha/maintenance";
+import { confirmHostPoweredOff, enterMaintenance, exitMaintenance, migrateVm, retryVm } from "@/lib/server/ha/maintenance";
 import { getController } from "@/lib/server/ha/controller";
 import { applyToController, type HaSettings } from "@/lib/server/settings";
 import { applyDemoFault, demoHostStatus, demoVmRunning, requireDemoFleet } from "@/lib/server/demo/faults";
@@ -33,6 +33,10 @@ export const controlOps = {
   powerOffVm: (vmId: string, opts: { by?: string }) => powerOffVm(vmId, opts),
   enterMaintenance: (hostId: string, opts: { by?: string; rebuildDeviceVms?: boolean }) => enterMaintenance(hostId, opts),
   exitMaintenance: (hostId: string, opts: { by?: string }) => exitMaintenance(hostId, opts),
+  /** An admin confirms a silent host is powered off (the caller audits it; the result names the VMs). */
+  confirmHostOff: (hostId: string, opts: { by?: string }) => confirmHostPoweredOff(hostId, opts),
+  retryVm: (vmId: string, opts: { by?: string }) => retryVm(vmId, opts),
+  migrateVm: (vmId: string, toHostId: string, opts: { by?: string }) => migrateVm(vmId, toHostId, opts),
   /** An operator resolved an alert: the controller may raise it again if its condition persists. */
   alertResolved: async (key: string) => {
     const c = controller();

@@ -20,6 +20,8 @@ export const ALERT_SEVERITY = {
   NIC_BOND_DEGRADED: "warning",
   STORAGE_PATH_REDIRECTED: "warning",
   VM_HA_INELIGIBLE: "warning",
+  VM_STATE_UNKNOWN: "warning",
+  DEVICE_FAILED: "warning",
 } as const;
 export type AlertKind = keyof typeof ALERT_SEVERITY;
 export const ALERT_KINDS = Object.keys(ALERT_SEVERITY) as AlertKind[];

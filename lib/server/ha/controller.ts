@@ -29,6 +29,7 @@ import {
 import type { TAgentCommand, TCommandAck, THeartbeat, TStartVmPayload, TStopReason } from "@/lib/schemas/agent";
 import { loadSnapshot } from "@/lib/server/snapshot";
 import { HttpError } from "@/lib/server/http/problem";
+import { AppError } from "@/lib/server/errors";
 import { AlertBook, type AlertKind } from "./alerts";
 import { EventSink, openIncident, type EventInput, type IncidentKind, type RecordedEvent } from "./journal";
 import type { Clock } from "./clock";
@@ -49,6 +50,9 @@ export const UNKNOWN_VMS_LISTED = 20;
 export const UNKNOWN_VMS_EVENT_MIN_MS = 60_000;
 /** Per host: heartbeats in a burst, and heartbeats per heartbeat interval it may keep sending. */
 export const HEARTBEAT_LIMIT = { burst: 10, perInterval: 4 } as const;
+/** Pending VMs: retried after this long without a capacity change, doubling up to the max. */
+export const PENDING_BACKOFF_MIN_MS = 5_000;
+export const PENDING_BACKOFF_MAX_MS = 60_000;
 
 /** A heartbeat refused because its host sends them far more often than its interval (429). */
 export class RateLimitedError extends HttpError {
@@ -214,6 +218,24 @@ export class HaController {
   private stalls: { from: number; to: number }[] = [];
   private graceUntil = 0;
   private lag: DetectorLag = { lastMs: 0, maxMs: 0, stalls: 0, unobservedMs: 0, lastStall: null };
+  /**
+   * Failed devices (scenario device-fail, or an operator): never allocated until healthy again.
+   * The store has no device health column, so they live here, keyed by device key
+   * ("gpu:<gpuId>" / "nic:<nicId>"), and are left out of every snapshot this controller takes.
+   */
+  private failedDevices = new Map<string, { hostId: string; kind: "gpu" | "nic"; id: string; name: string }>();
+  /** Restart policy per VM since its last failure (memory; reset when it runs, on retry). */
+  private restartState = new Map<string, { hostId: string | null; restarts: number; relocations: number }>();
+  /** Cluster defaults of the restart policy and of the maintenance rebuild delay. */
+  private policy: { maxRestarts: number; maxRelocations: number | null; maintenanceRebuildAfterMs: number | null } = {
+    maxRestarts: 1,
+    maxRelocations: null,
+    maintenanceRebuildAfterMs: null,
+  };
+  /** Pending VMs are retried on every capacity change and with a backoff (5 s doubling to 60 s). */
+  private pendingBackoffMs = PENDING_BACKOFF_MIN_MS;
+  private nextPendingRetry = 0;
+  private lastMaintenanceCheck = 0;
   /** Heartbeat rate limiter: one token bucket per host (this instance's, never module state). */
   private hbBuckets = new Map<string, { tokens: number; at: number; warnedAt: number }>();
 
@@ -244,6 +266,11 @@ export class HaController {
       this.clusterId = cluster.id;
       this.haMode = cluster.haMode;
       this.faultTolerance = cluster.faultTolerance;
+      this.policy = {
+        maxRestarts: cluster.restartMaxRestarts,
+        maxRelocations: cluster.restartMaxRelocations,
+        maintenanceRebuildAfterMs: cluster.maintenanceRebuildAfterS !== null ? cluster.maintenanceRebuildAfterS * 1000 : null,
+      };
       this.timing = {
         heartbeatMs: cluster.heartbeatS * 1000,
         missed: cluster.missedHeartbeats,
@@ -399,7 +426,16 @@ export class HaController {
   }
 
   async snapshot(): Promise<ClusterSnapshot> {
-    return loadSnapshot(this.db, { unavailableHostIds: this.unavailableHostIds(), clusterId: this.clusterId || undefined });
+    const gpus: string[] = [];
+    const nics: string[] = [];
+    for (const d of this.failedDevices.values()) (d.kind === "gpu" ? gpus : nics).push(d.id);
+    const pacer = this.pacer;
+    return loadSnapshot(this.db, { unavailableHostIds: this.unavailableHostIds(), clusterId: this.clusterId || undefined, failedGpuIds: gpus, failedNicIds: nics, pace: pacer ? () => pacer.pause() : undefined });
+  }
+
+  /** Failed devices (controller memory): host, GPU or NIC, its name. */
+  failedDeviceList(): { hostId: string; kind: "gpu" | "nic"; id: string; name: string }[] {
+    return [...this.failedDevices.values()];
   }
 
   private at(): Date {
@@ -630,7 +666,20 @@ export class HaController {
     if (this.failoverNeeded.size > 0) await this.runFailover();
     if (this.capacityChanged) {
       this.capacityChanged = false;
+      this.pendingBackoffMs = PENDING_BACKOFF_MIN_MS;
+      this.nextPendingRetry = now + this.pendingBackoffMs;
       await this.retryPending();
+    } else if (now >= this.nextPendingRetry) {
+      // No capacity change seen: pending VMs are tried again with a backoff (a start failure
+      // elsewhere, a stop acknowledged late), not only on the resync.
+      this.nextPendingRetry = now + this.pendingBackoffMs;
+      this.pendingBackoffMs = Math.min(PENDING_BACKOFF_MAX_MS, this.pendingBackoffMs * 2);
+      if ((await this.db.vm.count({ where: { power: "pending" } })) > 0) await this.retryPending();
+      else this.pendingBackoffMs = PENDING_BACKOFF_MIN_MS;
+    }
+    if (this.policy.maintenanceRebuildAfterMs !== null && now - this.lastMaintenanceCheck >= 1000) {
+      this.lastMaintenanceCheck = now;
+      await this.rebuildAfterLongMaintenance(now);
     }
     if (this.evalNeeded && (!this.evalCadence || this.evalCadence.due())) {
       this.evalNeeded = false;
@@ -700,13 +749,43 @@ export class HaController {
         at,
         incidentId: inc.id,
       });
+      await this.markUnknownOn(tx, s, h, inc.id, at);
     });
     h.state = "unreachable";
     h.since = now;
     this.evalNeeded = true;
   }
 
-  private async markFailed(h: HostMem): Promise<void> {
+  /**
+   * VMs that opted out of the isolation response (keepRunningWhenIsolated) on a host that went
+   * silent: the console cannot tell whether they still run, so they are `unknown` (never
+   * `stopped`, never started elsewhere) until the host reports again or an admin confirms the
+   * host is powered off. VM_STATE_UNKNOWN says why.
+   */
+  private async markUnknownOn(tx: Tx, s: Scope, h: HostMem, incidentId: string | null, at: Date): Promise<void> {
+    const vms = await tx.vm.findMany({ where: { hostId: h.id, keepRunningWhenIsolated: true, power: { in: ["running", "starting"] } }, select: { id: true, name: true } });
+    for (const vm of vms) {
+      await tx.vm.update({ where: { id: vm.id }, data: { power: "unknown", powerSince: at } });
+      await s.sink.record(tx, {
+        at,
+        kind: "vm-state-unknown",
+        vmId: vm.id,
+        hostId: h.id,
+        incidentId,
+        message: `${vm.name} keeps running when its host is isolated and ${h.name} is silent: its state is unknown; it is not started elsewhere until ${h.name} reports again or an admin confirms ${h.name} is powered off`,
+      });
+      await this.alerts.raise(tx, {
+        kind: "VM_STATE_UNKNOWN",
+        entity: { type: "vm", id: vm.id, name: vm.name },
+        at,
+        hostId: h.id,
+        incidentId,
+        message: `${vm.name} is in an unknown state: it opted out of the isolation response and its host ${h.name} is silent (a power loss and an isolation look alike). It is neither stopped nor rebuilt until ${h.name} reports again or an admin confirms ${h.name} is powered off.`,
+      });
+    }
+  }
+
+  private async markFailed(h: HostMem, note?: string): Promise<void> {
     const now = this.clock.now();
     const at = new Date(now);
     await this.tx(async (tx, s) => {
@@ -721,7 +800,7 @@ export class HaController {
         kind: "host-failed",
         hostId: h.id,
         incidentId: h.incidentId,
-        message: `${h.name} did not come back within ${this.timing.failureTimeoutMs / 1000}s: failed; its HA VMs are rebuilt elsewhere`,
+        message: note ?? `${h.name} did not come back within ${this.timing.failureTimeoutMs / 1000}s: failed; its HA VMs are rebuilt elsewhere`,
         data: { unreachableForS: (now - h.since) / 1000, sinceLastHeartbeatS: (now - h.lastHb) / 1000 },
       });
       await this.alerts.raise(tx, {
@@ -777,6 +856,14 @@ export class HaController {
       });
       await this.alerts.clear(tx, "HOST_UNREACHABLE", { type: "host", id: h.id }, at);
       await this.alerts.clear(tx, "HOST_FAILED", { type: "host", id: h.id }, at);
+      // VMs of unknown state: the host's report decides (reconciled next: running → adopted,
+      // missing → handled as a crash).
+      const unknown = await tx.vm.findMany({ where: { hostId: h.id, power: "unknown" }, select: { id: true, name: true } });
+      for (const vm of unknown) {
+        await tx.vm.update({ where: { id: vm.id }, data: { power: "running", powerSince: at } });
+        await this.alerts.clear(tx, "VM_STATE_UNKNOWN", { type: "vm", id: vm.id }, at);
+        await s.sink.record(tx, { at, kind: "vm-state-known", vmId: vm.id, hostId: h.id, message: `${h.name} reports again: the state of ${vm.name} is taken from its report` });
+      }
       if (inc && inc.status === "open" && !inc.failedAt) {
         await tx.incident.update({ where: { id: inc.id }, data: { status: "closed", closedAt: at, summary: `${h.name} came back before the countdown ended` } });
         await s.sink.record(tx, { at, kind: "incident-closed", hostId: h.id, incidentId: inc.id, message: `${h.name} came back before it was declared failed` });
@@ -1223,6 +1310,7 @@ export class HaController {
     });
     this.evalNeeded = true;
     this.settle(vmId);
+    this.restartState.delete(vmId);
     if (incidentId) await this.maybeCloseIncident(incidentId);
   }
 
@@ -1246,8 +1334,14 @@ export class HaController {
         data: { attempt: p.attempt, error, purpose: p.purpose, ...(unconfirmed ? { unconfirmed: true } : {}) },
       });
     });
-    if (p.purpose !== "local-restart" && p.attempt < 2) {
-      // Retry once on the same target, same devices and generation.
+    const next = await this.afterFailure(vmId, hostId);
+    if (next.action === "give-up") {
+      const st = this.hosts.get(hostId)?.state;
+      await this.markError(vmId, next.why, incidentId, unconfirmed && (st === "online" || st === "maintenance") ? hostId : null);
+      return;
+    }
+    if (next.action === "restart") {
+      // Retry on the same target, same devices and generation.
       await this.tx(async (tx, s) => {
         await this.createCommand(tx, s, { hostId, vmId, kind: "start-vm", generation: vm.generation, payload: { ...p, attempt: p.attempt + 1, after: null } });
         await s.sink.record(tx, {
@@ -1282,17 +1376,238 @@ export class HaController {
   }
 
   /** Place a VM anew avoiding some hosts (failed starts, its crashed host); pending when nowhere. */
-  private async relocate(vmId: string, avoid: string[], incidentId: string | null, purpose: StartPurpose, why: string, stopFirstOn: string | null = null): Promise<void> {
+  private async relocate(
+    vmId: string,
+    avoid: string[],
+    incidentId: string | null,
+    purpose: StartPurpose,
+    why: string,
+    stopFirstOn: string | null = null,
+    stopReason: TStopReason = "stale",
+  ): Promise<void> {
     const snap = await this.snapshot();
     const out = placeVm(snap, vmId, { purpose: "ha", ignoreReserve: true, excludeHostIds: [...avoid, ...this.unavailableHostIds()] });
     const failedHostId = incidentId ? ((await this.db.incident.findUnique({ where: { id: incidentId }, select: { hostId: true } }))?.hostId ?? null) : null;
     if (out.kind === "placed") {
-      await this.tx((tx, s) => this.applyPlacement(tx, s, snap, out, { purpose, incidentId, attempt: 1, avoid, note: why, stopFirstOn, stopReason: "stale" }));
+      await this.tx((tx, s) => this.applyPlacement(tx, s, snap, out, { purpose, incidentId, attempt: 1, avoid, note: why, stopFirstOn, stopReason }));
     } else {
       const reasons = [`${why}; no other host fits`, ...out.reasons, ...out.rejections.map((r) => `${r.hostName}: ${r.reasons.join("; ")}`)];
       await this.tx((tx, s) =>
-        this.markPending(tx, s, snap, vmId, reasons, { incidentId, failedHostId, alert: purpose !== "power-on", stopOn: stopFirstOn, stopReason: "stale" }),
+        this.markPending(tx, s, snap, vmId, reasons, { incidentId, failedHostId: failedHostId ?? stopFirstOn, alert: purpose !== "power-on", stopOn: stopFirstOn, stopReason }),
       );
+    }
+  }
+
+  // ------------------------------------------------------------------ restart policy
+
+  /** The VM's restart policy: its own, else the cluster's (null relocations: no limit). */
+  private async restartPolicy(vmId: string): Promise<{ maxRestarts: number; maxRelocations: number | null }> {
+    const vm = await this.db.vm.findUnique({ where: { id: vmId }, select: { restartMaxRestarts: true, restartMaxRelocations: true } });
+    return {
+      maxRestarts: vm?.restartMaxRestarts ?? this.policy.maxRestarts,
+      maxRelocations: vm?.restartMaxRelocations ?? this.policy.maxRelocations,
+    };
+  }
+
+  /**
+   * A start of the VM failed on `hostId`, or it crashed there: what its restart policy allows next.
+   * Restarts count per host (a relocation starts the count again on the new host); relocations
+   * count from the first failure until the VM runs again (or an admin retries it). Every start
+   * after a failure counts, an admin's power-on included.
+   */
+  private async afterFailure(vmId: string, hostId: string): Promise<{ action: "restart" | "relocate" | "give-up"; why: string }> {
+    const pol = await this.restartPolicy(vmId);
+    const st = this.restartState.get(vmId) ?? { hostId, restarts: 0, relocations: 0 };
+    this.restartState.set(vmId, st);
+    if (st.hostId !== hostId) {
+      st.hostId = hostId;
+      st.restarts = 0;
+    }
+    if (st.restarts < pol.maxRestarts) {
+      st.restarts++;
+      return { action: "restart", why: "" };
+    }
+    if (pol.maxRelocations === null || st.relocations < pol.maxRelocations) {
+      st.relocations++;
+      st.hostId = null;
+      st.restarts = 0;
+      return { action: "relocate", why: "" };
+    }
+    return {
+      action: "give-up",
+      why: `its restart policy is spent (${pol.maxRestarts} restart${pol.maxRestarts === 1 ? "" : "s"} on the same host, ${pol.maxRelocations} relocation${pol.maxRelocations === 1 ? "" : "s"} after a failure; the last failure was on ${this.hostName(hostId)}): it waits for an admin to retry it`,
+    };
+  }
+
+  /** The restart policy is spent: `error`, nothing held, HA_REBUILD_FAILED says why. */
+  private async markError(vmId: string, why: string, incidentId: string | null, stopOn: string | null): Promise<void> {
+    const at = this.at();
+    this.settle(vmId);
+    await this.tx(async (tx, s) => {
+      const before = await tx.vm.findUniqueOrThrow({ where: { id: vmId } });
+      if (stopOn) {
+        await this.createCommand(tx, s, { hostId: stopOn, vmId, kind: "stop-vm", generation: before.generation, payload: { vmName: before.name, reason: "stale", incidentId } });
+        this.stopsSent.set(`${stopOn}|${vmId}|${before.generation}`, at.getTime());
+      }
+      await tx.deviceAllocation.deleteMany({ where: { vmId } });
+      await tx.storageSession.deleteMany({ where: { vmId } });
+      await tx.vm.update({ where: { id: vmId }, data: { power: "error", hostId: null, powerSince: at } });
+      await s.sink.record(tx, { at, kind: "vm-error", vmId, hostId: before.hostId, incidentId, message: `${before.name} is in error: ${why}`, data: { reason: why } });
+      await this.alerts.raise(tx, {
+        kind: "HA_REBUILD_FAILED",
+        entity: { type: "vm", id: vmId, name: before.name },
+        at,
+        hostId: before.hostId,
+        incidentId,
+        message: `${before.name} is not restarted: ${why}`,
+      });
+    });
+    this.capacityChanged = true;
+    this.evalNeeded = true;
+  }
+
+  /** An admin retries a VM in `error` (its restart policy starts afresh): placed where it fits, else pending. Call under the lock. */
+  async retryVmLocked(vmId: string, by?: string): Promise<{ vmId: string; power: string }> {
+    const vm = await this.db.vm.findUnique({ where: { id: vmId } });
+    if (!vm) throw new AppError("NOT_FOUND", `VM ${vmId} not found`);
+    if (vm.power !== "error") throw new AppError("CONFLICT", `${vm.name} is ${vm.power}, not in error: nothing to retry`);
+    this.restartState.delete(vmId);
+    const at = this.at();
+    await this.tx(async (tx, s) => {
+      await tx.vm.update({ where: { id: vmId }, data: { power: "pending", desiredPower: "on", powerSince: at } });
+      await s.sink.record(tx, { at, kind: "vm-retry", vmId, message: `${vm.name}: retried${by ? ` by ${by}` : ""}; its restart policy starts afresh` });
+    });
+    this.capacityChanged = true;
+    await this.retryPending();
+    const after = await this.db.vm.findUniqueOrThrow({ where: { id: vmId }, select: { power: true } });
+    return { vmId, power: after.power };
+  }
+
+  // ------------------------------------------------------------------ admin: host confirmed off
+
+  /**
+   * An admin states that a silent host is powered off. Acts at once, even before the failure
+   * timeout: the host is failed, its VMs of unknown state are known off, HA VMs are rebuilt and
+   * the others stopped (they may be powered on elsewhere). Refused for a host that heartbeats.
+   * Call under the lock (confirmHostPoweredOff in maintenance.ts); the caller audits it.
+   */
+  async confirmPoweredOffLocked(hostId: string, by?: string): Promise<{ hostId: string; host: string; vms: string[] }> {
+    const h = this.hosts.get(hostId);
+    if (!h) throw new AppError("NOT_FOUND", `Host ${hostId} not found`);
+    if (h.state !== "unreachable" && h.state !== "failed")
+      throw new AppError("CONFLICT", `${h.name} is ${h.state} and reports to the console: it cannot be confirmed powered off`);
+    const at = this.at();
+    const on = await this.db.vm.findMany({ where: { hostId }, select: { id: true, name: true, power: true }, orderBy: { name: "asc" } });
+    await this.tx(async (tx, s) => {
+      for (const vm of on) {
+        if (vm.power !== "unknown") continue;
+        await tx.vm.update({ where: { id: vm.id }, data: { power: "running", powerSince: at } });
+        await this.alerts.clear(tx, "VM_STATE_UNKNOWN", { type: "vm", id: vm.id }, at);
+      }
+      await s.sink.record(tx, {
+        at,
+        kind: "host-confirmed-off",
+        hostId,
+        incidentId: h.incidentId,
+        message: `${by ? `${by} confirmed` : "An admin confirmed"} that ${h.name} is powered off: its VMs are known off${on.length ? ` (${on.map((v) => v.name).join(", ")})` : ""}; HA VMs are rebuilt, the others stopped`,
+        data: { by: by ?? null, vms: on.map((v) => v.name) },
+      });
+    });
+    if (h.state === "unreachable") await this.markFailed(h, `${h.name} confirmed powered off by an admin: failed; its HA VMs are rebuilt elsewhere`);
+    else this.failoverNeeded.add(h.id);
+    await this.runFailover();
+    return { hostId, host: h.name, vms: on.map((v) => v.name) };
+  }
+
+  // ------------------------------------------------------------------ device health
+
+  /**
+   * A device failed (or is healthy again): a GPU by its name, or a NIC (all its VFs) by its name.
+   * A failed device is never allocated until it is healthy again; a VM using it is stopped and
+   * rebuilt elsewhere (an unplanned down, with an incident); other VMs of the host stay.
+   * Call under the lock.
+   */
+  async setDeviceHealthLocked(hostId: string, device: string, healthy: boolean): Promise<{ device: string; affected: string[] }> {
+    const h = this.hosts.get(hostId);
+    if (!h) throw new AppError("NOT_FOUND", `Host ${hostId} not found`);
+    const gpu = await this.db.gpu.findFirst({ where: { hostId, OR: [{ name: device }, { id: device }] }, select: { id: true, name: true } });
+    const nic = gpu ? null : await this.db.nic.findFirst({ where: { hostId, OR: [{ name: device }, { id: device }] }, select: { id: true, name: true } });
+    if (!gpu && !nic) throw new AppError("NOT_FOUND", `${h.name} has no GPU or NIC "${device}"`);
+    const kind = gpu ? ("gpu" as const) : ("nic" as const);
+    const dev = (gpu ?? nic)!;
+    const key = `${kind}:${dev.id}`;
+    const at = this.at();
+    const entity = { type: "host" as const, id: h.id, name: h.name };
+    if (healthy) {
+      if (!this.failedDevices.delete(key)) return { device: dev.name, affected: [] };
+      const still = [...this.failedDevices.values()].filter((d) => d.hostId === hostId);
+      await this.tx(async (tx, s) => {
+        await s.sink.record(tx, { at, kind: "device-ok", hostId, message: `${h.name}/${dev.name} is healthy again: it may be allocated` });
+        if (still.length) await this.alerts.raise(tx, { kind: "DEVICE_FAILED", entity, at, hostId, message: `Failed devices on ${h.name}: ${still.map((d) => d.name).join(", ")}; they are not allocated until healthy` });
+        else await this.alerts.clear(tx, "DEVICE_FAILED", entity, at);
+      });
+      this.capacityChanged = true;
+      this.evalNeeded = true;
+      return { device: dev.name, affected: [] };
+    }
+    if (this.failedDevices.has(key)) return { device: dev.name, affected: [] };
+    this.failedDevices.set(key, { hostId, kind, id: dev.id, name: dev.name });
+    const users = await this.db.vm.findMany({
+      where: { hostId, power: { in: ["running", "starting", "migrating"] }, allocations: { some: kind === "gpu" ? { gpuId: dev.id } : { nicId: dev.id } } },
+      select: { id: true, name: true },
+      orderBy: { name: "asc" },
+    });
+    const failedNow = [...this.failedDevices.values()].filter((d) => d.hostId === hostId);
+    const incidentId = await this.tx(async (tx, s) => {
+      const inc = users.length ? await openIncident(tx, { clusterId: this.clusterId, kind: "device-failure", hostId, openedAt: at, detectedAt: at, failedAt: at }) : null;
+      await s.sink.record(tx, {
+        at,
+        kind: "device-failed",
+        hostId,
+        incidentId: inc?.id ?? null,
+        message: `${h.name}/${dev.name} failed: not allocated until healthy${users.length ? `; ${users.map((u) => u.name).join(", ")} stopped and rebuilt elsewhere` : ""}`,
+        data: { device: dev.name, kind, vms: users.map((u) => u.name) },
+      });
+      await this.alerts.raise(tx, { kind: "DEVICE_FAILED", entity, at, hostId, incidentId: inc?.id ?? null, message: `Failed devices on ${h.name}: ${failedNow.map((d) => d.name).join(", ")}; they are not allocated until healthy` });
+      return inc?.id ?? null;
+    });
+    const reachable = h.state === "online" || h.state === "maintenance";
+    for (const u of users) {
+      await this.relocate(u.id, [hostId], incidentId, "relocate", `its device ${h.name}/${dev.name} failed`, reachable ? hostId : null, "device-fault");
+    }
+    if (incidentId) await this.maybeCloseIncident(incidentId);
+    this.capacityChanged = true;
+    this.evalNeeded = true;
+    return { device: dev.name, affected: users.map((u) => u.name) };
+  }
+
+  // ------------------------------------------------------------------ long maintenance
+
+  /**
+   * Device VMs powered off for a maintenance that has lasted longer than the cluster's
+   * maintenanceRebuildAfterS are rebuilt elsewhere (otherwise they wait for their host's exit).
+   */
+  private async rebuildAfterLongMaintenance(now: number): Promise<void> {
+    const limit = this.policy.maintenanceRebuildAfterMs;
+    if (limit === null) return;
+    const hosts = await this.db.host.findMany({ where: { state: "maintenance", stateSince: { lte: new Date(now - limit) } }, select: { id: true, name: true } });
+    for (const host of hosts) {
+      const flagged = await this.db.vm.findMany({ where: { restartOnMaintenanceExit: true, power: "stopped" }, orderBy: { name: "asc" }, select: { id: true, name: true } });
+      for (const vm of flagged) {
+        const stop = await this.db.agentCommand.findFirst({ where: { vmId: vm.id, kind: "stop-vm" }, orderBy: { createdAt: "desc" }, select: { hostId: true, payload: true } });
+        if (!stop || stop.hostId !== host.id || (JSON.parse(stop.payload) as { reason?: string }).reason !== "maintenance") continue;
+        const snap = await this.snapshot();
+        const out = placeVm(snap, vm.id, { purpose: "power-on", ignoreReserve: true, excludeHostIds: [host.id, ...this.unavailableHostIds()] });
+        const why = `${host.name} is still in maintenance after ${limit / 1000}s`;
+        if (out.kind === "placed") {
+          await this.tx((tx, s) => this.applyPlacement(tx, s, snap, out, { purpose: "maintenance-exit", incidentId: null, attempt: 1, avoid: [host.id], note: why }));
+        } else {
+          await this.tx(async (tx, s) => {
+            await tx.vm.update({ where: { id: vm.id }, data: { restartOnMaintenanceExit: false } });
+            await this.markPending(tx, s, snap, vm.id, [why, ...out.reasons], { incidentId: null, failedHostId: host.id, alert: true });
+          });
+        }
+      }
     }
   }
 
@@ -1318,6 +1633,16 @@ export class HaController {
       const snap = await this.snapshot();
       await this.tx((tx, s) => this.markStopped(tx, s, snap, vmId, "HA priority is off or HA is disabled: not restarted", incidentId));
       await this.maybeCloseIncident(incidentId);
+      return;
+    }
+    const next = await this.afterFailure(vmId, h.id);
+    if (next.action === "give-up") {
+      await this.markError(vmId, next.why, incidentId, null);
+      await this.maybeCloseIncident(incidentId);
+      return;
+    }
+    if (next.action === "relocate") {
+      await this.relocate(vmId, [h.id], incidentId, "relocate", `${vm.name} crashed on ${h.name}; its restart policy allows no further restart there`);
       return;
     }
     const snap = await this.snapshot();
@@ -1360,6 +1685,12 @@ export class HaController {
       const src = m ? this.hosts.get(m.hostId) : undefined;
       if (m && src && (src.state === "online" || src.state === "maintenance") && (m.status === "pending" || m.status === "sent")) v.hostId = m.hostId;
     }
+    // VMs of unknown state (opted out of the isolation response) stay where they are: started
+    // nowhere else until their host reports again or an admin confirms it is powered off.
+    const unknownIds = new Set(
+      (await this.db.vm.findMany({ where: { hostId: { in: hostIds }, power: "unknown" }, select: { id: true } })).map((v) => v.id),
+    );
+    if (unknownIds.size) snap.vms = snap.vms.filter((v) => !unknownIds.has(v.id));
     const victims = snap.vms.filter((v) => v.hostId && failed.has(v.hostId));
     const incidents = new Set<string>();
     const incidentOfHost = (hostId: string) => {
@@ -1669,6 +2000,7 @@ export class HaController {
         generation: prev.generation + 1,
         powerSince: at,
         restartOnMaintenanceExit: false,
+        placedByAdmin: false,
         lastPlacementReasons: JSON.stringify(placed.reasons),
       },
     });
@@ -1707,6 +2039,7 @@ export class HaController {
       attempt: o.attempt,
       avoidHostIds: o.avoid,
       after,
+      ...(vm.keepRunningWhenIsolated ? { keepRunningWhenIsolated: true } : {}),
     };
     await this.createCommand(tx, s, { hostId: placed.hostId, vmId: sv.id, kind: "start-vm", generation: vm.generation, payload, status: after ? "blocked" : "pending" });
     await s.sink.record(tx, {
@@ -1856,13 +2189,28 @@ export class HaController {
     } else await this.alerts.clear(this.db, "HA_CAPACITY_INSUFFICIENT", clusterEntity, at);
   }
 
+  /** Every storage session row (in pages, with a turn for the event loop between them, when pacing). */
+  private async storageSessionRows(): Promise<{ vmId: string; diskIndex: number; session: number; controllerHostId: string }[]> {
+    const select = { id: true, vmId: true, diskIndex: true, session: true, controllerHostId: true } as const;
+    if (!this.pacer) return this.db.storageSession.findMany({ select });
+    const out: { id: string; vmId: string; diskIndex: number; session: number; controllerHostId: string }[] = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await this.db.storageSession.findMany({ select, where: cursor ? { id: { gt: cursor } } : {}, orderBy: { id: "asc" }, take: 2000 });
+      out.push(...page);
+      if (page.length < 2000) return out;
+      cursor = page[page.length - 1].id;
+      await this.pacer.pause();
+    }
+  }
+
   private async syncStorageSessions(snap: ClusterSnapshot, at: Date): Promise<void> {
     // Only VMs on reachable hosts: a host that is down takes its VMs' sessions with it (they are
     // planned anew where the VMs are rebuilt), so no redirection is raised for it.
     const reachableHosts = new Set(snap.hosts.filter((h) => h.state === "online" || h.state === "maintenance").map((h) => h.id));
     const vmOnReachable = new Set(snap.vms.filter((v) => v.hostId && reachableHosts.has(v.hostId)).map((v) => v.id));
     const plans = planStorageSessions(snap).filter((p) => vmOnReachable.has(p.vmId));
-    const rows = (await this.db.storageSession.findMany({ select: { vmId: true, diskIndex: true, session: true, controllerHostId: true } })).filter(
+    const rows = (await this.storageSessionRows()).filter(
       (r) => vmOnReachable.has(r.vmId) || !snap.vms.some((v) => v.id === r.vmId && v.hostId),
     );
     const key = (x: { vmId: string; diskIndex: number; session: number }) => `${x.vmId}|${x.diskIndex}|${x.session}`;

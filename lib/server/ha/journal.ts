@@ -5,7 +5,7 @@ import type { Prisma, PrismaClient } from "@prisma/client";
 
 type Tx = PrismaClient | Prisma.TransactionClient;
 
-export type IncidentKind = "host-failure" | "network-fault" | "vm-crash" | "isolation";
+export type IncidentKind = "host-failure" | "network-fault" | "vm-crash" | "isolation" | "device-failure";
 
 export interface EventInput {
   at: Date;

@@ -121,8 +121,11 @@ export async function exitMaintenance(hostId: string, opts: { by?: string } = {}
       if (stop && stop.hostId === hostId && (JSON.parse(stop.payload) as { reason?: string }).reason === "maintenance") vms.push(vm);
     }
     const snap = await c.snapshot();
+    const others = snap.hosts.filter((h) => h.id !== hostId).map((h) => h.id);
     for (const vm of vms) {
-      const out = placeVm(snap, vm.id, { purpose: "power-on", ignoreReserve: true, excludeHostIds: c.unavailableHostIds() });
+      // Home first: its devices are on this host; elsewhere only when it no longer fits here.
+      let out = placeVm(snap, vm.id, { purpose: "power-on", ignoreReserve: true, excludeHostIds: [...others, ...c.unavailableHostIds()] });
+      if (out.kind !== "placed") out = placeVm(snap, vm.id, { purpose: "power-on", ignoreReserve: true, excludeHostIds: c.unavailableHostIds() });
       if (out.kind === "placed") {
         await c.runTx((tx, s) => c.applyPlacement(tx, s, snap, out, { purpose: "maintenance-exit", incidentId: null, attempt: 1, avoid: [], note: `${host.name} left maintenance` }));
         restarted.push(vm.name);
@@ -131,6 +134,100 @@ export async function exitMaintenance(hostId: string, opts: { by?: string } = {}
         waiting.push(vm.name);
       }
     }
+    // Standard VMs this maintenance live-migrated away go back (unless failback is off).
+    await (await import("./failback")).failbackAfterMaintenance(c, hostId);
     return { hostId, restarted, waiting };
+  });
+}
+
+/**
+ * An admin confirms that a silent (unreachable or failed) host is powered off — like the "host is
+ * down" confirmation of other consoles. Acts at once, even before the failure timeout: VMs of
+ * unknown state there are known off, HA VMs are rebuilt elsewhere, the others are stopped and may
+ * be powered on elsewhere. The caller audits it (its warning names the VMs: `vms`).
+ */
+export async function confirmHostPoweredOff(hostId: string, opts: { by?: string } = {}, ctl?: HaController | null): Promise<{ hostId: string; host: string; vms: string[] }> {
+  const c = requireController(ctl);
+  return c.exclusive(() => c.confirmPoweredOffLocked(hostId, opts.by));
+}
+
+/** An admin retries a VM in `error` (restart policy spent): its policy starts afresh. */
+export async function retryVm(vmId: string, opts: { by?: string } = {}, ctl?: HaController | null): Promise<{ vmId: string; power: string }> {
+  const c = requireController(ctl);
+  return c.exclusive(() => c.retryVmLocked(vmId, opts.by));
+}
+
+/** A device failed or is healthy again (GPU name, or NIC name for all its VFs). */
+export async function setDeviceHealth(hostId: string, device: string, healthy: boolean, ctl?: HaController | null): Promise<{ device: string; affected: string[] }> {
+  const c = requireController(ctl);
+  return c.exclusive(() => c.setDeviceHealthLocked(hostId, device, healthy));
+}
+
+/**
+ * An admin live-migrates a running VM to a host. Refused (the VM stays put) for a VM with
+ * passthrough GPUs, vGPUs or VFs (no live migration), a VM not running, or a target that does not
+ * fit it (every placement rule: room, affinity, groups, zone). The VM is marked placedByAdmin:
+ * failback leaves it there until its next failover.
+ */
+export async function migrateVm(vmId: string, toHostId: string, opts: { by?: string } = {}, ctl?: HaController | null): Promise<{ vmId: string; from: string; to: string }> {
+  const c = requireController(ctl);
+  return c.exclusive(async () => {
+    const vm = await c.db.vm.findUnique({ where: { id: vmId }, include: { ipLeases: true, deviceRequests: true } });
+    if (!vm) throw new AppError("NOT_FOUND", `VM ${vmId} not found`);
+    const to = await c.db.host.findUnique({ where: { id: toHostId } });
+    if (!to) throw new AppError("NOT_FOUND", `Host ${toHostId} not found`);
+    const refuse = async (why: string) => {
+      await c.runTx(async (tx, s) => {
+        await s.sink.record(tx, { at: new Date(c.clock.now()), kind: "vm-migrate-refused", vmId, hostId: vm.hostId, message: `${vm.name} live migration to ${to.name} refused: ${why}`, data: { to: to.name, by: opts.by ?? null } });
+      });
+      return new AppError("CONFLICT", `${vm.name} cannot live-migrate to ${to.name}: ${why}`);
+    };
+    if (vm.deviceRequests.length > 0) throw await refuse("it uses passthrough GPUs, vGPUs or SR-IOV VFs, which cannot live-migrate");
+    if (vm.power !== "running" || !vm.hostId) throw await refuse(`it is ${vm.power}, not running`);
+    if (vm.hostId === toHostId) throw await refuse(`it already runs on ${to.name}`);
+    const from = vm.hostId;
+    const fromName = c.hostName(from) ?? from;
+    const snap = await c.snapshot();
+    const sv = snap.vms.find((v) => v.id === vmId);
+    if (!sv) throw new AppError("NOT_FOUND", `VM ${vmId} not found`);
+    // Judge the target alone, the VM as if it were not running anywhere.
+    sv.hostId = null;
+    sv.power = "stopped";
+    sv.allocations = [];
+    const out = placeVm(snap, vmId, { purpose: "power-on", ignoreReserve: c.haMode !== "guarantee", excludeHostIds: snap.hosts.filter((h) => h.id !== toHostId).map((h) => h.id) });
+    if (out.kind !== "placed") {
+      const rej = out.rejections.find((r) => r.hostId === toHostId);
+      throw await refuse((rej?.reasons ?? out.reasons).join("; ") || "the host does not fit it");
+    }
+    const at = new Date(c.clock.now());
+    await c.runTx(async (tx, s) => {
+      await tx.vm.update({ where: { id: vmId }, data: { hostId: toHostId, power: "migrating", generation: vm.generation + 1, powerSince: at, placedByAdmin: true } });
+      await c.createCommandIn(tx, s, {
+        hostId: from,
+        vmId,
+        kind: "migrate-vm",
+        generation: vm.generation + 1,
+        payload: {
+          vmName: vm.name,
+          toHostId,
+          toHostName: to.name,
+          vcpus: vm.vcpus,
+          memoryMiB: vm.memoryMiB,
+          haPriority: vm.haPriority,
+          ips: vm.ipLeases.map((l) => l.address),
+          ...(vm.keepRunningWhenIsolated ? { keepRunningWhenIsolated: true } : {}),
+        },
+      });
+      await s.sink.record(tx, {
+        at,
+        kind: "vm-migrate-sent",
+        vmId,
+        hostId: from,
+        message: `${vm.name} live-migrates ${fromName} → ${to.name}${opts.by ? ` (asked by ${opts.by})` : ""}: ${out.reasons.join("; ")}`,
+        data: { to: to.name, reasons: out.reasons, by: opts.by ?? null, admin: true },
+      });
+    });
+    c.notifyChanged({ capacity: true, inventory: false });
+    return { vmId, from: fromName, to: to.name };
   });
 }

@@ -26,6 +26,19 @@ function refusal(vmName: string, reasons: string[], rejections: HostRejection[])
   return new AppError("CONFLICT", `${vmName} cannot be powered on: ${text}`, fieldErrors);
 }
 
+/**
+ * A VM of unknown state (it opted out of the isolation response and its host is silent) may still
+ * run there: nothing starts it elsewhere, and nothing can stop it, until the host reports again or
+ * an admin confirms the host is powered off.
+ */
+export function unknownRefusal(c: HaController, vm: { name: string; hostId: string | null; powerSince: Date }, what: string): AppError {
+  const host = c.hostName(vm.hostId) ?? "its host";
+  return new AppError(
+    "CONFLICT",
+    `${vm.name} cannot be ${what}: its state is unknown since ${vm.powerSince.toISOString()} — it keeps running when isolated and ${host} is silent, so it may still run there. Wait for ${host} to report again, or confirm that ${host} is powered off.`,
+  );
+}
+
 function isUniqueViolation(e: unknown): boolean {
   return typeof e === "object" && e !== null && (e as { code?: string }).code === "P2002";
 }
@@ -42,6 +55,7 @@ export async function powerOnVm(vmId: string, opts: { by?: string } = {}, ctl?: 
       const vm = await c.db.vm.findUnique({ where: { id: vmId } });
       if (!vm) throw new AppError("NOT_FOUND", `VM ${vmId} not found`);
       if (["running", "starting", "migrating"].includes(vm.power)) throw new AppError("CONFLICT", `${vm.name} is already ${vm.power}`);
+      if (vm.power === "unknown") throw unknownRefusal(c, vm, "powered on");
       if (vm.power === "stopping") throw new AppError("CONFLICT", `${vm.name} is being stopped; try again when it is off`);
       const snap = await c.snapshot();
       let placed: Placed;
@@ -107,6 +121,7 @@ export async function powerOffVm(vmId: string, opts: { by?: string } = {}, ctl?:
     if (!vm) throw new AppError("NOT_FOUND", `VM ${vmId} not found`);
     const at = new Date(c.clock.now());
     if (vm.power === "stopped" || vm.power === "stopping") return { vmId, power: vm.power };
+    if (vm.power === "unknown") throw unknownRefusal(c, vm, "powered off");
     if (vm.power === "migrating") throw new AppError("CONFLICT", `${vm.name} is live-migrating; power it off when the migration ends`);
     if (!vm.hostId || vm.power === "pending" || vm.power === "error") {
       await c.runTx(async (tx, s) => {
