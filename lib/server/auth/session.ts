@@ -6,7 +6,7 @@ import { cache } from "react";
 import { redirect } from "next/navigation";
 import { roleAtLeast, ROLES, type Role } from "@/lib/schemas/auth";
 import { AppError } from "@/lib/server/errors";
-import { getDb } from "@/lib/server/db";
+import { getDb, sqliteReader } from "@/lib/server/db";
 import { authSecret, getAuth, SESSION_TTL_S } from "./auth";
 import { principalOverride, type Principal } from "./principal";
 
@@ -51,12 +51,35 @@ async function principalFromSessionCookie(cookieHeader: string): Promise<Princip
   const sig = Buffer.from(value.slice(dot + 1), "base64");
   const want = createHmac("sha256", authSecret()).update(token).digest();
   if (sig.length !== want.length || !timingSafeEqual(sig, want)) return null;
-  const row = await getDb().session.findUnique({ where: { token }, select: { expiresAt: true, user: { select: { id: true, email: true, name: true, role: true } } } });
+  const row = await sessionRow(token);
   const now = Date.now();
-  if (!row || row.expiresAt.getTime() <= now) return null;
-  if (row.expiresAt.getTime() - SESSION_TTL_S * 1000 + SESSION_UPDATE_AGE_S * 1000 <= now) return undefined;
-  const role = (ROLES as readonly string[]).includes(row.user.role ?? "") ? (row.user.role as Role) : "viewer";
-  return { id: row.user.id, email: row.user.email, name: row.user.name, role };
+  if (!row || row.expiresAt <= now) return null;
+  if (row.expiresAt - SESSION_TTL_S * 1000 + SESSION_UPDATE_AGE_S * 1000 <= now) return undefined;
+  const role = (ROLES as readonly string[]).includes(row.role ?? "") ? (row.role as Role) : "viewer";
+  return { id: row.id, email: row.email, name: row.name, role };
+}
+
+type SessionRow = { expiresAt: number; id: string; email: string; name: string; role: string | null };
+const sessionStatements = new WeakMap<object, { get: (token: string) => { expiresAt: number | string; id: string; email: string; name: string; role: string | null } | undefined }>();
+
+/** The session of a token with its user, read from the store on every request (a prepared statement on SQLite). */
+async function sessionRow(token: string): Promise<SessionRow | null> {
+  const db = getDb();
+  let stmt = sessionStatements.get(db);
+  if (!stmt) {
+    const reader = sqliteReader(db);
+    if (reader) {
+      stmt = reader.prepare('SELECT s."expiresAt" AS "expiresAt", u."id" AS "id", u."email" AS "email", u."name" AS "name", u."role" AS "role" FROM "Session" s JOIN "User" u ON u."id" = s."userId" WHERE s."token" = ?') as unknown as NonNullable<typeof stmt>;
+      sessionStatements.set(db, stmt);
+    }
+  }
+  if (stmt) {
+    const r = stmt.get(token);
+    // Prisma keeps SQLite DateTime as epoch milliseconds (or, in older rows, ISO text).
+    return r ? { ...r, expiresAt: typeof r.expiresAt === "number" ? r.expiresAt : Date.parse(r.expiresAt) } : null;
+  }
+  const row = await db.session.findUnique({ where: { token }, select: { expiresAt: true, user: { select: { id: true, email: true, name: true, role: true } } } });
+  return row ? { expiresAt: row.expiresAt.getTime(), ...row.user } : null;
 }
 
 /** The user a request's cookie names (null when anonymous, expired or unknown). */
