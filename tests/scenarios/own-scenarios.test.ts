@@ -95,3 +95,25 @@ describe("issue 10 scenarios", () => {
     expect(r.events.some((e) => e.kind === "scenario-action-refused" && e.vm === "gpu2" && e.at === 20)).toBe(true);
   });
 });
+
+describe("issue 10 scenarios (maintenance, host order, HA disabled)", () => {
+  it("a device VM powered off for maintenance starts again on that host at exit, not where it would score better", async () => {
+    const r = await run("maintenance-device-vm-comes-home");
+    expect(r.events.filter((e) => e.vm === "gpu1" && e.kind === "vm-planned").map((e) => e.host)).toEqual(["h1"]);
+  });
+
+  it("a device VM is rebuilt elsewhere when its host stays in maintenance past maintenanceRebuildAfter", async () => {
+    const r = await run("maintenance-rebuild-after-delay");
+    expect(r.events.find((e) => e.vm === "gpu1" && e.kind === "vm-planned")?.at).toBe(40);
+  });
+
+  it("hostOrder ranks failover hosts; start-fails of one VM follows it wherever it starts", async () => {
+    const r = await run("host-order-failover-and-vm-start-fails");
+    expect(r.events.filter((e) => e.vm === "web2" && e.kind === "vm-start-failed").map((e) => e.host)).toEqual(["h2", "h2"]);
+  });
+
+  it("HA disabled: the isolated host still fences its guests; a power-on elsewhere after the failure runs one copy", async () => {
+    const r = await run("ha-disabled-isolation-no-second-copy");
+    expect(r.events.some((e) => e.kind === "scenario-action-refused" && e.vm === "a" && e.at === 20)).toBe(true);
+  });
+});
