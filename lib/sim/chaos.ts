@@ -13,7 +13,17 @@ function rng(seed: number) {
   };
 }
 
-export function chaosScenario(seed: number, hostsN = 50, vmsN = 150, runUntil = 10_000): TScenarioInput {
+export interface ChaosOptions {
+  haMode?: "default" | "guarantee" | "disabled";
+  /** Share of VMs that opt out of the isolation response (keepRunningWhenIsolated). */
+  optOut?: number;
+  /** Admin power-ons of random VMs while faults are open (VMs on silent hosts included). */
+  powerOns?: boolean;
+  /** Some host-down / host-isolate faults are followed by an admin's host-confirm-off. */
+  confirmOff?: boolean;
+}
+
+export function chaosScenario(seed: number, hostsN = 50, vmsN = 150, runUntil = 10_000, o: ChaosOptions = {}): TScenarioInput {
   const r = rng(seed);
   const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)];
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
@@ -42,6 +52,7 @@ export function chaosScenario(seed: number, hostsN = 50, vmsN = 150, runUntil = 
       memoryGiB: pick([2, 4, 8]),
       host,
       haPriority: pick([...prios]),
+      ...(o.optOut && r() < o.optOut ? { keepRunningWhenIsolated: true } : {}),
       devices:
         kind === "sriov"
           ? [{ type: "sriov" as const, tag: "net-a", count: 1 }]
@@ -58,8 +69,15 @@ export function chaosScenario(seed: number, hostsN = 50, vmsN = 150, runUntil = 
     const h = pick(hosts).name;
     const kind = int(0, 9);
     const back = Math.min(lastRepair, t + int(40, 600));
-    if (kind <= 2) events.push({ at: t, do: "host-down", host: h }, { at: back, do: "host-up", host: h });
-    else if (kind === 3) events.push({ at: t, do: "host-isolate", host: h }, { at: Math.min(lastRepair, t + int(10, 200)), do: "host-rejoin", host: h });
+    if (kind <= 2) {
+      events.push({ at: t, do: "host-down", host: h }, { at: back, do: "host-up", host: h });
+      if (o.confirmOff && r() < 0.3) events.push({ at: t + int(5, 60), do: "host-confirm-off", host: h });
+    } else if (kind === 3) {
+      const rejoin = Math.min(lastRepair, t + int(10, 200));
+      events.push({ at: t, do: "host-isolate", host: h }, { at: rejoin, do: "host-rejoin", host: h });
+      // Confirmed off: the host loses power then, so it must be powered on again to come back.
+      if (o.confirmOff && r() < 0.3) events.push({ at: t + int(5, 60), do: "host-confirm-off", host: h }, { at: rejoin + 1, do: "host-up", host: h });
+    }
     else if (kind === 4) events.push({ at: t, do: "nic-down", host: h, nic: "ens2f0" }, { at: back, do: "nic-up", host: h, nic: "ens2f0" });
     else if (kind === 5)
       events.push(
@@ -71,10 +89,14 @@ export function chaosScenario(seed: number, hostsN = 50, vmsN = 150, runUntil = 
     else if (kind === 6) events.push({ at: t, do: "storage-down", host: h }, { at: back, do: "storage-up", host: h });
     else if (kind === 7) events.push({ at: t, do: "start-fails", host: h, times: int(1, 2) });
     else events.push({ at: t, do: "vm-crash", vm: pick(vms).name, localRestartFails: r() < 0.3 });
+    if (o.powerOns) for (let k = 0; k < 3; k++) events.push({ at: t + int(1, 120), do: "vm-power-on", vm: pick(vms).name });
   }
+  // After the last repair every VM is asked to run (a VM left stopped by a failure, a non-HA one).
+  if (o.powerOns) for (const v of vms) events.push({ at: lastRepair + 200, do: "vm-power-on", vm: v.name });
   return {
     name: `chaos-${seed}`,
     description: "random faults",
+    ...(o.haMode ? { cluster: { haMode: o.haMode } } : {}),
     hosts,
     networks: [{ name: "prod", managed: true, cidr: "10.64.0.0/22", gateway: "10.64.0.1" }],
     vms,
