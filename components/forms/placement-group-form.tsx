@@ -16,6 +16,10 @@ export interface PlacementGroupFormValues {
   vms: string[];
   hosts: string[];
   zoneId: string | null;
+  /** VM-host groups: ranked host ids, most preferred first. */
+  hostOrder?: string[];
+  /** VM-host groups: null inherits the cluster's failback setting. */
+  failback?: boolean | null;
 }
 
 const TYPES = [
@@ -42,6 +46,76 @@ function Checklist({ id, name, legend, items, selected, errors }: { id: string; 
         </div>
       )}
       <FieldErrorText id={id} errors={errors} />
+    </fieldset>
+  );
+}
+
+/** The preference order of a VM-host group's hosts: an ordered list (add, move up/down, remove). */
+function HostOrder({ hosts, initial, errors, errorFor }: { hosts: { id: string; name: string }[]; initial: string[]; errors?: string[]; errorFor: (i: number) => string[] | undefined }) {
+  const [order, setOrder] = useState<string[]>(initial);
+  const [pick, setPick] = useState("");
+  const name = (id: string) => hosts.find((h) => h.id === id)?.name ?? id;
+  const move = (i: number, d: -1 | 1) =>
+    setOrder((o) => {
+      const j = i + d;
+      if (j < 0 || j >= o.length) return o;
+      const n = [...o];
+      [n[i], n[j]] = [n[j], n[i]];
+      return n;
+    });
+  const free = hosts.filter((h) => !order.includes(h.id));
+  return (
+    <fieldset aria-describedby={errors?.length ? "pg-order-error" : "pg-order-hint"} aria-invalid={errors?.length ? true : undefined}>
+      <legend className="mb-1 text-[12.5px] font-medium text-zinc-800">Host order (preference)</legend>
+      <p id="pg-order-hint" className="mb-2 text-[12px] text-zinc-500">
+        Optional. The most preferred host first: placements and failovers take the best-ranked host that fits, and failback brings VMs back up the order. Only the group&apos;s hosts; unlisted ones come after.
+      </p>
+      <ol className="space-y-1" aria-label="Ranked hosts">
+        {order.map((id, i) => (
+          <li key={id} className="flex items-center gap-2 text-[13px]">
+            <input type="hidden" name={`hostOrder.${i}`} value={id} />
+            <span className="tabular w-6 text-right text-zinc-500">#{i + 1}</span>
+            <span className="min-w-32 font-medium text-zinc-900">{name(id)}</span>
+            <button type="button" className={buttonClass("ghost")} onClick={() => move(i, -1)} disabled={i === 0} aria-label={`Move ${name(id)} up`}>
+              ↑
+            </button>
+            <button type="button" className={buttonClass("ghost")} onClick={() => move(i, 1)} disabled={i === order.length - 1} aria-label={`Move ${name(id)} down`}>
+              ↓
+            </button>
+            <button type="button" className={buttonClass("ghost")} onClick={() => setOrder((o) => o.filter((x) => x !== id))} aria-label={`Remove ${name(id)} from the order`}>
+              Remove
+            </button>
+            <FieldErrorText id={`pg-order-${i}`} errors={errorFor(i)} />
+          </li>
+        ))}
+      </ol>
+      {free.length > 0 && (
+        <div className="mt-2 flex items-center gap-2">
+          <label htmlFor="pg-order-add" className="sr-only">
+            Host to rank next
+          </label>
+          <select id="pg-order-add" value={pick} onChange={(e) => setPick(e.currentTarget.value)} className="rounded-md border border-zinc-300 px-2 py-1 text-[13px]">
+            <option value="">Pick a host…</option>
+            {free.map((h) => (
+              <option key={h.id} value={h.id}>
+                {h.name}
+              </option>
+            ))}
+          </select>
+          <button
+            type="button"
+            className={buttonClass("secondary")}
+            disabled={!pick}
+            onClick={() => {
+              setOrder((o) => [...o, pick]);
+              setPick("");
+            }}
+          >
+            Add to order
+          </button>
+        </div>
+      )}
+      <FieldErrorText id="pg-order" errors={errors} />
     </fieldset>
   );
 }
@@ -103,6 +177,26 @@ export function PlacementGroupForm({
           {type === "vm-host" && <Checklist id="pg-hosts" name="hostIds" legend="Hosts" items={options.hosts} selected={initial?.hosts ?? []} errors={err("hostIds")} />}
         </div>
       </FormSection>
+      {type === "vm-host" && (
+        <FormSection title="Preference and failback">
+          <div className="space-y-4">
+            <HostOrder hosts={options.hosts} initial={initial?.hostOrder ?? []} errors={err("hostOrder")} errorFor={(i) => err(`hostOrder.${i}`)} />
+            <SelectField
+              id="pg-failback"
+              name="failback"
+              label="Failback"
+              defaultValue={initial?.failback === true ? "on" : initial?.failback === false ? "off" : "inherit"}
+              options={[
+                { value: "inherit", label: "The cluster's setting" },
+                { value: "on", label: "On: standard VMs live-migrate back up the order" },
+                { value: "off", label: "Off: VMs stay where a failover put them" },
+              ]}
+              hint="Device VMs never move back on their own: they are listed as away from their preferred host, with a Move back action."
+              errors={err("failback")}
+            />
+          </div>
+        </FormSection>
+      )}
       <div className="flex items-center gap-2">
         <SubmitButton pending={pending} ready={ready}>{editing ? "Save group" : "Create group"}</SubmitButton>
         <Link href={cancelHref} className={buttonClass("ghost")}>

@@ -8,7 +8,7 @@ import { Plus, X } from "lucide-react";
 import { buttonClass } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { fieldError } from "@/lib/schemas/action-result";
-import { FieldErrorText, FormBanner, FormSection, SelectField, SubmitButton, TextField } from "./fields";
+import { CheckboxField, FieldErrorText, FormBanner, FormSection, SelectField, SubmitButton, TextField } from "./fields";
 import { useActionForm, type FormAction } from "./use-action-form";
 
 export interface VmFormValues {
@@ -17,6 +17,11 @@ export interface VmFormValues {
   vcpus: number | null;
   memoryMiB: number | null;
   haPriority: string;
+  /** The isolation response leaves it running. */
+  keepRunningWhenIsolated?: boolean;
+  /** Restart policy (null: the cluster's default). */
+  restartMaxRestarts?: number | null;
+  restartMaxRelocations?: number | null;
   hostAffinity: string[];
   deviceRequests: { type: string; tag: string; count: number; gpuId: string | null }[];
   nics: { networkId: string; staticIp: string | null; address?: string | null }[];
@@ -28,6 +33,8 @@ export interface VmFormOptions {
   networks: { id: string; name: string; managed: boolean; cidr: string | null }[];
   tags: { type: string; name: string }[];
   gpus: { id: string; name: string; hostName: string; tag: string }[];
+  /** The cluster's restart policy (shown as what a blank field means). */
+  clusterRestart?: { maxRestarts: number; maxRelocations: number | null };
 }
 
 type Row<T> = T & { key: number };
@@ -128,6 +135,42 @@ export function VmForm({
           )}
           <FieldErrorText id="vm-affinity" errors={err("hostAffinity")} />
         </fieldset>
+        <div className="mt-4 grid grid-cols-1 gap-4 md:grid-cols-3">
+          <TextField
+            id="vm-restarts"
+            name="restartMaxRestarts"
+            label="Restarts on the same host"
+            type="number"
+            inputMode="numeric"
+            min={0}
+            max={10}
+            defaultValue={initial?.restartMaxRestarts ?? ""}
+            placeholder={options.clusterRestart ? `cluster: ${options.clusterRestart.maxRestarts}` : "cluster default"}
+            hint="After a failed start or a crash, before relocating; blank: the cluster's default"
+            errors={err("restartMaxRestarts")}
+          />
+          <TextField
+            id="vm-relocations"
+            name="restartMaxRelocations"
+            label="Relocations"
+            type="number"
+            inputMode="numeric"
+            min={0}
+            max={100}
+            defaultValue={initial?.restartMaxRelocations ?? ""}
+            placeholder={options.clusterRestart ? `cluster: ${options.clusterRestart.maxRelocations ?? "no limit"}` : "cluster default"}
+            hint="Other hosts tried before the VM goes to error and waits for a retry; blank: the cluster's default"
+            errors={err("restartMaxRelocations")}
+          />
+          <CheckboxField
+            id="vm-keep-running"
+            name="keepRunningWhenIsolated"
+            label="Keep running when its host is isolated"
+            defaultChecked={initial?.keepRunningWhenIsolated ?? false}
+            hint="For guests that must not stop on a network blip. On a silent host it is unknown until the host reports or an admin confirms the host is off; an HA VM is rebuilt only after that confirmation."
+            errors={err("keepRunningWhenIsolated")}
+          />
+        </div>
       </FormSection>
 
       <FormSection

@@ -321,6 +321,11 @@ const ZVmFields = z.object({
   vcpus: requiredInt("vCPUs", 1, 512),
   ...memoryFields,
   haPriority: z.preprocess((v) => (v === undefined || v === "" ? "medium" : v), oneOf(HA_PRIORITIES, "HA priority")),
+  /** The isolation response leaves it running (on a silent host it is `unknown` until the host reports or is confirmed off). */
+  keepRunningWhenIsolated: zBool(false),
+  /** Restart policy of this VM; blank: the cluster's default. */
+  restartMaxRestarts: optionalInt("Restarts on the same host", 0, 10).transform((v) => v ?? null),
+  restartMaxRelocations: optionalInt("Relocations", 0, 100).transform((v) => v ?? null),
   hostAffinity: zIdList,
   deviceRequests: rows(ZDeviceRequestInput, "device requests", 16),
   nics: rows(ZVmNicInput, "NICs", 16),
@@ -358,6 +363,7 @@ export type TUpdateVmInput = z.output<typeof ZUpdateVmInput>;
 
 export const PLACEMENT_GROUP_TYPES = ["vm-host", "vm-vm-affinity", "vm-vm-anti-affinity", "zone"] as const;
 export const ENFORCEMENTS = ["must", "should"] as const;
+export const FAILBACK_CHOICES = ["inherit", "on", "off"] as const;
 
 const ZPlacementGroupFields = z.object({
   name: zObjectName,
@@ -365,6 +371,12 @@ const ZPlacementGroupFields = z.object({
   enforcement: z.preprocess((v) => (v === undefined || v === "" ? "must" : v), oneOf(ENFORCEMENTS, "Enforcement")),
   vmIds: zIdList,
   hostIds: zIdList,
+  /** VM-host groups: the group's hosts ranked, most preferred first (placement and failback); [] = unranked. */
+  hostOrder: zIdList,
+  /** VM-host groups: failback for the group's VMs — inherit the cluster's setting, or on/off. */
+  failback: z
+    .preprocess((v) => (v === undefined || v === "" || v === null ? "inherit" : v === true ? "on" : v === false ? "off" : v), oneOf(FAILBACK_CHOICES, "Failback"))
+    .transform((v) => (v === "inherit" ? null : v === "on")),
   zoneId: zOptionalId,
 });
 
@@ -378,6 +390,14 @@ function checkPlacementGroup(g: PlacementGroupFields, ctx: z.RefinementCtx) {
   if (g.type === "vm-host") {
     if (g.hostIds.length === 0) issue("hostIds", "A VM-host group needs at least one host");
   } else if (g.hostIds.length > 0) issue("hostIds", `Hosts are only for VM-host groups, not ${g.type}`);
+  if (g.type === "vm-host") {
+    g.hostOrder.forEach((h, i) => {
+      if (!g.hostIds.includes(h)) ctx.addIssue({ code: "custom", path: ["hostOrder", i], message: "A ranked host must be one of the group's hosts" });
+    });
+  } else {
+    if (g.hostOrder.length > 0) issue("hostOrder", `A host order is only for VM-host groups, not ${g.type}`);
+    if (g.failback !== null) issue("failback", `Failback is only for VM-host groups, not ${g.type}`);
+  }
   if (g.type === "zone") {
     if (g.zoneId === undefined) issue("zoneId", "A zone group needs a zone");
   } else if (g.zoneId !== undefined) issue("zoneId", `A zone is only for zone groups, not ${g.type}`);

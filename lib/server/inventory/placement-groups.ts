@@ -17,6 +17,8 @@ function groupData(v: TCreatePlacementGroupInput) {
     type: v.type,
     enforcement: v.enforcement,
     zoneId: v.type === "zone" ? (v.zoneId ?? null) : null,
+    hostOrder: v.type === "vm-host" && v.hostOrder.length ? JSON.stringify(v.hostOrder) : null,
+    failback: v.type === "vm-host" ? v.failback : null,
     vms: { create: v.vmIds.map((vmId) => ({ vmId })) },
     hosts: { create: v.type === "vm-host" ? v.hostIds.map((hostId) => ({ hostId })) : [] },
   };
@@ -35,6 +37,17 @@ async function checkMembers(tx: Tx, v: TCreatePlacementGroupInput) {
   if (Object.keys(errors).length) throw invalid("Check the highlighted fields", errors);
 }
 
+/** The stored host order (a JSON array of host ids); anything else reads as unranked. */
+export function parseHostOrder(raw: string | null): string[] {
+  if (!raw) return [];
+  try {
+    const a: unknown = JSON.parse(raw);
+    return Array.isArray(a) ? a.filter((x): x is string => typeof x === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
 async function groupView(tx: Tx, id: string) {
   const g = await tx.placementGroup.findUnique({
     where: { id },
@@ -44,12 +57,14 @@ async function groupView(tx: Tx, id: string) {
       type: true,
       enforcement: true,
       zoneId: true,
+      hostOrder: true,
+      failback: true,
       vms: { select: { vmId: true }, orderBy: { vmId: "asc" } },
       hosts: { select: { hostId: true }, orderBy: { hostId: "asc" } },
     },
   });
   if (!g) return null;
-  return { ...g, vms: g.vms.map((x) => x.vmId), hosts: g.hosts.map((x) => x.hostId) };
+  return { ...g, hostOrder: parseHostOrder(g.hostOrder), vms: g.vms.map((x) => x.vmId), hosts: g.hosts.map((x) => x.hostId) };
 }
 
 export async function createPlacementGroup(input: unknown, ctx?: ServiceCtx) {
@@ -108,6 +123,8 @@ export async function listPlacementGroups(ctx?: ServiceCtx) {
       name: true,
       type: true,
       enforcement: true,
+      hostOrder: true,
+      failback: true,
       zone: { select: { name: true } },
       vms: { select: { vm: { select: { id: true, name: true } } } },
       hosts: { select: { host: { select: { id: true, name: true } } } },
@@ -119,6 +136,11 @@ export async function listPlacementGroups(ctx?: ServiceCtx) {
     type: g.type,
     enforcement: g.enforcement,
     zoneName: g.zone?.name ?? null,
+    failback: g.failback,
+    /** Ranked hosts, most preferred first (names resolved; hosts no longer in the group dropped). */
+    hostOrder: parseHostOrder(g.hostOrder)
+      .map((id) => g.hosts.find((x) => x.host.id === id)?.host)
+      .filter((h): h is { id: string; name: string } => !!h),
     vms: g.vms.map((x) => x.vm).sort((a, b) => a.name.localeCompare(b.name)),
     hosts: g.hosts.map((x) => x.host).sort((a, b) => a.name.localeCompare(b.name)),
   }));

@@ -119,6 +119,9 @@ export async function createVm(input: unknown, ctx?: ServiceCtx) {
         vcpus: v.vcpus,
         memoryMiB: v.memoryMiB,
         haPriority: v.haPriority,
+        keepRunningWhenIsolated: v.keepRunningWhenIsolated,
+        restartMaxRestarts: v.restartMaxRestarts,
+        restartMaxRelocations: v.restartMaxRelocations,
         desiredPower: "off",
         power: "stopped",
         hostId: null,
@@ -144,6 +147,9 @@ async function vmAuditView(tx: Tx, id: string) {
       vcpus: true,
       memoryMiB: true,
       haPriority: true,
+      keepRunningWhenIsolated: true,
+      restartMaxRestarts: true,
+      restartMaxRelocations: true,
       power: true,
       hostId: true,
       hostAffinity: { select: { hostId: true }, orderBy: { hostId: "asc" } },
@@ -200,7 +206,15 @@ export async function updateVm(input: unknown, ctx?: ServiceCtx) {
 
     await tx.vm.update({
       where: { id: v.id },
-      data: { name: v.name, vcpus: v.vcpus, memoryMiB: v.memoryMiB, haPriority: v.haPriority },
+      data: {
+        name: v.name,
+        vcpus: v.vcpus,
+        memoryMiB: v.memoryMiB,
+        haPriority: v.haPriority,
+        keepRunningWhenIsolated: v.keepRunningWhenIsolated,
+        restartMaxRestarts: v.restartMaxRestarts,
+        restartMaxRelocations: v.restartMaxRelocations,
+      },
     });
     if (reqsChanged) {
       await tx.deviceRequest.deleteMany({ where: { vmId: v.id } });
@@ -250,6 +264,9 @@ export async function getVmForEdit(id: string, ctx?: ServiceCtx) {
       vcpus: true,
       memoryMiB: true,
       haPriority: true,
+      keepRunningWhenIsolated: true,
+      restartMaxRestarts: true,
+      restartMaxRelocations: true,
       power: true,
       hostId: true,
       host: { select: { name: true } },
@@ -280,4 +297,10 @@ export async function listDeviceOptions(ctx?: ServiceCtx) {
 
 export async function listVmOptions(ctx?: ServiceCtx) {
   return ctxDb(ctx).vm.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } });
+}
+
+/** The cluster's restart policy: what a VM's blank restart fields mean (null before any cluster). */
+export async function getRestartDefaults(ctx?: ServiceCtx): Promise<{ maxRestarts: number; maxRelocations: number | null } | undefined> {
+  const c = await ctxDb(ctx).cluster.findFirst({ orderBy: { createdAt: "asc" }, select: { restartMaxRestarts: true, restartMaxRelocations: true } });
+  return c ? { maxRestarts: c.restartMaxRestarts, maxRelocations: c.restartMaxRelocations } : undefined;
 }

@@ -3,7 +3,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { VmForm } from "@/components/forms/vm-form";
 import { listHostOptions } from "@/lib/server/inventory/hosts";
 import { listNetworkOptions } from "@/lib/server/inventory/networks";
-import { listDeviceOptions } from "@/lib/server/inventory/vms";
+import { getRestartDefaults, listDeviceOptions } from "@/lib/server/inventory/vms";
 import { createVmAction } from "../actions";
 import { requirePageRole } from "@/lib/server/auth/session";
 
@@ -12,11 +12,11 @@ export const dynamic = "force-dynamic";
 
 export default async function NewVmPage() {
   await requirePageRole("admin"); // inventory forms are for admins (the services refuse others anyway)
-  const [hosts, networks, devices] = await Promise.all([listHostOptions(), listNetworkOptions(), listDeviceOptions()]);
+  const [hosts, networks, devices, clusterRestart] = await Promise.all([listHostOptions(), listNetworkOptions(), listDeviceOptions(), getRestartDefaults()]);
   return (
     <>
       <PageHeader title="New VM" crumbs={[{ label: "VMs", href: "/vms" }, { label: "New" }]} description="The VM is created powered off; power it on from its page." />
-      <VmForm action={createVmAction} options={{ hosts, networks, tags: devices.tags, gpus: devices.gpus }} cancelHref="/vms" />
+      <VmForm action={createVmAction} options={{ hosts, networks, tags: devices.tags, gpus: devices.gpus, clusterRestart }} cancelHref="/vms" />
     </>
   );
 }

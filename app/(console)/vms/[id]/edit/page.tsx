@@ -6,7 +6,7 @@ import { VmForm } from "@/components/forms/vm-form";
 import { DeleteDialog } from "@/components/forms/delete-dialog";
 import { listHostOptions } from "@/lib/server/inventory/hosts";
 import { listNetworkOptions } from "@/lib/server/inventory/networks";
-import { getVmForEdit, listDeviceOptions } from "@/lib/server/inventory/vms";
+import { getRestartDefaults, getVmForEdit, listDeviceOptions } from "@/lib/server/inventory/vms";
 import { deleteVmAction, updateVmAction } from "../../actions";
 import { requirePageRole } from "@/lib/server/auth/session";
 
@@ -23,7 +23,7 @@ const RUNNING = new Set(["running", "starting", "stopping", "migrating"]);
 export default async function EditVmPage({ params }: { params: Promise<{ id: string }> }) {
   await requirePageRole("admin"); // inventory forms are for admins (the services refuse others anyway)
   const { id } = await params;
-  const [vm, hosts, networks, devices] = await Promise.all([getVmForEdit(id), listHostOptions(), listNetworkOptions(), listDeviceOptions()]);
+  const [vm, hosts, networks, devices, clusterRestart] = await Promise.all([getVmForEdit(id), listHostOptions(), listNetworkOptions(), listDeviceOptions(), getRestartDefaults()]);
   if (!vm) notFound();
   const running = RUNNING.has(vm.power);
   return (
@@ -38,13 +38,16 @@ export default async function EditVmPage({ params }: { params: Promise<{ id: str
           action={updateVmAction}
           power={vm.power}
           cancelHref={`/vms/${vm.id}`}
-          options={{ hosts, networks, tags: devices.tags, gpus: devices.gpus }}
+          options={{ hosts, networks, tags: devices.tags, gpus: devices.gpus, clusterRestart }}
           initial={{
             id: vm.id,
             name: vm.name,
             vcpus: vm.vcpus,
             memoryMiB: vm.memoryMiB,
             haPriority: vm.haPriority,
+            keepRunningWhenIsolated: vm.keepRunningWhenIsolated,
+            restartMaxRestarts: vm.restartMaxRestarts,
+            restartMaxRelocations: vm.restartMaxRelocations,
             hostAffinity: vm.hostAffinity.map((a) => a.hostId),
             deviceRequests: vm.deviceRequests,
             nics: vm.nics.map((n) => ({ networkId: n.networkId, staticIp: n.staticIp, address: n.lease?.address ?? null })),
