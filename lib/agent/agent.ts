@@ -48,7 +48,7 @@ export interface AgentOptions {
   stopTimeoutMs?: number;
   agentVersion?: string;
   onRegistered?: (r: { hostId: string; timings: AgentTimings }) => void;
-  /** The main loop's period (default 200 ms). */
+  /** The main loop's period (default 100 ms). */
   tickMs?: number;
   now?: () => number;
 }
@@ -70,6 +70,11 @@ export class HostAgent {
   private outbox: TCommandAck[] = [];
   private received: string[] = [];
   private domains: OwnedDomain[] = [];
+  /** When the kept listing was taken (its call started). */
+  private domainsAt = 0;
+  private bgRefresh = false;
+  /** The next heartbeat lists the domains first (a lifecycle event came). */
+  private listFirst = false;
   private starting = new Map<string, { generation: number; commandId: string }>();
   private vmQueues = new Map<string, Promise<void>>();
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -112,7 +117,7 @@ export class HostAgent {
       },
       (err) => this.o.log.warn(`libvirt events: ${err.message}`),
     );
-    this.timer = setInterval(() => void this.tick(), this.o.tickMs ?? 200);
+    this.timer = setInterval(() => void this.tick(), this.o.tickMs ?? 100);
     void this.tick();
   }
 
@@ -128,6 +133,7 @@ export class HostAgent {
 
   /** A heartbeat as soon as possible (a guest stopped). */
   heartbeatNow(): void {
+    this.listFirst = true;
     this.nextHeartbeat = 0;
     void this.tick();
   }
@@ -143,7 +149,7 @@ export class HostAgent {
     if (now >= this.nextHeartbeat) {
       this.nextHeartbeat = now + this.timings.heartbeatMs;
       void this.heartbeat();
-    }
+    } else this.backgroundRefresh(now);
   }
 
   private contact(): void {
@@ -218,9 +224,29 @@ export class HostAgent {
 
   // ------------------------------------------------------------------ heartbeat and commands
 
+  /**
+   * The owned domains now. The result is kept for heartbeats only when no later listing has been
+   * kept meanwhile (a slow background listing must not undo the listing taken after a start).
+   */
   private async refreshDomains(): Promise<OwnedDomain[]> {
-    this.domains = await this.o.hypervisor.listOwned(this.o.host);
-    return this.domains;
+    const started = this.now();
+    const list = await this.o.hypervisor.listOwned(this.o.host);
+    if (started >= this.domainsAt) {
+      this.domains = list;
+      this.domainsAt = started;
+    }
+    return list;
+  }
+
+  /** Keeps the listing fresh between heartbeats, so a heartbeat leaves on time without waiting for virsh. */
+  private backgroundRefresh(now: number): void {
+    if (this.bgRefresh || now - this.domainsAt < this.timings.heartbeatMs / 2) return;
+    this.bgRefresh = true;
+    this.refreshDomains()
+      .catch(() => {})
+      .finally(() => {
+        this.bgRefresh = false;
+      });
   }
 
   private async heartbeat(): Promise<void> {
@@ -230,9 +256,14 @@ export class HostAgent {
     }
     this.heartbeatBusy = true;
     try {
-      let domains: OwnedDomain[];
+      let domains = this.domains;
       try {
-        domains = await this.refreshDomains();
+        // A listing younger than one interval is current enough (a guest that stops is an event,
+        // and that heartbeat lists afresh); else, or after an event, list now.
+        if (this.listFirst || this.now() - this.domainsAt > this.timings.heartbeatMs) {
+          this.listFirst = false;
+          domains = await this.refreshDomains();
+        }
       } catch (e) {
         // Without libvirt the agent cannot say what runs: no heartbeat (the console will see the host
         // go silent rather than hear a wrong "nothing runs here").

@@ -374,13 +374,15 @@ export class AgentStory {
     }
   }
 
-  /** Start commands acknowledged done: sent → acknowledged (ms), per command. */
-  startLatencies(sinceMs = 0): number[] {
+  /** Start commands created since `sinceMs` and acknowledged done: when created, sent and acknowledged (ms since epoch). */
+  starts(sinceMs = 0): { vm: string; createdAt: number; sentAt: number; ackedAt: number }[] {
     const db = new Database(this.dbFile, { readonly: true, fileMustExist: true });
     try {
-      const rows = db.prepare(`SELECT sentAt, ackedAt FROM "AgentCommand" WHERE kind = 'start-vm' AND status = 'done' AND sentAt IS NOT NULL AND ackedAt IS NOT NULL`).all() as { sentAt: string | number; ackedAt: string | number }[];
+      const rows = db
+        .prepare(`SELECT v.name AS vm, c.createdAt AS createdAt, c.sentAt AS sentAt, c.ackedAt AS ackedAt FROM "AgentCommand" c JOIN "Vm" v ON v.id = c.vmId WHERE c.kind = 'start-vm' AND c.status = 'done' AND c.sentAt IS NOT NULL AND c.ackedAt IS NOT NULL`)
+        .all() as { vm: string; createdAt: string | number; sentAt: string | number; ackedAt: string | number }[];
       const t = (x: string | number) => (typeof x === "number" ? x : Date.parse(x));
-      return rows.filter((r) => t(r.sentAt) >= sinceMs).map((r) => t(r.ackedAt) - t(r.sentAt));
+      return rows.map((r) => ({ vm: r.vm, createdAt: t(r.createdAt), sentAt: t(r.sentAt), ackedAt: t(r.ackedAt) })).filter((r) => r.createdAt >= sinceMs);
     } finally {
       db.close();
     }
