@@ -95,3 +95,68 @@ describe("invariants under random faults (property)", () => {
     );
   });
 });
+
+// Issue 10: silent hosts with non-HA VMs, HA disabled, opted-out VMs, isolation, admins'
+// confirm-off and power-ons of VMs whose host is silent. Invariants 1–3 and 6 are checked by the
+// runner for every VM at every step; at the end (every host back) no VM is left unknown.
+const silentFault = fc.oneof(
+  fc.record({ kind: fc.constant("down" as const), host: fc.constantFrom(...HOSTS), at: fc.integer({ min: 5, max: 150 }), len: fc.integer({ min: 5, max: 100 }) }),
+  fc.record({ kind: fc.constant("isolate" as const), host: fc.constantFrom(...HOSTS), at: fc.integer({ min: 5, max: 150 }), len: fc.integer({ min: 5, max: 100 }) }),
+  fc.record({ kind: fc.constant("confirm" as const), host: fc.constantFrom(...HOSTS), at: fc.integer({ min: 5, max: 150 }), after: fc.integer({ min: 1, max: 40 }), len: fc.integer({ min: 5, max: 100 }) }),
+  fc.record({ kind: fc.constant("on" as const), vm: fc.constantFrom(...VMS), at: fc.integer({ min: 5, max: 200 }) }),
+  fc.record({ kind: fc.constant("crash" as const), vm: fc.constantFrom(...VMS), at: fc.integer({ min: 5, max: 200 }), fails: fc.boolean() }),
+);
+type SilentFault = typeof silentFault extends fc.Arbitrary<infer T> ? T : never;
+
+function silentTimeline(faults: SilentFault[]): TScenarioEvent[] {
+  const ev: TScenarioEvent[] = [];
+  for (const f of faults) {
+    if (f.kind === "down") ev.push({ at: f.at, do: "host-down", host: f.host }, { at: f.at + f.len, do: "host-up", host: f.host });
+    if (f.kind === "isolate") ev.push({ at: f.at, do: "host-isolate", host: f.host }, { at: f.at + f.len, do: "host-rejoin", host: f.host });
+    if (f.kind === "confirm")
+      ev.push(
+        { at: f.at, do: "host-isolate", host: f.host },
+        { at: f.at + f.after, do: "host-confirm-off", host: f.host },
+        { at: f.at + f.after + f.len, do: "host-rejoin", host: f.host },
+        { at: f.at + f.after + f.len, do: "host-up", host: f.host },
+      );
+    if (f.kind === "on") ev.push({ at: f.at, do: "vm-power-on", vm: f.vm });
+    if (f.kind === "crash") ev.push({ at: f.at, do: "vm-crash", vm: f.vm, localRestartFails: f.fails });
+  }
+  return ev;
+}
+
+describe("invariants with silent hosts (property, issue 10)", () => {
+  it("non-HA and opted-out VMs, HA default or disabled: never two copies, never an unknown VM started elsewhere", { timeout: 300_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(silentFault, { minLength: 1, maxLength: 8 }),
+        fc.constantFrom("default" as const, "disabled" as const),
+        fc.array(fc.boolean(), { minLength: VMS.length, maxLength: VMS.length }),
+        async (faults, haMode, optOut) => {
+          const report = await runScenario(
+            {
+              name: "property-silent",
+              cluster: { haMode },
+              hosts: HOSTS.map((name) => ({ name, cpus: 16, memoryGiB: 64 })),
+              vms: VMS.map((name, i) => ({
+                name,
+                vcpus: 4,
+                memoryGiB: 8,
+                host: HOSTS[i % HOSTS.length],
+                haPriority: (["high", "off", "low"] as const)[i % 3],
+                keepRunningWhenIsolated: optOut[i],
+              })),
+              events: silentTimeline(faults),
+              runUntil: 360,
+            },
+            { log: silentLogger },
+          );
+          expect(report.violations).toEqual([]);
+          for (const [name, vm] of Object.entries(report.final.vms)) expect(vm.power, name).not.toBe("unknown");
+        },
+      ),
+      { numRuns: 12, seed: 1010, endOnFailure: true },
+    );
+  });
+});
