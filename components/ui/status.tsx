@@ -27,14 +27,33 @@ const POWER: Record<string, { tone: Tone; label: string; pulse?: boolean }> = {
   stopping: { tone: "sky", label: "Stopping", pulse: true },
   migrating: { tone: "blue", label: "Migrating", pulse: true },
   error: { tone: "red", label: "Error" },
+  unknown: { tone: "violet", label: "Unknown" },
 };
 
-export function PowerBadge({ power }: { power: string }) {
+/** "since 12:03:04" (UTC, to the second) for the states whose start matters (unknown). */
+function sinceLabel(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? "" : `since ${d.toISOString().slice(11, 19)} UTC`;
+}
+
+/**
+ * A VM's power state. `unknown` (its host is silent and it opted out of the isolation response:
+ * the console cannot tell whether it still runs) says since when when `since` is given.
+ */
+export function PowerBadge({ power, since }: { power: string; since?: string | Date | null }) {
   const s = POWER[power] ?? { tone: "neutral" as Tone, label: capitalize(power) };
+  const sinceIso = since ? (typeof since === "string" ? since : since.toISOString()) : null;
+  const unknown = power === "unknown";
   return (
-    <Badge tone={s.tone} dot pulse={s.pulse}>
-      {s.label}
-    </Badge>
+    <span
+      title={unknown ? "Its host is silent and the VM keeps running when isolated: it may still run there. It stays unknown until the host reports again or an admin confirms the host is powered off." : undefined}
+      data-power={power}
+    >
+      <Badge tone={s.tone} dot pulse={s.pulse}>
+        {s.label}
+        {unknown && sinceIso ? ` ${sinceLabel(sinceIso)}` : ""}
+      </Badge>
+    </span>
   );
 }
 

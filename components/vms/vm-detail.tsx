@@ -33,7 +33,7 @@ export async function VmDetail({ id }: { id: string }) {
         title={vm.name}
         badges={
           <>
-            <PowerBadge power={vm.power} />
+            <PowerBadge power={vm.power} since={vm.powerSince} />
             <PriorityBadge priority={vm.haPriority} />
           </>
         }
@@ -178,7 +178,7 @@ function summaryItems(vm: VmDetailData, now: number) {
       label: "Power",
       value: (
         <span className="flex flex-wrap items-center gap-2">
-          <PowerBadge power={vm.power} />
+          <PowerBadge power={vm.power} since={vm.powerSince} />
           <span className="text-[12px] text-zinc-500" title={fmtDateTime(vm.powerSince)}>
             since {fmtAgo(vm.powerSince, now).replace(" ago", "")}
           </span>

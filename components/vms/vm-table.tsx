@@ -29,7 +29,7 @@ function columns(now: number): ColumnDef<VmRow, unknown>[] {
       meta: { sortKey: "power" } satisfies ColumnMeta,
       cell: ({ row: { original: v } }) => (
         <div>
-          <PowerBadge power={v.power} />
+          <PowerBadge power={v.power} since={v.powerSince} />
           <div className="mt-0.5 text-[11.5px] text-zinc-500" title={`Since ${fmtDateTime(v.powerSince)}`}>
             {v.desiredPower === "on" && v.power !== "running" ? <span className="text-amber-700">wanted on</span> : <>since {fmtAgo(v.powerSince, now).replace(" ago", "")}</>}
           </div>

@@ -53,7 +53,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
   }
 
   const hostStates = ["online", "unreachable", "failed", "maintenance", "isolated"];
-  const powers = ["running", "stopped", "pending", "starting", "stopping", "migrating", "error"];
+  const powers = ["running", "stopped", "pending", "starting", "stopping", "migrating", "error", "unknown"];
   const activeAlerts = o.alerts.open + o.alerts.acknowledged;
   const unhealthyHosts = (o.hostsByState.unreachable ?? 0) + (o.hostsByState.failed ?? 0) + (o.hostsByState.isolated ?? 0);
 

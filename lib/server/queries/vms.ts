@@ -20,7 +20,7 @@ import {
 } from "./params";
 import { listOpenAlerts, type OpenAlertRow } from "./detail";
 
-export const VM_POWERS = ["running", "stopped", "pending", "starting", "stopping", "migrating", "error"] as const;
+export const VM_POWERS = ["running", "stopped", "pending", "starting", "stopping", "migrating", "error", "unknown"] as const;
 export type VmPowerName = (typeof VM_POWERS)[number];
 export const HA_PRIORITIES = ["high", "medium", "low", "off"] as const;
 export type HaPriorityName = (typeof HA_PRIORITIES)[number];
