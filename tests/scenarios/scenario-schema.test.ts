@@ -57,3 +57,37 @@ describe("npm run scenario", () => {
     expect(r.stderr).toMatch(/events\.0\.host: unknown host "h7"/);
   });
 });
+
+describe("ZScenario: issue 10 fields and events", () => {
+  const two = {
+    ...base,
+    hosts: [
+      { name: "h1", cpus: 8, memoryGiB: 32, gpus: [{ id: "g0", model: "NVIDIA Tesla M60" }], nics: [{ name: "e0", sriovVfs: 2, tag: "t" }] },
+      { name: "h2", cpus: 8, memoryGiB: 32 },
+    ],
+  };
+  it("accepts failback, hostOrder, restart, keepRunningWhenIsolated and the new events", () => {
+    expect(
+      issues({
+        ...two,
+        cluster: { failback: false },
+        placementGroups: [{ name: "g", type: "vm-host", enforcement: "should", vms: ["v1"], hosts: ["h1", "h2"], hostOrder: ["h2", "h1"], failback: true }],
+        vms: [{ name: "v1", vcpus: 1, memoryGiB: 1, host: "h1", restart: { maxRestarts: 1, maxRelocations: null }, keepRunningWhenIsolated: true }],
+        events: [
+          { at: 1, do: "device-fail", host: "h1", device: "g0" },
+          { at: 2, do: "device-ok", host: "h1", device: "e0" },
+          { at: 1, do: "start-fails", vm: "v1", times: 2 },
+          { at: 1, do: "start-fails", host: "h1" },
+          { at: 1, do: "vm-migrate", vm: "v1", host: "h2" },
+          { at: 1, do: "host-confirm-off", host: "h2" },
+        ],
+      }),
+    ).toBe("");
+  });
+  it("names the field of a wrong reference", () => {
+    expect(issues({ ...two, events: [{ at: 1, do: "device-fail", host: "h2", device: "g0" }] })).toMatch(/^events\.0\.device: /);
+    expect(issues({ ...two, events: [{ at: 1, do: "start-fails", vm: "v1", host: "h1" }] })).toMatch(/^events\.0: start-fails names exactly one/);
+    expect(issues({ ...two, placementGroups: [{ name: "g", type: "vm-host", vms: [], hosts: ["h1"], hostOrder: ["h2"] }] })).toMatch(/placementGroups\.0\.hostOrder\.0/);
+    expect(issues({ ...two, vms: [{ name: "v1", vcpus: 1, memoryGiB: 1, restart: { maxRestarts: 1, foo: 1 } }] })).toMatch(/vms\.0\.restart/);
+  });
+});
