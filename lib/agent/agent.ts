@@ -202,8 +202,8 @@ export class HostAgent {
           this.hostId = r.hostId;
           this.timings = { heartbeatMs: r.heartbeatS * 1000, isolationTimeoutMs: r.isolationTimeoutS * 1000 };
           this.isolationResponse = r.isolationResponse ?? "power-off";
-          this.seq = 0;
-          this.received = [];
+          // Registering again (a replaced token) is not a new run: seq goes on and the commands
+          // in hand stay in commandsSeen. Only a new process starts again from 0.
           this.nextHeartbeat = 0;
           this.contact();
           this.lastRefusal = "";
