@@ -8,9 +8,11 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { WhatIfPanel } from "@/components/ha/what-if-panel";
 import { HaCard } from "./ha-card";
 import { TagCoverage } from "./tag-coverage";
+import { AwayVms } from "./away-vms";
+import { listVmsAwayFromPreferredHost } from "@/lib/server/recovery-ops";
 
 async function DashboardHaData({ whatIfHostId, now }: { whatIfHostId?: string; now: number }) {
-  const [card, coverage, hosts] = await Promise.all([getHaCard(), getTagCoverage(), listWhatIfHosts()]);
+  const [card, coverage, hosts, away] = await Promise.all([getHaCard(), getTagCoverage(), listWhatIfHosts(), listVmsAwayFromPreferredHost().catch(() => [])]);
   // Preselect the host asked for in the URL, else the first host whose failure cannot be absorbed.
   const wanted = whatIfHostId && hosts.some((h) => h.id === whatIfHostId) ? whatIfHostId : card.unabsorbable.sets.find((s) => s.hosts.length === 1)?.hosts[0].id;
   const initial = wanted ? await getWhatIf(wanted) : null;
@@ -20,6 +22,7 @@ async function DashboardHaData({ whatIfHostId, now }: { whatIfHostId?: string; n
         <HaCard d={card} now={now} />
         <WhatIfPanel hosts={hosts} initial={initial} />
       </div>
+      {away.length > 0 && <AwayVms rows={away} />}
       <Card className="mt-3" aria-labelledby="tag-coverage-title" data-testid="tag-coverage">
         <CardHeader
           id="tag-coverage-title"

@@ -1,6 +1,8 @@
 import { ShieldAlert, ShieldCheck } from "lucide-react";
 import { getVmHaEligibility } from "@/lib/server/queries/vms";
+import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
+import { entityLink } from "@/components/ui/table";
 
 /** "Qualifies for HA", or "Not HA-eligible" with the engine's reasons. Streams on its own. */
 export async function HaEligibility({ vmId }: { vmId: string }) {
@@ -13,7 +15,8 @@ export async function HaEligibility({ vmId }: { vmId: string }) {
           <ShieldCheck aria-hidden className="size-3.5" />
           Qualifies for HA
         </Badge>
-        <span className="text-[12px] text-zinc-500">Another host can supply every device it asks for.</span>
+        <span className="text-[12px] text-zinc-500" data-testid="ha-eligibility-summary">{e.summary ?? "Another host can supply every device it asks for."}</span>
+        <WouldRunOn e={e} />
       </span>
     );
   }
@@ -28,6 +31,32 @@ export async function HaEligibility({ vmId }: { vmId: string }) {
           <li key={i}>{r}</li>
         ))}
       </ul>
+      {e.summary && (
+        <span className="text-[12px] text-zinc-600" data-testid="ha-eligibility-summary">
+          {e.summary}
+        </span>
+      )}
+      <WouldRunOn e={e} />
+    </span>
+  );
+}
+
+/** A VM that is not running: the host a power-on would put it on now (the engine's `host`). */
+function WouldRunOn({ e }: { e: NonNullable<Awaited<ReturnType<typeof getVmHaEligibility>>> }) {
+  if (e.host === undefined) return null;
+  return (
+    <span className="text-[12px] text-zinc-500" data-testid="ha-eligibility-host">
+      {e.host ? (
+        <>
+          A power-on now would start it on{" "}
+          <Link href={`/hosts/${e.host.id}`} className={entityLink}>
+            {e.host.name}
+          </Link>
+          .
+        </>
+      ) : (
+        "No host has room to power it on now."
+      )}
     </span>
   );
 }

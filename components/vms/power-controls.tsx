@@ -5,6 +5,8 @@ import { useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
 import { Power, PowerOff } from "lucide-react";
 import { powerOffAction, powerOnAction, type PowerActionResult } from "@/app/(console)/vms/power-actions";
+import { retryVmAction } from "@/app/(console)/vms/recovery-actions";
+import { RotateCcw } from "lucide-react";
 import type { PlacementExplanation } from "@/lib/server/placement-explain";
 import { buttonClass } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
@@ -22,20 +24,20 @@ export function PowerControls({ vmId, vmName, power }: { vmId: string; vmName: s
   const canOn = ["stopped", "error"].includes(power);
   const canOff = ["running", "starting", "pending", "error"].includes(power);
 
-  function run(kind: "on" | "off") {
+  function run(kind: "on" | "off" | "retry") {
     setMsg(null);
     setExplanation(null);
     startTransition(async () => {
       let r: PowerActionResult<unknown>;
       try {
-        r = kind === "on" ? await powerOnAction(vmId) : await powerOffAction(vmId);
+        r = kind === "on" ? await powerOnAction(vmId) : kind === "off" ? await powerOffAction(vmId) : await retryVmAction(vmId);
       } catch {
         setMsg({ ok: false, text: "The console did not answer; try again" });
         return;
       }
       if (r.ok) {
         const d = r.data as { hostName?: string; power?: string };
-        setMsg({ ok: true, text: kind === "on" ? `Starting on ${d.hostName}` : d.power === "stopped" ? "Powered off" : "Stopping" });
+        setMsg({ ok: true, text: kind === "on" ? `Starting on ${d.hostName}` : kind === "retry" ? `Retried: ${d.power}` : d.power === "stopped" ? "Powered off" : "Stopping" });
         setWatch(true);
         setTimeout(() => setWatch(false), 30_000);
       } else {
@@ -57,7 +59,19 @@ export function PowerControls({ vmId, vmName, power }: { vmId: string; vmName: s
           <PowerOff aria-hidden className="size-3.5" />
           Power off
         </button>
-        {!canOn && !canOff && <span className="text-[12.5px] text-zinc-500">{vmName} is {power}; wait until it settles.</span>}
+        {power === "error" && (
+          <button type="button" className={buttonClass("secondary")} disabled={pending} onClick={() => run("retry")} title="Its restart policy was spent: the HA controller tries to start it again">
+            <RotateCcw aria-hidden className="size-3.5" />
+            Retry
+          </button>
+        )}
+        {power === "unknown" ? (
+          <span className="text-[12.5px] text-violet-800" data-testid="power-unknown">
+            {vmName} is unknown: its host is silent and it may still run there. Power-on, a start elsewhere and device edits are refused until the host reports again or an admin confirms on the host page that it is powered off.
+          </span>
+        ) : (
+          !canOn && !canOff && <span className="text-[12.5px] text-zinc-500">{vmName} is {power}; wait until it settles.</span>
+        )}
         {msg && (
           <span role={msg.ok ? "status" : "alert"} className={cn("text-[12.5px]", msg.ok ? "text-emerald-700" : "text-red-700")} data-testid="power-message">
             {explanation ? msg.text.split(" | ")[0] : msg.text}

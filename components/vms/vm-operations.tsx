@@ -7,9 +7,12 @@ import { Card, CardHeader } from "@/components/ui/card";
 import { RoleGate } from "@/components/auth/role-gate";
 import { PowerControls } from "./power-controls";
 import { PlacementExplanationTable } from "./placement-explanation";
+import { MoveBack } from "./move-back";
+import { getVmAway } from "@/lib/server/recovery-ops";
+import { moveVmBackAction } from "@/app/(console)/vms/recovery-actions";
 
 export async function VmOperations({ vmId }: { vmId: string }) {
-  const view = await vmOperationsView(vmId);
+  const [view, away] = await Promise.all([vmOperationsView(vmId), getVmAway(vmId).catch(() => null)]);
   if (!view) return null;
   const limits = view;
   const explanation = view.explanation;
@@ -25,6 +28,15 @@ export async function VmOperations({ vmId }: { vmId: string }) {
           <PowerControls vmId={vmId} vmName={view.vmName} power={view.power} />
         </Card>
       </RoleGate>
+
+      {away && (
+        <Card className="border-amber-300" aria-labelledby="vm-away-title">
+          <CardHeader id="vm-away-title" title="Away from its preferred host" note={away.powerCycle ? "device VM: moves back only on request" : "standard VM: failback is off for it or waiting"} />
+          <RoleGate role="operator" fallback={<MoveBack away={away} action={moveVmBackAction} canAct={false} />}>
+            <MoveBack away={away} action={moveVmBackAction} canAct />
+          </RoleGate>
+        </Card>
+      )}
 
       {pending && explanation && (
         <Card className="border-amber-300" aria-labelledby="vm-pending-title">

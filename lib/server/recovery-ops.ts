@@ -110,6 +110,8 @@ export interface AwayVm {
  */
 export async function listVmsAwayFromPreferredHost(ctx?: Ctx): Promise<AwayVm[]> {
   const db = storeOf(ctx);
+  // Cheap first: no group ranks its hosts, nothing can be away (no snapshot loaded).
+  if ((await db.placementGroup.count({ where: { type: "vm-host", hostOrder: { not: null } } })) === 0) return [];
   const unavailable = await control("unavailableHostIds").catch(() => [] as string[]);
   const snap = await loadSnapshot(db, { unavailableHostIds: unavailable });
   if (!snap.groups.some((g) => g.hostOrder?.length)) return [];
