@@ -8,6 +8,7 @@ import { DemoFaults } from "@/components/demo/demo-faults";
 import { RoleGate } from "@/components/auth/role-gate";
 import { HostWhatIf } from "@/components/ha/host-what-if";
 import { MaintenancePanel } from "@/components/maintenance/maintenance-panel";
+import { HostPowerConfirmation } from "@/components/hosts/host-power-confirmation";
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -23,6 +24,9 @@ export default async function HostPage({ params }: Props) {
     <>
       <Suspense fallback={<PageSkeleton rows={8} cards={3} />}>
         <HostDetail id={host.id} />
+      </Suspense>
+      <Suspense fallback={null}>
+        <HostPowerConfirmation hostId={host.id} />
       </Suspense>
       <Suspense fallback={null}>
         <MaintenancePanel hostId={host.id} hostName={host.name} />
