@@ -89,7 +89,15 @@ export default async function PlacementGroupsPage() {
                     <Badge tone={g.enforcement === "must" ? "blue" : "neutral"}>{g.enforcement}</Badge>
                   </Td>
                   <Td>{names(g.vms, "/vms")}</Td>
-                  <Td>{g.type === "zone" ? (g.zoneName ?? "—") : names(g.hosts, "/hosts")}</Td>
+                  <Td>
+                    {g.type === "zone" ? (g.zoneName ?? "—") : names(g.hosts, "/hosts")}
+                    {g.hostOrder.length > 0 && (
+                      <div className="mt-0.5 text-[11.5px] text-zinc-500" data-testid="pg-host-order">
+                        order: {g.hostOrder.map((h) => h.name).join(" › ")}
+                        {g.failback !== null && ` · failback ${g.failback ? "on" : "off"}`}
+                      </div>
+                    )}
+                  </Td>
                 </Tr>
               ))}
             </tbody>
