@@ -221,6 +221,17 @@ export function previewFromView(current: EngineView, proposedSettings: THaSettin
   if (gains) headlines.push({ tone: "green", text: `${gains} VM${gains === 1 ? "" : "s"} would qualify for HA again` });
   if (curRecovery !== newRecovery) headlines.push({ tone: newRecovery < curRecovery ? "green" : "amber", text: `Expected recovery after a power loss: ≈ ${curRecovery} s → ≈ ${newRecovery} s` });
   const changed = (Object.keys(saved) as (keyof THaSettings)[]).filter((k) => saved[k] !== s[k]);
+  if (changed.includes("failback")) {
+    headlines.push(
+      s.failback
+        ? { tone: "blue", text: "Failback on: standard VMs away from their preferred host live-migrate back when it has room (paced), and maintenance exit brings back the VMs it moved" }
+        : { tone: "amber", text: "Failback off: VMs stay where a failover or a maintenance put them, unless their placement group opts in" },
+    );
+  }
+  if (changed.includes("restartMaxRestarts") || changed.includes("restartMaxRelocations")) {
+    const reloc = s.restartMaxRelocations === null ? "no limit on relocations" : `at most ${s.restartMaxRelocations} relocation${s.restartMaxRelocations === 1 ? "" : "s"}, then the VM waits in error for a retry`;
+    headlines.push({ tone: "blue", text: `Restart policy for VMs without their own: ${s.restartMaxRestarts} restart${s.restartMaxRestarts === 1 ? "" : "s"} on the same host, ${reloc}` });
+  }
   if (changed.includes("heartbeatS") || changed.includes("isolationTimeoutS") || changed.includes("vmStartS")) {
     headlines.push({ tone: "amber", text: "Host agents learn the heartbeat interval and isolation timeout when they register; agents already running keep theirs until they register again" });
   }

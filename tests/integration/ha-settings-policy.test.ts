@@ -73,3 +73,24 @@ describe("HA settings service and preview on the demo cluster", () => {
     expect(card.notProtected.vms.find((v) => v.vmName === "render-02")?.hosts.map((h) => h.name)).toEqual(["kvm-a01"]);
   });
 });
+
+describe("preview headlines for the recovery policy", () => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await createTestDb({ seed: "demo" });
+  }, 120_000);
+  afterAll(() => t?.cleanup());
+
+  it("says what turning failback off and limiting relocations mean", async () => {
+    const { view } = await getEngineView(t.db, { fresh: true });
+    const saved = ZHaSettingsInput.parse(base);
+    const p = previewFromView(view, ZHaSettingsInput.parse({ ...base, failback: "false", restartMaxRelocations: "2" }), saved);
+    expect(p.changed.sort()).toEqual(["failback", "restartMaxRelocations"]);
+    expect(p.headlines.map((h) => h.text)).toEqual(
+      expect.arrayContaining([
+        "Failback off: VMs stay where a failover or a maintenance put them, unless their placement group opts in",
+        "Restart policy for VMs without their own: 1 restart on the same host, at most 2 relocations, then the VM waits in error for a retry",
+      ]),
+    );
+  });
+});
