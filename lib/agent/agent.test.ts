@@ -201,6 +201,34 @@ describe("haven-agent loop", () => {
     await until(() => !agent!.isolated && vmsOf(console_.lastHeartbeat()).join() === "vm-6@1:running,vm-7@1:running", 3000);
   });
 
+  it("a slow libvirt does not delay heartbeats (no self-fencing on a busy host)", async () => {
+    makeAgent();
+    const c = start("vm-16", 1);
+    console_.send(c);
+    await until(() => console_.ackOf(c.id), 3000);
+    hv.listDelayMs = 900; // listings take longer than the isolation timeout's half
+    const n = console_.state.heartbeats.length;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(console_.state.heartbeats.length - n).toBeGreaterThanOrEqual(8);
+    expect(agent!.isolated).toBe(false);
+    expect(hv.running("h1")).toHaveLength(1);
+    expect(vmsOf(console_.lastHeartbeat())).toEqual(["vm-16@1:running"]);
+  });
+
+  it("libvirt down: heartbeats stop (no 'nothing runs here'), and the host fences itself once isolated", async () => {
+    makeAgent();
+    const c = start("vm-17", 1);
+    console_.send(c);
+    await until(() => console_.ackOf(c.id), 3000);
+    hv.broken = true;
+    await new Promise((r) => setTimeout(r, 300));
+    const n = console_.state.heartbeats.length;
+    await new Promise((r) => setTimeout(r, 500));
+    expect(console_.state.heartbeats.length).toBe(n);
+    await until(() => agent!.isolated, 3000, "isolation");
+    expect(console_.state.heartbeats.slice(n)).toEqual([]);
+  });
+
   it("with HA disabled (isolationResponse none) an isolated host keeps its guests", async () => {
     console_.isolationResponse = "none";
     makeAgent();

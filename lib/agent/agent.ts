@@ -73,8 +73,8 @@ export class HostAgent {
   /** When the kept listing was taken (its call started). */
   private domainsAt = 0;
   private bgRefresh = false;
-  /** The next heartbeat lists the domains first (a lifecycle event came). */
-  private listFirst = false;
+  /** The last background listing failed (libvirt down): heartbeats wait for a listing that works. */
+  private listingFailed = false;
   private starting = new Map<string, { generation: number; commandId: string }>();
   private vmQueues = new Map<string, Promise<void>>();
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -106,14 +106,16 @@ export class HostAgent {
     this.lastContact = this.now();
     this.stopWatch = this.o.hypervisor.watch(
       (e) => {
-        if (!this.domains.some((d) => d.name === e.domain)) return;
-        if (e.event === "Stopped" || e.event === "Crashed" || e.event === "Shutdown") {
-          if (e.event === "Stopped" && e.detail !== "Destroyed") {
-            this.stats.crashesReported++;
-            this.o.log.warn(`guest ${e.domain} stopped on its own (${e.event} ${e.detail}): reporting now`);
-          }
-          this.heartbeatNow();
+        if (e.event !== "Stopped" || !this.domains.some((d) => d.name === e.domain)) return;
+        // Gone: out of the listing at once (a listing started before the event must not bring it
+        // back), and reported by a heartbeat now rather than at the next one.
+        this.domains = this.domains.filter((d) => d.name !== e.domain);
+        this.domainsAt = this.now();
+        if (e.detail !== "Destroyed") {
+          this.stats.crashesReported++;
+          this.o.log.warn(`guest ${e.domain} stopped on its own (${e.event} ${e.detail}): reporting now`);
         }
+        this.heartbeatNow();
       },
       (err) => this.o.log.warn(`libvirt events: ${err.message}`),
     );
@@ -133,7 +135,6 @@ export class HostAgent {
 
   /** A heartbeat as soon as possible (a guest stopped). */
   heartbeatNow(): void {
-    this.listFirst = true;
     this.nextHeartbeat = 0;
     void this.tick();
   }
@@ -152,8 +153,13 @@ export class HostAgent {
     } else this.backgroundRefresh(now);
   }
 
-  private contact(): void {
-    this.lastContact = this.now();
+  /**
+   * The console answered a call sent at `sentAt`. The isolation clock counts from the sending: the
+   * console heard the agent at or after it, so the agent never fences later than the console's
+   * failure detector assumes (a slow answer must not stretch the isolation timeout).
+   */
+  private contact(sentAt: number): void {
+    this.lastContact = Math.max(this.lastContact, sentAt);
     if (this.isolated) {
       this.isolated = false;
       this.fenceFailing = false;
@@ -196,6 +202,7 @@ export class HostAgent {
       let lastErr: unknown = null;
       for (const t of tokens) {
         try {
+          const sent = this.now();
           const r = await this.o.client.register(t, req);
           this.token = r.token;
           this.o.tokenStore?.save(r.token);
@@ -205,7 +212,7 @@ export class HostAgent {
           // Registering again (a replaced token) is not a new run: seq goes on and the commands
           // in hand stay in commandsSeen. Only a new process starts again from 0.
           this.nextHeartbeat = 0;
-          this.contact();
+          this.contact(sent);
           this.lastRefusal = "";
           this.o.onRegistered?.({ hostId: r.hostId, timings: this.timings });
           this.o.log.info(`registered as ${this.o.host} (${r.hostId}): heartbeat ${r.heartbeatS}s, isolation ${r.isolationTimeoutS}s (${this.isolationResponse}), ${inv.gpus.length} GPUs, ${inv.nics.length} NICs`);
@@ -240,10 +247,18 @@ export class HostAgent {
 
   /** Keeps the listing fresh between heartbeats, so a heartbeat leaves on time without waiting for virsh. */
   private backgroundRefresh(now: number): void {
-    if (this.bgRefresh || now - this.domainsAt < this.timings.heartbeatMs / 2) return;
+    if (this.bgRefresh || now - this.domainsAt < this.timings.heartbeatMs) return;
     this.bgRefresh = true;
     this.refreshDomains()
-      .catch(() => {})
+      .then(
+        () => {
+          this.listingFailed = false;
+        },
+        (e) => {
+          this.listingFailed = true;
+          this.refusal("libvirt listing failed", e);
+        },
+      )
       .finally(() => {
         this.bgRefresh = false;
       });
@@ -255,14 +270,18 @@ export class HostAgent {
       return;
     }
     this.heartbeatBusy = true;
+    const t0 = this.now();
+    let listedMs = 0;
     try {
       let domains = this.domains;
       try {
-        // A listing younger than one interval is current enough (a guest that stops is an event,
-        // and that heartbeat lists afresh); else, or after an event, list now.
-        if (this.listFirst || this.now() - this.domainsAt > this.timings.heartbeatMs) {
-          this.listFirst = false;
+        // The listing kept fresh in the background (and edited by lifecycle events) is what runs: a
+        // heartbeat never waits for a slow libvirt (a busy host must not miss heartbeats and fence
+        // itself for it). Only before the first listing, or while listings fail, it lists first.
+        if (this.domainsAt === 0 || this.listingFailed) {
           domains = await this.refreshDomains();
+          this.listingFailed = false;
+          listedMs = this.now() - t0;
         }
       } catch (e) {
         // Without libvirt the agent cannot say what runs: no heartbeat (the console will see the host
@@ -285,17 +304,20 @@ export class HostAgent {
       };
       let pending = false;
       try {
+        const sent = this.now();
         const r = await this.o.client.heartbeat(this.token, hb);
         this.stats.heartbeats++;
-        this.contact();
+        this.contact(sent);
         pending = r.commandsPending;
+        const took = this.now() - t0;
+        if (took > this.timings.heartbeatMs) this.o.log.warn(`slow heartbeat ${hb.seq}: ${took} ms (libvirt listing ${listedMs} ms, console ${this.now() - sent} ms)`);
       } catch (e) {
         this.stats.heartbeatFailures++;
         if (e instanceof ConsoleHttpError && (e.status === 401 || e.status === 404)) {
           // Token replaced or revoked, or the console does not know this host (yet): register again.
           this.refusal("heartbeat refused", e);
           this.hostId = null;
-        } else if (!(e instanceof ConsoleHttpError && e.status === 429)) this.refusal("heartbeat failed", e);
+        } else this.refusal(e instanceof ConsoleHttpError && e.status === 429 ? "heartbeat refused (rate limit)" : "heartbeat failed", e);
         return;
       }
       if (pending || ++this.heartbeatsSinceFetch >= 10) await this.fetchAndRun();
@@ -313,8 +335,9 @@ export class HostAgent {
     this.heartbeatsSinceFetch = 0;
     let cmds: TAgentCommand[];
     try {
+      const sent = this.now();
       cmds = (await this.o.client.fetchCommands(this.token)).commands;
-      this.contact();
+      this.contact(sent);
     } catch (e) {
       this.refusal("fetching commands failed", e);
       return;
@@ -326,8 +349,9 @@ export class HostAgent {
     while (this.outbox.length && this.registered) {
       const ack = this.outbox[0];
       try {
+        const sent = this.now();
         await this.o.client.ack(this.token, ack);
-        this.contact();
+        this.contact(sent);
       } catch (e) {
         if (e instanceof ConsoleUnreachableError) return;
         // Refused (a voided command, say): dropped.

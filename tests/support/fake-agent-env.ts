@@ -20,7 +20,11 @@ export class FakeHypervisor implements Hypervisor {
   private check(): void {
     if (this.broken) throw new Error("Failed to connect socket to '/var/run/libvirt/libvirt-sock': Connection refused");
   }
+  /** Every listing takes this long (a busy host's libvirt). */
+  listDelayMs = 0;
   async listOwned(host: string): Promise<OwnedDomain[]> {
+    this.check();
+    if (this.listDelayMs) await new Promise((r) => setTimeout(r, this.listDelayMs));
     this.check();
     return [...this.domains.values()].filter((d) => d.meta?.host === host).map((d) => ({ uuid: d.uuid, name: d.name, meta: d.meta! }));
   }
