@@ -203,6 +203,24 @@ function summaryItems(vm: VmDetailData, now: number) {
       ),
     },
     { label: "Zone", value: vm.host?.zone ?? <span className="text-zinc-500">—</span> },
+    {
+      label: "Restart policy",
+      value: (
+        <span data-testid="vm-restart-policy">
+          {vm.restartMaxRestarts ?? vm.clusterRestart.maxRestarts} restart{(vm.restartMaxRestarts ?? vm.clusterRestart.maxRestarts) === 1 ? "" : "s"} on the same host, then{" "}
+          {(vm.restartMaxRelocations ?? vm.clusterRestart.maxRelocations) === null ? "relocations without limit" : `at most ${vm.restartMaxRelocations ?? vm.clusterRestart.maxRelocations} relocation(s), then error until retried`}
+          {vm.restartMaxRestarts === null && vm.restartMaxRelocations === null && <span className="text-zinc-500"> (the cluster&apos;s)</span>}
+        </span>
+      ),
+    },
+    {
+      label: "When its host is isolated",
+      value: vm.keepRunningWhenIsolated ? (
+        <span className="text-violet-800">keeps running (unknown while its host is silent)</span>
+      ) : (
+        "powered off by the isolation response"
+      ),
+    },
     { label: "vCPU", value: <span className="tabular">{vm.vcpus}</span> },
     { label: "Memory", value: <span className="tabular">{fmtMiB(vm.memoryMiB)}</span> },
     {

@@ -228,6 +228,11 @@ export async function listVmFacets(db: Db = getDb()): Promise<{ power: Record<st
 
 export interface VmDetail extends VmCore {
   restartOnMaintenanceExit: boolean;
+  /** Issue 10: isolation opt-out and restart policy (null: the cluster's default, given in `clusterRestart`). */
+  keepRunningWhenIsolated: boolean;
+  restartMaxRestarts: number | null;
+  restartMaxRelocations: number | null;
+  clusterRestart: { maxRestarts: number; maxRelocations: number | null };
   host: { id: string; name: string; state: string; zone: string | null } | null;
   deviceRequests: {
     index: number;
@@ -283,6 +288,10 @@ export async function getVm(id: string, db: Db = getDb()): Promise<VmDetail | nu
     select: {
       ...vmCoreSelect,
       restartOnMaintenanceExit: true,
+      keepRunningWhenIsolated: true,
+      restartMaxRestarts: true,
+      restartMaxRelocations: true,
+      cluster: { select: { restartMaxRestarts: true, restartMaxRelocations: true } },
       lastPlacementReasons: true,
       createdAt: true,
       updatedAt: true,
@@ -353,6 +362,10 @@ export async function getVm(id: string, db: Db = getDb()): Promise<VmDetail | nu
   return {
     ...vmCore(v),
     restartOnMaintenanceExit: v.restartOnMaintenanceExit,
+    keepRunningWhenIsolated: v.keepRunningWhenIsolated,
+    restartMaxRestarts: v.restartMaxRestarts,
+    restartMaxRelocations: v.restartMaxRelocations,
+    clusterRestart: { maxRestarts: v.cluster.restartMaxRestarts, maxRelocations: v.cluster.restartMaxRelocations },
     host: v.host ? { id: v.host.id, name: v.host.name, state: v.host.state, zone: v.host.zone?.name ?? null } : null,
     deviceRequests: v.deviceRequests.map((r) => {
       // Several requests with the same (type, tag) share the allocations in request order.
