@@ -19,6 +19,11 @@ test("the HA card shows the tolerated failures and the failure sets that cannot 
   // The reserve per host is there, collapsed.
   await card.getByTestId("ha-reserve").locator("summary").click();
   await expect(card.getByTestId("ha-reserve")).toContainText("vCPU");
+  // VMs only one host could ever run are listed as not protected, with the reason.
+  const np = card.getByTestId("ha-not-protected");
+  await np.locator("summary").click();
+  await expect(np.getByTestId("ha-not-protected-vm").filter({ hasText: "render-02" })).toContainText("asks for GPU kvm-a01-gpu1 by name");
+  await expect(np.getByTestId("ha-not-protected-vm").filter({ hasText: "video-enc-01" })).toContainText('only kvm-a03 has 1 GPU tagged "NVIDIA L4"');
 });
 
 test("the what-if of a host shows where each VM would restart, which cannot and why, and the recovery time", async ({ page }) => {
