@@ -29,7 +29,7 @@ export function HostVmTable({ vms }: { vms: HostVm[] }) {
               </Link>
             </Td>
             <Td>
-              <PowerBadge power={v.power} />
+              <PowerBadge power={v.power} since={v.powerSince} />
             </Td>
             <Td align="right">{v.vcpus}</Td>
             <Td align="right">{fmtMiB(v.memoryMiB)}</Td>

@@ -224,6 +224,8 @@ export interface HostVm {
   id: string;
   name: string;
   power: string;
+  /** When the power state last changed (ISO): `unknown` says since when. */
+  powerSince: string;
   vcpus: number;
   memoryMiB: number;
   haPriority: string;
@@ -304,6 +306,7 @@ export async function getHost(id: string, db: Db = getDb()): Promise<HostDetail 
         id: true,
         name: true,
         power: true,
+        powerSince: true,
         vcpus: true,
         memoryMiB: true,
         haPriority: true,
@@ -362,6 +365,7 @@ export async function getHost(id: string, db: Db = getDb()): Promise<HostDetail 
       id: v.id,
       name: v.name,
       power: v.power,
+      powerSince: v.powerSince.toISOString(),
       vcpus: v.vcpus,
       memoryMiB: v.memoryMiB,
       haPriority: v.haPriority,
