@@ -110,3 +110,15 @@ describe("VM-host group host order and failback", () => {
     expect(e.fieldErrors?.["hostOrder.1"]).toEqual(["A ranked host must be one of the group's hosts"]);
   });
 });
+
+describe("a VM whose state is unknown", () => {
+  it("refuses a device edit with the reason; the isolation opt-out may still change", async () => {
+    const vm = await createVm({ name: "unk-1", vcpus: 2, memoryGiB: 4, keepRunningWhenIsolated: "true" }, ctx);
+    await t.db.vm.update({ where: { id: vm.id }, data: { power: "unknown" } });
+    const e = await refused(() => updateVm({ id: vm.id, name: "unk-1", vcpus: 4, memoryGiB: 4, keepRunningWhenIsolated: "true" }, ctx));
+    expect(e.code).toBe("CONFLICT");
+    expect(e.fieldErrors?.vcpus?.[0]).toMatch(/unk-1 is unknown \(its host is silent/);
+    await updateVm({ id: vm.id, name: "unk-1", vcpus: 2, memoryGiB: 4, keepRunningWhenIsolated: "false" }, ctx);
+    expect((await getVmForEdit(vm.id, ctx))?.keepRunningWhenIsolated).toBe(false);
+  });
+});

@@ -193,7 +193,12 @@ export async function updateVm(input: unknown, ctx?: ServiceCtx) {
     const nicsChanged = before.nics.length !== v.nics.length || v.nics.some((_, i) => !keepNic(i));
 
     if (before.power !== "stopped" || before.hostId) {
-      const state = before.power === "stopped" ? "placed on a host" : before.power;
+      const state =
+        before.power === "stopped"
+          ? "placed on a host"
+          : before.power === "unknown"
+            ? "unknown (its host is silent; wait until it reports again or an admin confirms on the host page that it is powered off)"
+            : before.power;
       const errors: FieldErrors = {};
       if (gpuChanged) errors.deviceRequests = [`GPU configuration can only change while the VM is off; ${before.name} is ${state}`];
       else if (vfChanged) errors.deviceRequests = [`Device requests can only change while the VM is off; ${before.name} is ${state}`];
