@@ -98,6 +98,17 @@ describe("haven-agent loop", () => {
     expect(span).toBeLessThan(1200);
   });
 
+  it("with a token file: waits for the token an admin drops there, then registers with it", async () => {
+    let file = "";
+    makeAgent({ token: () => file });
+    await new Promise((r) => setTimeout(r, 700));
+    expect(console_.state.registrations).toEqual([]);
+    expect(agent!.registered).toBe(false);
+    file = "issued-token\n";
+    await until(() => agent!.registered, 3000, "registration");
+    expect(console_.state.registrations.at(-1)?.token).toBe("issued-token");
+  });
+
   it("a restart registers with the stored token (the issued one was replaced)", async () => {
     makeAgent();
     await until(() => console_.current && console_.state.heartbeats.length > 0);

@@ -28,8 +28,11 @@ export interface AgentOptions {
   host: string;
   client: ProtocolClient;
   hypervisor: Hypervisor;
-  /** The token an admin issued (used when the store has none, or the stored one is refused). */
-  token: string;
+  /**
+   * The token an admin issued (used when the store has none, or the stored one is refused): a
+   * string, or a function read at every registration attempt (a token file an admin may replace).
+   */
+  token: string | (() => string);
   tokenStore?: TokenStore;
   /** Discovery (re-run at every registration). */
   inventory: () => HostInventory;
@@ -92,9 +95,17 @@ export class HostAgent {
 
   constructor(private readonly o: AgentOptions) {
     this.now = o.now ?? Date.now;
-    this.token = o.tokenStore?.load() ?? o.token;
+    this.token = o.tokenStore?.load() ?? this.issuedToken();
     this.timings = { heartbeatMs: o.timings?.heartbeatMs ?? 1000, isolationTimeoutMs: o.timings?.isolationTimeoutMs ?? 20_000 };
     this.lastContact = this.now();
+  }
+
+  private issuedToken(): string {
+    try {
+      return (typeof this.o.token === "function" ? this.o.token() : this.o.token).trim();
+    } catch {
+      return "";
+    }
   }
 
   get registered(): boolean {
@@ -198,8 +209,8 @@ export class HostAgent {
       const inv = this.o.inventory();
       this.nicNames = inv.nics.map((n) => n.name);
       const req = this.registrationRequest(inv);
-      const tokens = [...new Set([this.token, this.o.token])];
-      let lastErr: unknown = null;
+      const tokens = [...new Set([this.token, this.issuedToken()])].filter(Boolean);
+      let lastErr: unknown = tokens.length ? null : new Error("no agent token yet (--token, --token-file or HAVEN_AGENT_TOKEN)");
       for (const t of tokens) {
         try {
           const sent = this.now();
@@ -223,7 +234,7 @@ export class HostAgent {
         }
       }
       this.refusal("registration failed", lastErr);
-      this.nextRegister = this.now() + Math.max(1000, this.timings.heartbeatMs * 2);
+      this.nextRegister = this.now() + Math.min(2000, Math.max(500, this.timings.heartbeatMs));
     } finally {
       this.registerBusy = false;
     }

@@ -122,7 +122,7 @@ export function buildProgram(): Command {
       .description("register with the console and run its VMs on this host")
       .requiredOption("--console <url>", "the console (or its agent listener), e.g. http://haven:3000")
       .option("--token <token>", "the agent token an admin issued (or HAVEN_AGENT_TOKEN, or --token-file)")
-      .option("--token-file <file>", "read the issued token from a file")
+      .option("--token-file <file>", "read the issued token from a file (read again at every registration attempt: an admin may drop a new token there)")
       .option("--libvirt <uri>", "libvirt connection", "qemu:///system")
       .option("--name <host>", "this host's name in the console's inventory (default: this machine's)")
       .option("--state-dir <dir>", "token, device names and timings across restarts", "/var/lib/haven-agent")
@@ -151,9 +151,11 @@ export function buildProgram(): Command {
     ) => {
       const host = hostName(o.name);
       const log = createLogger({ level: o.logLevel, json: o.logJson, name: host });
-      const token = (o.token ?? process.env.HAVEN_AGENT_TOKEN ?? (o.tokenFile ? fs.readFileSync(o.tokenFile, "utf8") : "")).trim();
+      const fixed = (o.token ?? process.env.HAVEN_AGENT_TOKEN ?? "").trim();
+      const tokenFile = o.tokenFile;
+      const token = fixed || !tokenFile ? fixed : () => fs.readFileSync(tokenFile, "utf8");
       const state = openState(o.stateDir);
-      if (!token && !state.tokens.load()) throw new InvalidArgumentError("--token, --token-file or HAVEN_AGENT_TOKEN: the agent token an admin issued for this host");
+      if (!fixed && !tokenFile && !state.tokens.load()) throw new InvalidArgumentError("--token, --token-file or HAVEN_AGENT_TOKEN: the agent token an admin issued for this host");
       const hypervisor = new VirshHypervisor({ uri: o.libvirt });
       let names = state.loadNames();
       let inventory: HostInventory = discover(o.sysfsRoot);

@@ -138,15 +138,38 @@ export class AgentStory {
     this.libvirt = await ensureLibvirtd();
     this.log(`libvirtd ${this.libvirt.started ? "started" : "already running"} (${this.libvirt.kvm ? "KVM" : "TCG: no /dev/kvm"})`);
     await this.prepareStore();
-    await this.startConsole();
+    const healthUrl = await this.spawnConsole();
     for (const h of this.hosts) for (const v of this.o.vms) this.byDomain.set(domainName(h, v.name), { host: h, vm: v.name });
     for (const h of this.hosts) {
       const p = new CuttableProxy(this.agentTarget);
       await p.start();
       this.proxies.set(h, p);
     }
+    // The agents start with the console (they retry registering until their token file holds the
+    // token an admin issues): the controller counts silence from its own start, so agents that
+    // came up only after it could be declared failed before their first heartbeat.
+    for (const [h, t] of Object.entries(this.tokens)) this.writeToken(h, t);
     for (const short of this.o.hosts) this.startAgent(this.host(short));
+    await this.waitHealthy(healthUrl, this.o.console.kind === "production" ? 240_000 : 120_000);
+    if (this.o.console.kind === "production") {
+      for (const h of this.hosts) {
+        const r = await fetch(`${this.consoleUrl}/api/v1/hosts/${encodeURIComponent(h)}/agent-token`, { method: "POST", headers: { authorization: `Bearer ${this.adminToken}` } });
+        if (r.status !== 201) throw new Error(`issuing the agent token of ${h}: ${r.status} ${await r.text()}`);
+        this.tokens[h] = ((await r.json()) as { token: string }).token;
+        this.writeToken(h, this.tokens[h]);
+      }
+    }
+    this.log(`console (${this.o.console.kind}) at ${this.consoleUrl}; tokens issued`);
     this.startSampler();
+  }
+
+  private tokenFile(host: string): string {
+    return path.join(this.dir, `token-${host}`);
+  }
+
+  private writeToken(host: string, token: string): void {
+    fs.writeFileSync(`${this.tokenFile(host)}.tmp`, token + "\n", { mode: 0o600 });
+    fs.renameSync(`${this.tokenFile(host)}.tmp`, this.tokenFile(host));
   }
 
   private spec(): unknown {
@@ -175,7 +198,8 @@ export class AgentStory {
     this.log(`store ${this.dbFile}: ${Object.keys(this.hostIds).length} hosts, ${Object.keys(this.vmIds).length} VMs`);
   }
 
-  private async startConsole(): Promise<void> {
+  /** Spawns the console; returns the health URL to wait for. */
+  private async spawnConsole(): Promise<string> {
     const agentPort = await freePort();
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -189,27 +213,23 @@ export class AgentStory {
       PRISMA_HIDE_UPDATE_MESSAGE: "1",
     };
     const logFile = fs.openSync(path.join(this.dir, "console.log"), "a");
-    if (this.o.console.kind === "production") {
-      const port = await freePort();
-      env.PORT = String(port);
-      env.NEXT_DIST_DIR = this.o.console.distDir;
-      this.consoleUrl = `http://127.0.0.1:${port}`;
-      // scripts/start.ts, as `npm start` runs it (the store is migrated and not empty: no seed; the
-      // test runner has just built distDir). HAVEN_STORY_NEXT_START=1 runs `next start` on the build
-      // as it is instead (development: no rebuild when other sources changed meanwhile).
-      const direct = process.env.HAVEN_STORY_NEXT_START === "1";
-      this.consoleProc = direct
-        ? spawn(path.join(ROOT, "node_modules", ".bin", "next"), ["start", "-p", String(port)], { cwd: ROOT, env: { ...env, NODE_ENV: "production" }, detached: true, stdio: ["ignore", logFile, logFile] })
-        : spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), ["--conditions=react-server", "scripts/start.ts"], { cwd: ROOT, env, detached: true, stdio: ["ignore", logFile, logFile] });
-      // The agents use the console's own port (the Next routes forward to the controller process).
-      this.agentTarget = port;
-      await this.waitHealthy(`${this.consoleUrl}/api/health`, 240_000);
-      for (const h of this.hosts) {
-        const r = await fetch(`${this.consoleUrl}/api/v1/hosts/${encodeURIComponent(h)}/agent-token`, { method: "POST", headers: { authorization: `Bearer ${this.adminToken}` } });
-        if (r.status !== 201) throw new Error(`issuing the agent token of ${h}: ${r.status} ${await r.text()}`);
-        this.tokens[h] = ((await r.json()) as { token: string }).token;
+    try {
+      if (this.o.console.kind === "production") {
+        const port = await freePort();
+        env.PORT = String(port);
+        env.NEXT_DIST_DIR = this.o.console.distDir;
+        this.consoleUrl = `http://127.0.0.1:${port}`;
+        // scripts/start.ts, as `npm start` runs it (the store is migrated and not empty: no seed; the
+        // test runner has just built distDir). HAVEN_STORY_NEXT_START=1 runs `next start` on the build
+        // as it is instead (development: no rebuild when other sources changed meanwhile).
+        const direct = process.env.HAVEN_STORY_NEXT_START === "1";
+        this.consoleProc = direct
+          ? spawn(path.join(ROOT, "node_modules", ".bin", "next"), ["start", "-p", String(port)], { cwd: ROOT, env: { ...env, NODE_ENV: "production" }, detached: true, stdio: ["ignore", logFile, logFile] })
+          : spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), ["--conditions=react-server", "scripts/start.ts"], { cwd: ROOT, env, detached: true, stdio: ["ignore", logFile, logFile] });
+        // The agents use the console's own port (the Next routes forward to the controller process).
+        this.agentTarget = port;
+        return `${this.consoleUrl}/api/health`;
       }
-    } else {
       this.consoleProc = fork(path.join(ROOT, "lib", "server", "control", "main.ts"), [], {
         cwd: ROOT,
         env,
@@ -218,10 +238,10 @@ export class AgentStory {
       });
       this.consoleUrl = `http://127.0.0.1:${agentPort}`;
       this.agentTarget = agentPort;
-      await this.waitHealthy(`${this.consoleUrl}/api/health`, 120_000);
+      return `${this.consoleUrl}/api/health`;
+    } finally {
+      fs.closeSync(logFile);
     }
-    fs.closeSync(logFile);
-    this.log(`console (${this.o.console.kind}) at ${this.consoleUrl}`);
   }
 
   private async waitHealthy(url: string, timeoutMs: number): Promise<void> {
@@ -271,8 +291,8 @@ export class AgentStory {
       "run",
       "--console",
       `http://127.0.0.1:${this.proxies.get(host)!.port}`,
-      "--token",
-      this.tokens[host],
+      "--token-file",
+      this.tokenFile(host),
       "--name",
       host,
       "--libvirt",
