@@ -17,6 +17,7 @@ describe("ZClusterSpec", () => {
       haMode: "default",
       faultTolerance: 1,
       reservation: "host",
+      failback: true,
       timing: { heartbeat: 1, failureTimeout: 30, isolationTimeout: 20, missedHeartbeats: 3, vmStart: 5 },
     });
     expect(s.hosts[0].storageController).toBe(true);
