@@ -60,7 +60,9 @@ export function freePort(): Promise<number> {
 }
 
 function sh(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => execFile(cmd, args, { env: { ...process.env, LC_ALL: "C" } }, (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout: String(stdout), stderr: String(stderr) })));
+  return new Promise((resolve) =>
+    execFile(cmd, args, { timeout: 30_000, env: { ...process.env, LC_ALL: "C" } }, (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout: String(stdout), stderr: String(stderr) })),
+  );
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -117,11 +119,13 @@ export class AgentStory {
   private byDomain = new Map<string, { host: string; vm: string }>();
   readonly violations: Violation[] = [];
   samples = 0;
+  sampleErrors = 0;
   /** VM name → hosts it runs on, from the latest `virsh list`. */
   placement = new Map<string, string[]>();
   private log: (line: string) => void;
 
   constructor(readonly o: StoryOptions) {
+    if (process.env.HAVEN_STORY_KEEP === "1") o.keep = true;
     this.log = o.log ?? (() => {});
   }
 
@@ -150,17 +154,36 @@ export class AgentStory {
     // came up only after it could be declared failed before their first heartbeat.
     for (const [h, t] of Object.entries(this.tokens)) this.writeToken(h, t);
     for (const short of this.o.hosts) this.startAgent(this.host(short));
-    await this.waitHealthy(healthUrl, this.o.console.kind === "production" ? 240_000 : 120_000);
+    await this.waitHealthy(healthUrl, 120_000);
     if (this.o.console.kind === "production") {
       for (const h of this.hosts) {
-        const r = await fetch(`${this.consoleUrl}/api/v1/hosts/${encodeURIComponent(h)}/agent-token`, { method: "POST", headers: { authorization: `Bearer ${this.adminToken}` } });
-        if (r.status !== 201) throw new Error(`issuing the agent token of ${h}: ${r.status} ${await r.text()}`);
-        this.tokens[h] = ((await r.json()) as { token: string }).token;
+        this.tokens[h] = await this.issueToken(h);
         this.writeToken(h, this.tokens[h]);
       }
     }
     this.log(`console (${this.o.console.kind}) at ${this.consoleUrl}; tokens issued`);
     this.startSampler();
+  }
+
+  /** POST /api/v1/hosts/{name}/agent-token with HAVEN_ADMIN_TOKEN, as an admin's script does (3 tries of 20 s). */
+  private async issueToken(host: string): Promise<string> {
+    let last = "";
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      try {
+        const r = await fetch(`${this.consoleUrl}/api/v1/hosts/${encodeURIComponent(host)}/agent-token`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${this.adminToken}` },
+          signal: AbortSignal.timeout(20_000),
+        });
+        if (r.status === 201) return ((await r.json()) as { token: string }).token;
+        last = `${r.status} ${await r.text()}`;
+        if (r.status < 500) break;
+      } catch (e) {
+        last = (e as Error).message;
+      }
+      this.log(`issuing the agent token of ${host}: ${last}; again`);
+    }
+    throw new Error(`issuing the agent token of ${host}: ${last}`);
   }
 
   private tokenFile(host: string): string {
@@ -349,7 +372,12 @@ export class AgentStory {
   // ------------------------------------------------------------------ observation
 
   private startSampler(): void {
-    this.sampler = setInterval(() => void this.sample(), 250);
+    this.sampler = setInterval(() => {
+      this.sample().catch((e) => {
+        this.sampleErrors++;
+        if (this.sampleErrors <= 3) this.log(`virsh list failed: ${(e as Error).message}`);
+      });
+    }, 250);
   }
 
   async sample(): Promise<Map<string, string[]>> {
@@ -434,5 +462,6 @@ export class AgentStory {
     }
     await this.libvirt?.stop();
     if (!this.o.keep) fs.rmSync(this.dir, { recursive: true, force: true });
+    else this.log(`kept ${this.dir} (store, console and agent logs)`);
   }
 }
