@@ -100,6 +100,44 @@ class CuttableProxy {
   }
 }
 
+function alive(pid: number | null | undefined): pid is number {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Stories whose test process died before their teardown (a runner that killed its worker) leave
+ * their console, agents and guests behind: stop those (by the pids and domain prefix they recorded)
+ * and remove their directories. Only stories whose owner process is gone are touched.
+ */
+export async function reapAbandonedStories(): Promise<void> {
+  for (const d of fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith("haven-agent-story-"))) {
+    const dir = path.join(os.tmpdir(), d);
+    let owner: { pid: number; tag: string };
+    try {
+      owner = JSON.parse(fs.readFileSync(path.join(dir, "owner.json"), "utf8"));
+    } catch {
+      continue;
+    }
+    if (alive(owner.pid)) continue;
+    try {
+      const pids = JSON.parse(fs.readFileSync(path.join(dir, "pids.json"), "utf8")) as { consoleGroup: number | null; console: number | null; agents: (number | null)[] };
+      for (const a of pids.agents) if (alive(a)) process.kill(a, "SIGKILL");
+      if (alive(pids.consoleGroup)) process.kill(-pids.consoleGroup, "SIGTERM");
+      else if (alive(pids.console)) process.kill(pids.console, "SIGTERM");
+    } catch {
+      /* nothing recorded */
+    }
+    for (const n of await virshList().catch(() => [] as string[])) if (n.startsWith(`haven-${owner.tag}`)) await sh("virsh", ["destroy", n]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export class AgentStory {
   readonly tag = `s${(Date.now() % 1e8).toString(36)}${process.pid.toString(36)}`;
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "haven-agent-story-"));
@@ -139,6 +177,8 @@ export class AgentStory {
 
   /** Store, libvirtd, console, tokens, proxies and agents; returns when every agent has registered. */
   async setup(): Promise<void> {
+    await reapAbandonedStories();
+    fs.writeFileSync(path.join(this.dir, "owner.json"), JSON.stringify({ pid: process.pid, tag: this.tag }));
     this.libvirt = await ensureLibvirtd();
     this.log(`libvirtd ${this.libvirt.started ? "started" : "already running"} (${this.libvirt.kvm ? "KVM" : "TCG: no /dev/kvm"})`);
     await this.prepareStore();
@@ -154,6 +194,7 @@ export class AgentStory {
     // came up only after it could be declared failed before their first heartbeat.
     for (const [h, t] of Object.entries(this.tokens)) this.writeToken(h, t);
     for (const short of this.o.hosts) this.startAgent(this.host(short));
+    this.recordPids();
     await this.waitHealthy(healthUrl, 120_000);
     if (this.o.console.kind === "production") {
       for (const h of this.hosts) {
@@ -333,6 +374,13 @@ export class AgentStory {
     const p = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, NODE_ENV: "production" }, stdio: ["ignore", log, log] });
     fs.closeSync(log);
     this.agents.set(host, p);
+    if (this.consoleProc) this.recordPids();
+  }
+
+  /** The processes of this story, for reapAbandonedStories when the test process dies before its teardown. */
+  private recordPids(): void {
+    const pids = { consoleGroup: this.o.console.kind === "production" ? (this.consoleProc?.pid ?? null) : null, console: this.consoleProc?.pid ?? null, agents: [...this.agents.values()].map((p) => p.pid ?? null) };
+    fs.writeFileSync(path.join(this.dir, "pids.json"), JSON.stringify(pids));
   }
 
   agentLog(host: string): string {
