@@ -171,7 +171,7 @@ export class HostAgent {
    */
   private contact(sentAt: number): void {
     this.lastContact = Math.max(this.lastContact, sentAt);
-    if (this.isolated) {
+    if (this.isolated && this.now() - this.lastContact < this.timings.isolationTimeoutMs) {
       this.isolated = false;
       this.fenceFailing = false;
       this.o.log.info("console reached again: isolation over");
