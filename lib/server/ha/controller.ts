@@ -33,7 +33,7 @@ import { AppError } from "@/lib/server/errors";
 import { AlertBook, type AlertKind } from "./alerts";
 import { EventSink, openIncident, type EventInput, type IncidentKind, type RecordedEvent } from "./journal";
 import type { Clock } from "./clock";
-import { Cadence, Pacer } from "./pacing";
+import { Cadence, LoopLag, Pacer } from "./pacing";
 import { summarizeRebuildReasons } from "./alerts-text";
 import { createStderrLogger, type Logger } from "./log";
 
@@ -242,12 +242,15 @@ export class HaController {
   /** Pacing on the wall clock (HaDeps.pacing): null in the scenario runner and tests. */
   private readonly pacer: Pacer | null;
   private readonly evalCadence: Cadence | null;
+  /** The event loop's recent delay (wall clock, pacing only): widens every host's silence window. */
+  private readonly loopLag: LoopLag | null;
 
   constructor(private readonly deps: HaDeps) {
     this.db = deps.db;
     this.clock = deps.clock;
     this.log = deps.log ?? createStderrLogger();
     this.pacer = deps.pacing ? new Pacer() : null;
+    this.loopLag = deps.pacing ? new LoopLag().start() : null;
     this.evalCadence = deps.pacing ? new Cadence() : null;
   }
 
@@ -642,7 +645,9 @@ export class HaController {
     }
     // Silences and countdowns count only time the detector observed (its own stalls are taken
     // out), and nothing is declared within one heartbeat interval after a stall.
-    const window = this.timing.missed * this.timing.heartbeatMs;
+    // A heartbeat processed late because this process was busy is not the host's silence: the
+    // window grows by the event loop's largest recent delay (0 on a virtual clock).
+    const window = this.timing.missed * this.timing.heartbeatMs + (this.loopLag?.recentMaxMs() ?? 0);
     const graceOver = now >= this.graceUntil;
     for (const h of [...this.hosts.values()]) {
       await this.forHost(h, async () => {

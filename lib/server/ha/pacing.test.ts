@@ -38,3 +38,34 @@ describe("Cadence", () => {
     expect(c.due()).toBe(true);
   });
 });
+
+describe("LoopLag", () => {
+  it("remembers the largest timer drift of its horizon, then forgets it", async () => {
+    const { LoopLag } = await import("./pacing");
+    const lag = new LoopLag(100, 1000);
+    lag.tick(0);
+    lag.tick(100);
+    expect(lag.recentMaxMs(100)).toBe(0);
+    lag.tick(2600); // the loop was held for 2.4 s
+    expect(lag.recentMaxMs(2700)).toBe(2400);
+    lag.tick(2700);
+    expect(lag.recentMaxMs(3500)).toBe(2400);
+    lag.tick(3700);
+    expect(lag.recentMaxMs(3700)).toBe(900);
+    lag.tick(5000);
+    expect(lag.recentMaxMs(6000)).toBe(1200);
+  });
+
+  it("measures a real blocked event loop", async () => {
+    const { LoopLag } = await import("./pacing");
+    const lag = new LoopLag(20, 5000).start();
+    await new Promise((r) => setTimeout(r, 50));
+    const end = performance.now() + 300;
+    while (performance.now() < end) {
+      /* the loop is blocked */
+    }
+    await new Promise((r) => setTimeout(r, 60));
+    lag.stop();
+    expect(lag.recentMaxMs()).toBeGreaterThan(200);
+  });
+});

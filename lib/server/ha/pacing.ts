@@ -49,3 +49,49 @@ export class Cadence {
     }
   }
 }
+
+/**
+ * The event loop's recent delay, measured by a 100 ms timer's drift. A heartbeat that arrived
+ * while the loop was busy waits in the socket (or, for the in-process demo fleet, is sent late)
+ * and is processed up to that long after the host sent it; the failure detector widens a host's
+ * silence window by the largest delay of the last `horizonMs` so that this queueing is never
+ * counted as the host's silence. Wall time; the timer does not keep the process alive.
+ */
+export class LoopLag {
+  private samples: { at: number; ms: number }[] = [];
+  private last = performance.now();
+  private timer: ReturnType<typeof setInterval> | null = null;
+
+  constructor(
+    private readonly everyMs = 100,
+    private readonly horizonMs = 15_000,
+  ) {}
+
+  start(): this {
+    if (this.timer) return this;
+    this.last = performance.now();
+    this.timer = setInterval(() => this.tick(), this.everyMs);
+    this.timer.unref?.();
+    return this;
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Records one timer turn (exposed for tests). */
+  tick(now = performance.now()): void {
+    const ms = Math.max(0, now - this.last - this.everyMs);
+    this.last = now;
+    if (ms > 5) this.samples.push({ at: now, ms });
+    while (this.samples.length && this.samples[0].at < now - this.horizonMs) this.samples.shift();
+  }
+
+  /** The largest delay within the horizon (ms). */
+  recentMaxMs(now = performance.now()): number {
+    let max = 0;
+    for (const s of this.samples) if (s.at >= now - this.horizonMs && s.ms > max) max = s.ms;
+    return max;
+  }
+}
