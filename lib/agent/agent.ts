@@ -2,7 +2,7 @@
 // interval, fetch and execute start/stop commands through the hypervisor driver, acknowledge them,
 // report a guest that stops on its own at once (libvirt lifecycle events), and apply the isolation
 // response: once it has not reached the console for the isolation timeout it powers off every guest
-// it owns except those that opted out (HA priority "off", or keepRunningWhenIsolated in the start
+// it owns except those that opted out (keepRunningWhenIsolated in the start
 // command) — the console waits longer than that before it starts them elsewhere.
 //
 // It only ever touches domains whose Haven metadata names its host (lib/agent/domain-xml.ts).
@@ -476,7 +476,9 @@ export class HostAgent {
     this.lastFence = now;
     void (async () => {
       try {
-        const victims = (await this.refreshDomains()).filter((d) => d.meta.haPriority !== "off" && !d.meta.keepRunningWhenIsolated);
+        // The isolation response fences the host: every guest it owns goes off, HA or not (a VM of
+        // a silent host is then known off and may run elsewhere), except VMs that opted out.
+        const victims = (await this.refreshDomains()).filter((d) => !d.meta.keepRunningWhenIsolated);
         for (const d of victims) {
           await this.o.hypervisor.destroy(d.uuid);
           this.stats.isolationPowerOffs++;
