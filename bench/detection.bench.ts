@@ -177,6 +177,19 @@ function probe(url: string, everyMs: number, init?: () => RequestInit): { stop: 
   };
 }
 
+/** A real HTTP agent heartbeating every second, and both health endpoints every 100 ms. */
+function startProbes(c: Console, token: string, hostId: string): { stop: () => Promise<[number[], number[], number[]]> } {
+  let seq = 1;
+  const hb = probe(`${c.agentBase}/api/agent/v1/heartbeat`, 1000, () => ({
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ hostId, seq: seq++, vms: [], nics: [] }),
+  }));
+  const health = probe(`${c.agentBase}/api/health`, 100);
+  const consoleHealth = probe(`${c.base}/api/health`, 100);
+  return { stop: () => Promise.all([hb.stop(), health.stop(), consoleHealth.stop()]) };
+}
+
 function dashboardLoad(base: string, cookies: string[], seconds: number): Promise<autocannon.Result> {
   let i = 0;
   return new Promise((resolve, reject) => {
@@ -211,17 +224,10 @@ async function partA() {
     }
     await sleep(3000);
     const since = new Date();
-    let seq = 1;
-    const hb = probe(`${c.agentBase}/api/agent/v1/heartbeat`, 1000, () => ({
-      method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify({ hostId, seq: seq++, vms: [], nics: [] }),
-    }));
-    const health = probe(`${c.agentBase}/api/health`, 100);
-    const consoleHealth = probe(`${c.base}/api/health`, 100);
+    const probes = startProbes(c, token, hostId);
     const load = await dashboardLoad(c.base, cookies, LOAD_SECONDS);
     await sleep(4000); // a host that went silent during the load is declared after its window
-    const [hbLat, hLat, chLat] = await Promise.all([hb.stop(), health.stop(), consoleHealth.stop()]);
+    const [hbLat, hLat, chLat] = await probes.stop();
     const unreachable = await db.event.findMany({ where: { kind: "host-unreachable", at: { gte: since } }, select: { hostId: true } });
     await db.$disconnect();
     const out = {
@@ -268,14 +274,7 @@ async function partB() {
     const db = createDb(`file:${tmp.file}`);
     // Let the fleet settle: every simulated agent has heartbeated (no host unreachable for 10 s).
     await sleep(10_000);
-    let seq = 1;
-    const hb = probe(`${c.agentBase}/api/agent/v1/heartbeat`, 1000, () => ({
-      method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify({ hostId, seq: seq++, vms: [], nics: [] }),
-    }));
-    const health = probe(`${c.agentBase}/api/health`, 100);
-    const consoleHealth = probe(`${c.base}/api/health`, 100);
+    const probes = startProbes(c, token, hostId);
     const since = new Date();
     const t0 = performance.now();
     await Promise.all(
@@ -302,7 +301,7 @@ async function partB() {
         break;
       }
     }
-    const [hbLat, hLat, chLat] = await Promise.all([hb.stop(), health.stop(), consoleHealth.stop()]);
+    const [hbLat, hLat, chLat] = await probes.stop();
     const unreachable = await db.event.findMany({ where: { kind: "host-unreachable", at: { gte: since } }, select: { hostId: true } });
     await db.$disconnect();
     const out = {
