@@ -71,6 +71,24 @@ export function sqliteReader(db: PrismaClient): Database.Database | null {
   return conn;
 }
 
+const statements = new WeakMap<PrismaClient, Map<string, Database.Statement>>();
+
+/**
+ * `sql` prepared once per client on its read-only SQLite connection (sqliteReader), or null when
+ * the store is not a SQLite file. Each run reads the store afresh.
+ */
+export function readStatement<P extends unknown[], R>(db: PrismaClient, sql: string): Database.Statement<P, R> | null {
+  let m = statements.get(db);
+  const hit = m?.get(sql);
+  if (hit) return hit as unknown as Database.Statement<P, R>;
+  const reader = sqliteReader(db);
+  if (!reader) return null;
+  const stmt = reader.prepare<P, R>(sql);
+  if (!m) statements.set(db, (m = new Map()));
+  m.set(sql, stmt as unknown as Database.Statement);
+  return stmt;
+}
+
 export type Db = PrismaClient;
 
 const g = globalThis as unknown as { __havenDb?: PrismaClient };

@@ -18,7 +18,7 @@ import {
   type TRegisterResponse,
 } from "@/lib/schemas/agent";
 import { AppError, appErrorFromZod } from "@/lib/server/errors";
-import { sqliteReader } from "@/lib/server/db";
+import { readStatement } from "@/lib/server/db";
 import type { HaController } from "@/lib/server/ha/controller";
 
 export interface AgentServiceDeps {
@@ -72,18 +72,9 @@ export async function registerAgent(deps: AgentServiceDeps, input: unknown): Pro
   };
 }
 
-const tokenStatements = new WeakMap<PrismaClient, { get: (hash: string) => { id: string } | undefined }>();
-
 /** The host whose token hash this is, read from the store (a prepared statement on SQLite). */
 async function hostOfTokenHash(db: PrismaClient, hash: string): Promise<string | null> {
-  let stmt = tokenStatements.get(db);
-  if (!stmt) {
-    const reader = sqliteReader(db);
-    if (reader) {
-      stmt = reader.prepare<[string], { id: string }>('SELECT "id" FROM "Host" WHERE "agentTokenHash" = ?');
-      tokenStatements.set(db, stmt);
-    }
-  }
+  const stmt = readStatement<[string], { id: string }>(db, 'SELECT "id" FROM "Host" WHERE "agentTokenHash" = ?');
   if (stmt) return stmt.get(hash)?.id ?? null;
   const rows = await db.$queryRaw<{ id: string }[]>`SELECT "id" FROM "Host" WHERE "agentTokenHash" = ${hash}`;
   return rows[0]?.id ?? null;

@@ -6,7 +6,7 @@ import { cache } from "react";
 import { redirect } from "next/navigation";
 import { roleAtLeast, ROLES, type Role } from "@/lib/schemas/auth";
 import { AppError } from "@/lib/server/errors";
-import { getDb, sqliteReader } from "@/lib/server/db";
+import { getDb, readStatement } from "@/lib/server/db";
 import { authSecret, getAuth, SESSION_TTL_S } from "./auth";
 import { principalOverride, type Principal } from "./principal";
 
@@ -60,19 +60,13 @@ async function principalFromSessionCookie(cookieHeader: string): Promise<Princip
 }
 
 type SessionRow = { expiresAt: number; id: string; email: string; name: string; role: string | null };
-const sessionStatements = new WeakMap<object, { get: (token: string) => { expiresAt: number | string; id: string; email: string; name: string; role: string | null } | undefined }>();
-
 /** The session of a token with its user, read from the store on every request (a prepared statement on SQLite). */
 async function sessionRow(token: string): Promise<SessionRow | null> {
   const db = getDb();
-  let stmt = sessionStatements.get(db);
-  if (!stmt) {
-    const reader = sqliteReader(db);
-    if (reader) {
-      stmt = reader.prepare('SELECT s."expiresAt" AS "expiresAt", u."id" AS "id", u."email" AS "email", u."name" AS "name", u."role" AS "role" FROM "Session" s JOIN "User" u ON u."id" = s."userId" WHERE s."token" = ?') as unknown as NonNullable<typeof stmt>;
-      sessionStatements.set(db, stmt);
-    }
-  }
+  const stmt = readStatement<[string], { expiresAt: number | string; id: string; email: string; name: string; role: string | null }>(
+    db,
+    'SELECT s."expiresAt" AS "expiresAt", u."id" AS "id", u."email" AS "email", u."name" AS "name", u."role" AS "role" FROM "Session" s JOIN "User" u ON u."id" = s."userId" WHERE s."token" = ?',
+  );
   if (stmt) {
     const r = stmt.get(token);
     // Prisma keeps SQLite DateTime as epoch milliseconds (or, in older rows, ISO text).
