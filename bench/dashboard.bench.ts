@@ -18,6 +18,7 @@ import path from "node:path";
 import { chromium } from "playwright-core";
 import { createTempDb } from "../lib/sim/temp-db";
 import { seedLarge } from "../lib/server/seed";
+import { ensureBuild } from "./ensure-build";
 import { freePort } from "./free-port";
 import type { BenchModule } from "./run";
 
@@ -31,14 +32,6 @@ export const goals: BenchModule["goals"] = {
   dashboardServerMs: { op: "<", value: 300 },
   dashboardInteractiveMs: { op: "<", value: 1500 },
 };
-
-async function ensureBuild(): Promise<void> {
-  const { build, buildStaleReason } = await import("../scripts/lib/app-setup");
-  const why = process.env.HAVEN_BENCH_REBUILD === "1" ? "HAVEN_BENCH_REBUILD=1" : buildStaleReason(DIST);
-  if (!why) return;
-  console.error(`dashboard bench: building into ${DIST}/ (${why})`);
-  if ((await build(DIST)) !== 0) throw new Error("next build failed");
-}
 
 async function waitUp(base: string, child: ChildProcess, ms = 90_000): Promise<void> {
   const end = Date.now() + ms;
@@ -65,7 +58,7 @@ const median = (xs: number[]) => {
 const r1 = (x: number) => Math.round(x * 10) / 10;
 
 export async function run() {
-  await ensureBuild();
+  await ensureBuild(DIST, "dashboard bench");
   const tmp = createTempDb();
   const t0 = performance.now();
   const seeded = await seedLarge(tmp.db);

@@ -29,6 +29,7 @@ import { createTempDb, type TempDb } from "../lib/sim/temp-db";
 import { seedDemo, seedLarge } from "../lib/server/seed";
 import { issueAgentToken } from "../lib/server/agent/tokens";
 import { createDb } from "../lib/server/db";
+import { ensureBuild } from "./ensure-build";
 import { freePort } from "./free-port";
 import type { BenchModule } from "./run";
 
@@ -57,14 +58,6 @@ function p99(xs: number[]): number {
   if (!xs.length) return NaN;
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil(s.length * 0.99) - 1)];
-}
-
-async function ensureBuild(): Promise<void> {
-  const { build, buildStaleReason } = await import("../scripts/lib/app-setup");
-  const why = process.env.HAVEN_BENCH_REBUILD === "1" ? "HAVEN_BENCH_REBUILD=1" : buildStaleReason(DIST);
-  if (!why) return;
-  console.error(`detection bench: building into ${DIST}/ (${why})`);
-  if ((await build(DIST)) !== 0) throw new Error("next build failed");
 }
 
 interface Console {
@@ -329,7 +322,7 @@ async function partB() {
 }
 
 export async function run() {
-  await ensureBuild();
+  await ensureBuild(DIST, "detection bench");
   const parts = (process.env.HAVEN_BENCH_DETECTION_PARTS ?? "A,B").split(",");
   return {
     ...(parts.includes("A") ? await partA() : {}),
