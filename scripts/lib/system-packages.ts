@@ -25,6 +25,7 @@ export const TEST_PACKAGES: SystemPackage[] = [
   { pkg: "tini", proof: "/usr/bin/tini", why: "reaps QEMU under libvirtd when there is no systemd (tests/support/libvirtd.ts)" },
   { pkg: "pciutils", proof: "/usr/bin/lspci", why: "the discovery test compares with lspci on this machine" },
   { pkg: "pci.ids", proof: "/usr/share/misc/pci.ids", why: "GPU and NIC model names in discovery" },
+  { pkg: "prometheus", proof: "/usr/bin/prometheus", why: "tests/metrics: a real Prometheus scrapes the console's /api/metrics" },
 ];
 
 export function missingPackages(list: SystemPackage[] = TEST_PACKAGES): SystemPackage[] {
