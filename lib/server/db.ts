@@ -34,6 +34,24 @@ export function enableWal(url: string): void {
   }
 }
 
+/**
+ * The better-sqlite3 adapter with its transactions begun IMMEDIATE (the writer lock taken at
+ * BEGIN, waiting up to the busy timeout) instead of DEFERRED. With a deferred BEGIN, a transaction
+ * that reads and then writes gets SQLITE_BUSY at once — no wait — when another process (the
+ * console beside the controller, a second CLI) committed in between: its WAL snapshot is stale
+ * and cannot become a writer. Read-only transactions are rare here; they pay a short lock wait.
+ * The adapter's own mutex already runs one transaction at a time per connection.
+ */
+class ImmediateTransactions extends PrismaBetterSQLite3 {
+  override async connect() {
+    const adapter = await super.connect();
+    const client = (adapter as unknown as { client: Database.Database }).client;
+    const prepare = client.prepare.bind(client);
+    client.prepare = ((sql: string) => prepare(sql === "BEGIN" ? "BEGIN IMMEDIATE" : sql)) as typeof client.prepare;
+    return adapter;
+  }
+}
+
 /** The store URL each client was made for (hot paths open their own read statement on it). */
 const urls = new WeakMap<PrismaClient, string>();
 
@@ -41,7 +59,7 @@ const urls = new WeakMap<PrismaClient, string>();
 export function createDb(url = databaseUrl()): PrismaClient {
   enableWal(url);
   // `timeout` is better-sqlite3's busy timeout for the adapter's connection.
-  const adapter = new PrismaBetterSQLite3({ url, timeout: SQLITE_BUSY_TIMEOUT_MS });
+  const adapter = new ImmediateTransactions({ url, timeout: SQLITE_BUSY_TIMEOUT_MS });
   const client = new PrismaClient({ adapter });
   urls.set(client, url);
   return client;
