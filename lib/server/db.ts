@@ -2,7 +2,9 @@ import fs from "node:fs";
 import Database from "better-sqlite3";
 import { PrismaClient } from "@prisma/client";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
-import { databaseUrl } from "../db-url";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient as PostgresPrismaClient } from "../../prisma/postgres/client";
+import { databaseUrl, isPostgresUrl } from "../db-url";
 
 /** How long a statement waits for another connection's lock (the CLI, a backup) before failing. */
 export const SQLITE_BUSY_TIMEOUT_MS = 5000;
@@ -55,8 +57,25 @@ class ImmediateTransactions extends PrismaBetterSQLite3 {
 /** The store URL each client was made for (hot paths open their own read statement on it). */
 const urls = new WeakMap<PrismaClient, string>();
 
-/** A Prisma client over the better-sqlite3 driver adapter, for the given store URL. */
+/** Connections in each PostgreSQL client's pool (HAVEN_PG_POOL, default 10). */
+function pgPoolSize(): number {
+  const n = Number(process.env.HAVEN_PG_POOL ?? "");
+  return Number.isInteger(n) && n > 0 ? n : 10;
+}
+
+/**
+ * A Prisma client for the given store URL: `postgresql://…` → the PostgreSQL client generated from
+ * prisma/postgres/schema.prisma (derived from the one schema, same models and API) over the pg
+ * driver adapter; anything else → the better-sqlite3 driver adapter.
+ */
 export function createDb(url = databaseUrl()): PrismaClient {
+  if (isPostgresUrl(url)) {
+    const adapter = new PrismaPg({ connectionString: url, max: pgPoolSize(), idleTimeoutMillis: 10_000, connectionTimeoutMillis: 5_000 });
+    // Same models, same query API: the two generated clients differ by provider only.
+    const client = new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
+    urls.set(client, url);
+    return client;
+  }
   enableWal(url);
   // `timeout` is better-sqlite3's busy timeout for the adapter's connection.
   const adapter = new ImmediateTransactions({ url, timeout: SQLITE_BUSY_TIMEOUT_MS });
@@ -105,6 +124,12 @@ export function readStatement<P extends unknown[], R>(db: PrismaClient, sql: str
   if (!m) statements.set(db, (m = new Map()));
   m.set(sql, stmt as unknown as Database.Statement);
   return stmt;
+}
+
+/** Whether the client works on PostgreSQL (else SQLite). */
+export function isPostgres(db: PrismaClient): boolean {
+  const url = urls.get(db);
+  return !!url && isPostgresUrl(url);
 }
 
 export type Db = PrismaClient;

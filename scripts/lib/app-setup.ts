@@ -2,7 +2,7 @@
 // migrate the store, seed it when empty, build the app when the build is stale.
 import fs from "node:fs";
 import path from "node:path";
-import { databaseFile, databaseUrl } from "../../lib/db-url";
+import { databaseFile, databaseUrl, isPostgresUrl } from "../../lib/db-url";
 import { ROOT, bin, run, type Env } from "./proc";
 
 /** Creates the directory of the SQLite file. */
@@ -10,14 +10,41 @@ export function ensureDataDir(url = databaseUrl()): void {
   fs.mkdirSync(path.dirname(path.resolve(ROOT, databaseFile(url))), { recursive: true });
 }
 
-/** Deletes the SQLite file and its journals. */
+/** Deletes the SQLite file and its journals (PostgreSQL: see resetPostgres). */
 export function deleteDatabase(url = databaseUrl()): void {
+  if (isPostgresUrl(url)) throw new Error("deleteDatabase is for the SQLite file; a PostgreSQL store is emptied with resetPostgres");
   const file = path.resolve(ROOT, databaseFile(url));
   for (const f of [file, `${file}-journal`, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
 }
 
-/** `prisma migrate deploy` against `url` (the JS schema engine: offline). */
+/** Drops every table of a PostgreSQL store (its public schema), for --fresh and db:reset. */
+export async function resetPostgres(url: string): Promise<void> {
+  const { default: pg } = await import("pg");
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+  } finally {
+    await c.end();
+  }
+}
+
+/**
+ * Migrates the store: SQLite with `prisma migrate deploy` (the JS schema engine: offline);
+ * PostgreSQL with Haven's runner (lib/server/cluster/pg-migrate.ts, prisma/migrations-postgresql).
+ */
 export async function migrate(url = databaseUrl()): Promise<number> {
+  if (isPostgresUrl(url)) {
+    const { migratePostgres } = await import("../../lib/server/cluster/pg-migrate");
+    try {
+      const applied = await migratePostgres(url, { log: (s) => console.log(s) });
+      if (!applied.length) console.log("PostgreSQL store up to date");
+      return 0;
+    } catch (e) {
+      console.error((e as Error).message);
+      return 1;
+    }
+  }
   ensureDataDir(url);
   return run(bin("prisma"), ["migrate", "deploy"], { env: { DATABASE_URL: url } });
 }
@@ -83,6 +110,7 @@ const SOURCES = [
   "tsconfig.json",
   "tsconfig.build.json",
   "prisma/schema.prisma",
+  "prisma/postgres/schema.prisma",
 ];
 
 function newestMtime(p: string): number {

@@ -26,6 +26,9 @@ export const TEST_PACKAGES: SystemPackage[] = [
   { pkg: "pciutils", proof: "/usr/bin/lspci", why: "the discovery test compares with lspci on this machine" },
   { pkg: "pci.ids", proof: "/usr/share/misc/pci.ids", why: "GPU and NIC model names in discovery" },
   { pkg: "prometheus", proof: "/usr/bin/prometheus", why: "tests/metrics: a real Prometheus scrapes the console's /api/metrics" },
+  // Several console instances (issue 13): a throwaway PostgreSQL server, haproxy in front.
+  { pkg: "postgresql", proof: "/usr/share/postgresql-common/pg_wrapper", why: "the service/controller suites and the multi-instance tests run on a throwaway PostgreSQL (scripts/lib/postgres-server.ts)" },
+  { pkg: "haproxy", proof: "/usr/sbin/haproxy", why: "the multi-instance tests put haproxy in front of three console instances" },
 ];
 
 export function missingPackages(list: SystemPackage[] = TEST_PACKAGES): SystemPackage[] {
