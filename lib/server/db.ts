@@ -68,9 +68,17 @@ function pgPoolSize(): number {
  * prisma/postgres/schema.prisma (derived from the one schema, same models and API) over the pg
  * driver adapter; anything else → the better-sqlite3 driver adapter.
  */
-export function createDb(url = databaseUrl()): PrismaClient {
+export function createDb(url = databaseUrl(), opts: { fenceEpoch?: number; idleInTransactionMs?: number } = {}): PrismaClient {
   if (isPostgresUrl(url)) {
-    const adapter = new PrismaPg({ connectionString: url, max: pgPoolSize(), idleTimeoutMillis: 10_000, connectionTimeoutMillis: 5_000 });
+    // The elected controller's client (lib/server/cluster): every connection carries its epoch, and
+    // the store refuses its writes once that epoch no longer holds the lease (the haven_fence
+    // trigger). A transaction left idle (a stopped process) is ended by the server, so its lock on
+    // the lease row cannot hold a takeover back.
+    const fence =
+      opts.fenceEpoch !== undefined
+        ? `-c haven.fence_epoch=${Math.trunc(opts.fenceEpoch)} -c idle_in_transaction_session_timeout=${Math.trunc(opts.idleInTransactionMs ?? 2000)}`
+        : undefined;
+    const adapter = new PrismaPg({ connectionString: url, max: pgPoolSize(), idleTimeoutMillis: 10_000, connectionTimeoutMillis: 5_000, ...(fence ? { options: fence } : {}) });
     // Same models, same query API: the two generated clients differ by provider only.
     const client = new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
     urls.set(client, url);
@@ -135,6 +143,15 @@ export function isPostgres(db: PrismaClient): boolean {
 export type Db = PrismaClient;
 
 const g = globalThis as unknown as { __havenDb?: PrismaClient };
+
+/**
+ * Makes `db` the process-wide client (the controller process of an elected instance installs its
+ * fenced client before the controller starts). Refused once another client is in use.
+ */
+export function setProcessDb(db: PrismaClient): void {
+  if (g.__havenDb && g.__havenDb !== db) throw new Error("the process-wide store client is already in use");
+  g.__havenDb = db;
+}
 
 /** The process-wide client (one per server process; survives dev hot reload). */
 export function getDb(): PrismaClient {

@@ -65,6 +65,9 @@ export async function migratePostgres(url: string, opts: { dir?: string; log?: (
       applied.push(m.name);
       opts.log?.(`applied ${m.name}`);
     }
+    // The controller's fence (0002_controller_lease) on tables of later migrations too.
+    const fence = await c.query("SELECT to_regprocedure('haven_fence_tables()') AS f");
+    if (fence.rows[0]?.f) await c.query("SELECT haven_fence_tables()");
   } finally {
     await c.query("SELECT pg_advisory_unlock($1)", [LOCK_KEY]).catch(() => {});
     await c.end().catch(() => {});

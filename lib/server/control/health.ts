@@ -7,11 +7,14 @@ import { getController } from "@/lib/server/ha/controller";
 import { getHealth, type HealthReport } from "@/lib/server/runtime";
 import { controlWithin } from "./client";
 import { controllerProcess } from "./process";
+import { clusterHealth, type ClusterHealth } from "@/lib/server/cluster/health";
 
 export interface ConsoleHealth extends Omit<HealthReport, "controller"> {
   controller: "running" | "stopped" | "unreachable";
   /** The controller's own process (absent when it runs inside this one). */
   controllerProcess?: { pid: number | null; restarts: number; ready: boolean };
+  /** Several instances on PostgreSQL: leader or follower, the epoch, who leads since when (issue 13). */
+  cluster?: ClusterHealth;
 }
 
 export async function getConsoleHealth(): Promise<ConsoleHealth> {
@@ -36,6 +39,7 @@ export async function getConsoleHealth(): Promise<ConsoleHealth> {
       controller = "unreachable";
     }
   }
+  const cluster = db === "ok" ? await clusterHealth(getDb(), proc?.pid() ?? null).catch(() => null) : null;
   return {
     status: db === "ok" && controller === "running" ? "ok" : "degraded",
     db,
@@ -44,5 +48,6 @@ export async function getConsoleHealth(): Promise<ConsoleHealth> {
     ...(detector ? { detector } : {}),
     time: new Date().toISOString(),
     ...(proc ? { controllerProcess: { pid: proc.pid(), restarts: proc.restarts, ready: proc.ready } } : {}),
+    ...(cluster ? { cluster } : {}),
   };
 }

@@ -16,6 +16,11 @@ const send = (m: ControlReply | { type: "ready" }) => {
 process.on("disconnect", () => process.exit(0));
 process.on("SIGTERM", () => process.exit(0));
 
+// Issue 13: on a PostgreSQL store several instances elect one controller (lib/server/cluster/member.ts):
+// until this process is elected it forwards its console's calls to the leader; then it goes on below.
+const cluster = await import("@/lib/server/cluster/member");
+if (cluster.clusterMode()) await cluster.joinCluster(send);
+
 const [{ controlOps }, { isAppError }, { startServerRuntime }] = await Promise.all([import("./ops"), import("@/lib/server/errors"), import("@/lib/server/runtime")]);
 
 process.on("message", (m: ControlRequest) => {
