@@ -52,3 +52,14 @@ await startServerRuntime({
 });
 // The controller did not start (a store not migrated yet, say): exit, and the console restarts us.
 if (!ready) process.exit(1);
+// Issue 14: controller metrics (step duration, heartbeats, agent commands) and the notification
+// sender, on its own timer: a slow webhook or SMTP server never delays a controller step.
+const [{ instrumentController, countDelivery }, { startNotificationSender }, { getDb }, { getController }] = await Promise.all([
+  import("@/lib/server/metrics/controller"),
+  import("@/lib/server/notify/sender"),
+  import("@/lib/server/db"),
+  import("@/lib/server/ha/controller"),
+]);
+const ctl = getController();
+if (ctl) instrumentController(ctl);
+startNotificationSender({ db: getDb(), onResult: countDelivery });

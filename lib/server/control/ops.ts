@@ -67,6 +67,11 @@ export const controlOps = {
       },
       "agent-route",
     ),
+  /** The controller process's metrics registry (Prometheus text): GET /api/metrics serves it with the store's gauges. */
+  metrics: async () => {
+    const { controllerMetricsText } = await import("@/lib/server/metrics/controller");
+    return controllerMetricsText();
+  },
   health: async () => {
     const { getHealth } = await import("@/lib/server/runtime");
     return getHealth();

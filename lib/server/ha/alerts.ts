@@ -6,6 +6,8 @@ import "server-only";
 // it (a later rebuild of the same VM bumps its count instead of opening a second one).
 import type { Prisma, PrismaClient } from "@prisma/client";
 import { AppError } from "@/lib/server/errors";
+// Notifications (issue 14): the outbox rows are written in the alert's own transaction.
+import { enqueueRaised, enqueueResolved } from "@/lib/server/notify/outbox";
 
 type Tx = PrismaClient | Prisma.TransactionClient;
 
@@ -110,6 +112,7 @@ export class AlertBook {
       },
     });
     this.open.set(key, { id: row.id, message: a.message });
+    await enqueueRaised(tx, row, a.at);
     return true;
   }
 
@@ -118,10 +121,12 @@ export class AlertBook {
     const key = alertKey(kind, entity);
     if (!this.open.has(key)) return false;
     this.open.delete(key);
+    const live = await tx.alert.findUnique({ where: { activeKey: key }, select: { id: true } });
     const r = await tx.alert.updateMany({
       where: { activeKey: key },
       data: { status: "resolved", activeKey: null, resolvedAt: at, resolvedBy: "auto" },
     });
+    if (live && r.count > 0) await enqueueResolved(tx, live.id, at);
     return r.count > 0;
   }
 
@@ -148,8 +153,14 @@ export async function acknowledgeAlert(db: Tx, id: string, by: string, note?: st
 
 /** An operator resolves an alert by hand. If its condition persists, the controller raises a new one. */
 export async function resolveAlert(db: Tx, id: string, by: string, at: Date = new Date()) {
-  const a = await db.alert.findUnique({ where: { id } });
-  if (!a) throw new AppError("NOT_FOUND", `Alert ${id} not found`);
-  if (a.status === "resolved") return a;
-  return db.alert.update({ where: { id }, data: { status: "resolved", activeKey: null, resolvedAt: at, resolvedBy: by } });
+  const run = async (tx: Tx) => {
+    const a = await tx.alert.findUnique({ where: { id } });
+    if (!a) throw new AppError("NOT_FOUND", `Alert ${id} not found`);
+    if (a.status === "resolved") return a;
+    const row = await tx.alert.update({ where: { id }, data: { status: "resolved", activeKey: null, resolvedAt: at, resolvedBy: by } });
+    await enqueueResolved(tx, id, at);
+    return row;
+  };
+  // The resolution and its notifications commit together.
+  return "$transaction" in db ? db.$transaction((tx) => run(tx)) : run(db);
 }
