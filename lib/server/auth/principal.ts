@@ -14,6 +14,8 @@ export interface Principal {
   email: string;
   name: string;
   role: Role;
+  /** Set when the request came with a personal API token (its role is already folded into `role`). */
+  token?: { id: string; name: string };
 }
 
 export interface AuthCtx {
@@ -34,7 +36,10 @@ export function authorize(ctx: AuthCtx | undefined, need: Role): Principal | "sy
 
 /** The audit actor of a ctx: the user's email, else the ctx's own actor name, else "system". */
 export function actorOf(ctx: (AuthCtx & { actor?: string; userId?: string | null }) | undefined): { actor: string; userId: string | null } {
-  if (ctx?.principal) return { actor: ctx.principal.email, userId: ctx.principal.id };
+  if (ctx?.principal) {
+    const t = ctx.principal.token;
+    return { actor: t ? `${ctx.principal.email} (API token "${t.name}")` : ctx.principal.email, userId: ctx.principal.id };
+  }
   return { actor: ctx?.actor ?? "system", userId: ctx?.userId ?? null };
 }
 
