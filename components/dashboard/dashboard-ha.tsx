@@ -1,26 +1,31 @@
-// The dashboard's engine-backed rows (HA card, what-if, device-tag coverage). They stream in their
-// own Suspense boundary: the counts and charts above never wait for the engine.
-import { Suspense } from "react";
+// The dashboard's engine-backed rows (HA card, what-if, device-tag coverage). The page streams them
+// in their own Suspense boundary (the counts and charts above never wait for the engine) and
+// passes the data and the what-if action in.
 import Link from "next/link";
-import { getHaCard, getTagCoverage, getWhatIf, listWhatIfHosts } from "@/lib/server/queries/dashboard";
+import type { HaCardData, TagCoverageRow, WhatIfHostOption, WhatIfResult } from "@/lib/server/queries/dashboard";
+import type { ActionResult } from "@/lib/schemas/action-result";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { WhatIfPanel } from "@/components/ha/what-if-panel";
 import { HaCard } from "./ha-card";
 import { TagCoverage } from "./tag-coverage";
-import { AwayVms } from "./away-vms";
-import { listVmsAwayFromPreferredHost } from "@/lib/server/recovery-ops";
+import { AwayVms, type AwayVmRow } from "./away-vms";
 
-async function DashboardHaData({ whatIfHostId, now }: { whatIfHostId?: string; now: number }) {
-  const [card, coverage, hosts, away] = await Promise.all([getHaCard(), getTagCoverage(), listWhatIfHosts(), listVmsAwayFromPreferredHost().catch(() => [])]);
-  // Preselect the host asked for in the URL, else the first host whose failure cannot be absorbed.
-  const wanted = whatIfHostId && hosts.some((h) => h.id === whatIfHostId) ? whatIfHostId : card.unabsorbable.sets.find((s) => s.hosts.length === 1)?.hosts[0].id;
-  const initial = wanted ? await getWhatIf(wanted) : null;
+export interface DashboardHaData {
+  card: HaCardData;
+  coverage: { rows: TagCoverageRow[] };
+  hosts: WhatIfHostOption[];
+  away: AwayVmRow[];
+  /** The what-if shown first (the host in the URL, else the first host whose failure cannot be absorbed). */
+  initial: WhatIfResult | null;
+}
+
+export function DashboardHa({ data: { card, coverage, hosts, away, initial }, now, whatIfAction }: { data: DashboardHaData; now: number; whatIfAction: (hostId: string) => Promise<ActionResult<WhatIfResult>> }) {
   return (
     <>
       <div className="mt-3 grid grid-cols-1 gap-3 xl:grid-cols-2">
         <HaCard d={card} now={now} />
-        <WhatIfPanel hosts={hosts} initial={initial} />
+        <WhatIfPanel hosts={hosts} initial={initial} whatIfAction={whatIfAction} />
       </div>
       {away.length > 0 && <AwayVms rows={away} />}
       <Card className="mt-3" aria-labelledby="tag-coverage-title" data-testid="tag-coverage">
@@ -40,7 +45,7 @@ async function DashboardHaData({ whatIfHostId, now }: { whatIfHostId?: string; n
   );
 }
 
-function Loading() {
+export function DashboardHaLoading() {
   return (
     <div role="status" aria-busy="true">
       <span className="sr-only">Assessing high availability…</span>
@@ -68,11 +73,3 @@ function Loading() {
   );
 }
 
-/** `<DashboardHa />`: the HA card, the what-if panel and device-tag coverage of the cluster. */
-export function DashboardHa({ whatIfHostId, now }: { whatIfHostId?: string; now: number }) {
-  return (
-    <Suspense fallback={<Loading />}>
-      <DashboardHaData whatIfHostId={whatIfHostId} now={now} />
-    </Suspense>
-  );
-}

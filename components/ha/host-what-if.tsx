@@ -1,18 +1,8 @@
-// The what-if panel of one host (host page): streams on its own, after the host's details.
-import { Suspense } from "react";
-import { getWhatIf } from "@/lib/server/queries/dashboard";
+// The what-if card's placeholder while a host page's what-if streams in.
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
-import { WhatIfPanel } from "./what-if-panel";
 
-async function HostWhatIfData({ hostId }: { hostId: string }) {
-  let r = await getWhatIf(hostId);
-  if (!r) r = await getWhatIf(hostId, undefined, { fresh: true });
-  if (!r) return null;
-  return <WhatIfPanel initial={r} fixedHost className="mt-3" />;
-}
-
-function Loading() {
+export function WhatIfSkeleton() {
   return (
     <Card className="mt-3" aria-busy="true">
       <CardHeader title="What if a host failed now" />
@@ -22,14 +12,5 @@ function Loading() {
         <Skeleton className="h-16 w-full" />
       </CardBody>
     </Card>
-  );
-}
-
-/** `<HostWhatIf hostId=… />`: "if this host failed now" for a host page. */
-export function HostWhatIf({ hostId }: { hostId: string }) {
-  return (
-    <Suspense fallback={<Loading />}>
-      <HostWhatIfData hostId={hostId} />
-    </Suspense>
   );
 }

@@ -6,7 +6,7 @@ import { useState, useSyncExternalStore, useTransition } from "react";
 import Link from "next/link";
 import { ArrowRight, CircleAlert, Clock, ShieldOff } from "lucide-react";
 import type { WhatIfHostOption, WhatIfResult } from "@/lib/server/queries/dashboard";
-import { whatIfAction } from "@/app/(console)/(home)/actions";
+import type { ActionResult } from "@/lib/schemas/action-result";
 import { Card, CardHeader } from "@/components/ui/card";
 import { Badge } from "@/components/ui/badge";
 import { PriorityBadge } from "@/components/ui/status";
@@ -23,7 +23,10 @@ export function WhatIfPanel({
   initial,
   fixedHost = false,
   className,
+  whatIfAction,
 }: {
+  /** Computes the what-if of another host (a server action passed in by the page); null on a host page. */
+  whatIfAction?: ((hostId: string) => Promise<ActionResult<WhatIfResult>>) | null;
   /** The hosts to choose from (dashboard); omitted on a host page. */
   hosts?: WhatIfHostOption[];
   initial: WhatIfResult | null;
@@ -54,6 +57,7 @@ export function WhatIfPanel({
     url.searchParams.set("whatif", id);
     window.history.replaceState(window.history.state, "", url);
     startTransition(async () => {
+      if (!whatIfAction) return;
       const r = await whatIfAction(id);
       if (r.ok) setResult(r.data);
       else setError(r.formError ?? "The what-if could not be computed");
@@ -69,7 +73,7 @@ export function WhatIfPanel({
         title="What if a host failed now"
         note={fixedHost && result ? `the HA plan for ${result.host.name}` : "the HA controller's plan, computed on the current state"}
       />
-      {hosts && (
+      {hosts && whatIfAction && (
         <div className="flex flex-wrap items-end gap-3 border-b border-zinc-100 px-4 py-2.5">
           <label className="flex min-w-[240px] flex-1 flex-col gap-0.5">
             <span className="text-[11px] font-medium uppercase tracking-wide text-zinc-500">Host</span>

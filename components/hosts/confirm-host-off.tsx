@@ -19,7 +19,9 @@ export interface HostOffImpactData {
   vms: { id: string; name: string; power: string; haPriority: string; keepRunningWhenIsolated: boolean }[];
 }
 
-export function ConfirmHostOff({ impact, action }: { impact: HostOffImpactData; action: (hostId: string) => Promise<ActionResult<{ host: string; vms: string[] }>> }) {
+export type ConfirmHostOffAction = (hostId: string) => Promise<ActionResult<{ host: string; vms: string[] }>>;
+
+export function ConfirmHostOff({ impact, action }: { impact: HostOffImpactData; action: ConfirmHostOffAction }) {
   const router = useRouter();
   const [open, setOpen] = useState(false);
   const [pending, start] = useTransition();

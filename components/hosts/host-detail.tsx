@@ -1,8 +1,6 @@
 import Link from "next/link";
-import { requestTime } from "@/lib/server/queries/params";
-import { notFound } from "next/navigation";
 import { Pencil } from "lucide-react";
-import { getHost, HOST_DETAIL_VM_LIMIT } from "@/lib/server/queries/hosts";
+import type { HostDetail as HostDetailData } from "@/lib/server/queries/hosts";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { LinkButton } from "@/components/ui/button";
@@ -16,15 +14,18 @@ import { HostGpuTable, HostNicTable } from "./host-devices";
 import { HostVmTable } from "./host-vm-table";
 import { StorageHealth } from "./storage-health";
 import { SimulatedBadge } from "./simulated-badge";
-import { RoleGate } from "@/components/auth/role-gate";
 import { OpenAlertsCard } from "@/components/alerts/open-alerts-card";
+import { heartbeatLine, hostSilent } from "@/lib/display/host-truth";
+import { cn } from "@/components/ui/cn";
 
-/** The host page's content (streams inside the page's Suspense boundary). */
-export async function HostDetail({ id }: { id: string }) {
-  const host = await getHost(id);
-  if (!host) notFound();
-  const now = requestTime();
+/**
+ * The host page's content. On an unreachable or failed host what it last reported (its VMs'
+ * power, its storage controller, its NIC links) is shown as unknown, not as it was.
+ */
+export function HostDetail({ host, now, canAdmin, vmLimit }: { host: HostDetailData; now: number; canAdmin: boolean; vmLimit: number }) {
   const storageNics = host.nics.filter((n) => n.role === "storage");
+  const silent = hostSilent(host.state);
+  const hb = heartbeatLine(host.state, host.lastHeartbeatAt, now, host.heartbeat);
 
   return (
     <>
@@ -47,13 +48,15 @@ export async function HostDetail({ id }: { id: string }) {
         actions={
           <>
             <LinkButton href={`/vms?host=${encodeURIComponent(host.name)}`}>VMs on this host</LinkButton>
-            <RoleGate role="admin">
-              <LinkButton href={`/hosts/${host.id}/agent`}>Agent token</LinkButton>
-              <LinkButton href={`/hosts/${host.id}/edit`} variant="primary">
-                <Pencil aria-hidden className="size-3.5" />
-                Edit
-              </LinkButton>
-            </RoleGate>
+            {canAdmin && (
+              <>
+                <LinkButton href={`/hosts/${host.id}/agent`}>Agent token</LinkButton>
+                <LinkButton href={`/hosts/${host.id}/edit`} variant="primary">
+                  <Pencil aria-hidden className="size-3.5" />
+                  Edit
+                </LinkButton>
+              </>
+            )}
           </>
         }
       />
@@ -67,7 +70,16 @@ export async function HostDetail({ id }: { id: string }) {
             <DescriptionList
               items={[
                 { label: "State", value: <span className="flex flex-wrap items-center gap-2"><HostStateBadge state={host.state} /><span className="text-[12px] text-zinc-500" title={fmtDateTime(host.stateSince)}>since {fmtAgo(host.stateSince, now).replace(" ago", "")}</span></span> },
-                { label: "Last heartbeat", value: <time dateTime={host.lastHeartbeatAt ?? undefined} title={fmtDateTime(host.lastHeartbeatAt)}>{fmtAgo(host.lastHeartbeatAt, now)}</time> },
+                {
+                  label: "Heartbeat",
+                  value: (
+                    <span data-testid="host-heartbeat" className={cn(hb.tone === "late" && "text-amber-800")}>
+                      <time dateTime={host.lastHeartbeatAt ?? undefined} title={`last recorded ${fmtDateTime(host.lastHeartbeatAt)}`}>
+                        {hb.text}
+                      </time>
+                    </span>
+                  ),
+                },
                 { label: "Zone", value: host.zone ? <span className="flex items-center gap-1.5">{host.zone.name} <Badge>{host.zone.role}</Badge></span> : "—" },
                 { label: "Agent address", value: host.address ? <span className="font-mono">{host.address}</span> : "—" },
                 {
@@ -131,6 +143,7 @@ export async function HostDetail({ id }: { id: string }) {
                   label: "Storage controller",
                   value: (
                     <StorageHealth
+                      hostState={host.state}
                       present={host.storageControllerPresent}
                       healthy={host.storageControllerHealthy}
                       nics={storageNics.length}
@@ -144,10 +157,10 @@ export async function HostDetail({ id }: { id: string }) {
                     <span className="flex flex-wrap gap-x-3 gap-y-1">
                       {storageNics.map((n) => (
                         <span key={n.id} className="inline-flex items-center gap-1.5 font-mono text-[12.5px]">
-                          <span aria-hidden className={`size-2 rounded-full ${n.linkUp ? "bg-emerald-500" : "bg-red-500"}`} />
+                          <span aria-hidden className={`size-2 rounded-full ${silent ? "bg-zinc-400" : n.linkUp ? "bg-emerald-500" : "bg-red-500"}`} />
                           {n.name}
                           {n.bond && <span className="text-zinc-500">({n.bond})</span>}
-                          <span className="sr-only">{n.linkUp ? "link up" : "link down"}</span>
+                          <span className={silent ? "text-[11.5px] text-zinc-500" : "sr-only"}>{silent ? "link unknown" : n.linkUp ? "link up" : "link down"}</span>
                         </span>
                       ))}
                     </span>
@@ -186,20 +199,20 @@ export async function HostDetail({ id }: { id: string }) {
 
       <Card className="mt-3">
         <CardHeader title="NICs" note={`${host.nics.length}`} />
-        <HostNicTable nics={host.nics} />
+        <HostNicTable nics={host.nics} hostState={host.state} />
       </Card>
 
       <Card className="mt-3">
         <CardHeader
           title="Virtual machines"
-          note={host.vmCount > host.vms.length ? `first ${fmtInt(HOST_DETAIL_VM_LIMIT)} of ${fmtInt(host.vmCount)}` : `${fmtInt(host.vmCount)}`}
+          note={`${host.vmCount > host.vms.length ? `first ${fmtInt(vmLimit)} of ${fmtInt(host.vmCount)}` : fmtInt(host.vmCount)}${silent ? ` · host is ${host.state}: power as last reported is unknown` : ""}`}
           actions={
             <Link href={`/vms?host=${encodeURIComponent(host.name)}`} className={entityLink + " text-[12px]"}>
               Open in VM list
             </Link>
           }
         />
-        <HostVmTable vms={host.vms} />
+        <HostVmTable vms={host.vms} hostState={host.state} />
       </Card>
     </>
   );

@@ -5,6 +5,7 @@ import { Badge } from "@/components/ui/badge";
 import { LinkBadge, TagChip } from "@/components/ui/status";
 import { UnitCells } from "@/components/ui/capacity-bar";
 import { EmptyState } from "@/components/ui/empty-state";
+import { hostSilent } from "@/lib/display/host-truth";
 import { Gpu, Network } from "lucide-react";
 
 /** Links to the VMs holding a device, with their slot / VF numbers. */
@@ -98,7 +99,8 @@ export function HostGpuTable({ gpus }: { gpus: HostGpu[] }) {
   );
 }
 
-export function HostNicTable({ nics }: { nics: HostNic[] }) {
+export function HostNicTable({ nics, hostState }: { nics: HostNic[]; hostState: string }) {
+  const silent = hostSilent(hostState);
   if (nics.length === 0) return <EmptyState icon={Network} title="No NICs reported" className="py-6" />;
   return (
     <Table label="NICs">
@@ -123,7 +125,7 @@ export function HostNicTable({ nics }: { nics: HostNic[] }) {
             </Td>
             <Td className="font-mono text-[12px]">{n.bond ?? <span className="text-zinc-400">—</span>}</Td>
             <Td>
-              <LinkBadge up={n.linkUp} />
+              <LinkBadge up={n.linkUp} unknown={silent} />
             </Td>
             <Td align="right">{n.speedGbps} Gb/s</Td>
             <Td>{n.tag ? <TagChip type="sriov" name={n.tag} /> : n.vfsTotal > 0 ? <span className="text-[12px] text-amber-700">untagged</span> : <span className="text-zinc-400">—</span>}</Td>

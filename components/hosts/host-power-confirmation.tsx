@@ -1,20 +1,14 @@
 // The host page's "Confirm host is powered off" card: shown for an unreachable or failed host,
-// to admins (the service checks the role again and audits the confirmation).
+// to admins (the page passes the impact and the action only to them; the service checks the role
+// again and audits the confirmation).
 import { Card, CardHeader } from "@/components/ui/card";
-import { RoleGate } from "@/components/auth/role-gate";
-import { getHostOffImpact } from "@/lib/server/recovery-ops";
-import { confirmHostOffAction } from "@/app/(console)/hosts/confirm-off-actions";
-import { ConfirmHostOff } from "./confirm-host-off";
+import { ConfirmHostOff, type ConfirmHostOffAction, type HostOffImpactData } from "./confirm-host-off";
 
-export async function HostPowerConfirmation({ hostId }: { hostId: string }) {
-  const impact = await getHostOffImpact(hostId);
-  if (!impact || !impact.applies) return null;
+export function HostPowerConfirmation({ impact, action }: { impact: HostOffImpactData; action: ConfirmHostOffAction }) {
   return (
-    <RoleGate role="admin">
-      <Card className="mt-4 border-red-200" aria-labelledby="host-off-title">
-        <CardHeader id="host-off-title" title="Host is silent" note="confirm it is powered off to act on its VMs now" />
-        <ConfirmHostOff impact={impact} action={confirmHostOffAction} />
-      </Card>
-    </RoleGate>
+    <Card className="mt-4 border-red-200" aria-labelledby="host-off-title">
+      <CardHeader id="host-off-title" title="Host is silent" note="confirm it is powered off to act on its VMs now" />
+      <ConfirmHostOff impact={impact} action={action} />
+    </Card>
   );
 }

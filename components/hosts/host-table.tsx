@@ -6,11 +6,13 @@ import { DataTable, type ColumnMeta } from "@/components/ui/data-table";
 import { HostStateBadge } from "@/components/ui/status";
 import { CapacityBar } from "@/components/ui/capacity-bar";
 import { fmtAgo, fmtDateTime, fmtInt, fmtMiB } from "@/components/ui/format";
+import { cn } from "@/components/ui/cn";
+import { heartbeatLine, type HeartbeatTiming } from "@/lib/display/host-truth";
 import { entityLink } from "@/components/ui/table";
 import { StorageHealth } from "./storage-health";
 import { SimulatedBadge } from "./simulated-badge";
 
-function columns(now: number): ColumnDef<HostRow, unknown>[] {
+function columns(now: number, heartbeat: HeartbeatTiming): ColumnDef<HostRow, unknown>[] {
   return [
     {
       id: "name",
@@ -95,21 +97,24 @@ function columns(now: number): ColumnDef<HostRow, unknown>[] {
       id: "storage",
       header: "Storage",
       cell: ({ row: { original: h } }) => (
-        <StorageHealth present={h.storageControllerPresent} healthy={h.storageControllerHealthy} nics={h.storageNics} nicsDown={h.storageNicsDown} />
+        <StorageHealth hostState={h.state} present={h.storageControllerPresent} healthy={h.storageControllerHealthy} nics={h.storageNics} nicsDown={h.storageNicsDown} />
       ),
     },
     {
       id: "heartbeat",
       header: "Heartbeat",
-      cell: ({ row: { original: h } }) => (
-        <time dateTime={h.lastHeartbeatAt ?? undefined} title={fmtDateTime(h.lastHeartbeatAt)} className="whitespace-nowrap text-[12px] text-zinc-600">
-          {fmtAgo(h.lastHeartbeatAt, now)}
-        </time>
-      ),
+      cell: ({ row: { original: h } }) => {
+        const hb = heartbeatLine(h.state, h.lastHeartbeatAt, now, heartbeat);
+        return (
+          <time dateTime={h.lastHeartbeatAt ?? undefined} title={`${hb.text}; last recorded ${fmtDateTime(h.lastHeartbeatAt)}`} className={cn("whitespace-nowrap text-[12px]", hb.tone === "late" ? "text-amber-800" : "text-zinc-600")}>
+            {hb.short}
+          </time>
+        );
+      },
     },
   ];
 }
 
-export function HostTable({ rows, sort, dir, now, empty }: { rows: HostRow[]; sort: string; dir: "asc" | "desc"; now: number; empty: React.ReactNode }) {
-  return <DataTable label="Hosts" columns={columns(now)} data={rows} sort={sort} dir={dir} getRowId={(h) => h.id} empty={empty} />;
+export function HostTable({ rows, sort, dir, now, heartbeat, empty }: { rows: HostRow[]; sort: string; dir: "asc" | "desc"; now: number; heartbeat: HeartbeatTiming; empty: React.ReactNode }) {
+  return <DataTable label="Hosts" columns={columns(now, heartbeat)} data={rows} sort={sort} dir={dir} getRowId={(h) => h.id} empty={empty} />;
 }

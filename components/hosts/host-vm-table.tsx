@@ -5,8 +5,15 @@ import { PowerBadge, PriorityBadge } from "@/components/ui/status";
 import { fmtMiB } from "@/components/ui/format";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Monitor } from "lucide-react";
+import { vmPowerOnHost } from "@/lib/display/host-truth";
 
-export function HostVmTable({ vms }: { vms: HostVm[] }) {
+/** A VM's power as true for its host: "Unknown" on a silent host (with what it last reported). */
+export function HostVmPower({ power, since, hostState }: { power: string; since?: string | null; hostState: string }) {
+  const shown = vmPowerOnHost(power, hostState);
+  return <PowerBadge power={shown.power} since={shown.lastReported ? null : since} lastReported={shown.lastReported} />;
+}
+
+export function HostVmTable({ vms, hostState }: { vms: HostVm[]; hostState: string }) {
   if (vms.length === 0) return <EmptyState icon={Monitor} title="No VMs hold resources on this host" className="py-6" />;
   return (
     <Table label="VMs on this host">
@@ -29,7 +36,7 @@ export function HostVmTable({ vms }: { vms: HostVm[] }) {
               </Link>
             </Td>
             <Td>
-              <PowerBadge power={v.power} since={v.powerSince} />
+              <HostVmPower power={v.power} since={v.powerSince} hostState={hostState} />
             </Td>
             <Td align="right">{v.vcpus}</Td>
             <Td align="right">{fmtMiB(v.memoryMiB)}</Td>

@@ -1,19 +1,16 @@
-import { Badge } from "@/components/ui/badge";
+import { Badge, type Tone } from "@/components/ui/badge";
+import { storageHealthOnHost } from "@/lib/display/host-truth";
 
-/** Storage controller and storage bond health in one badge. */
-export function StorageHealth({ present, healthy, nics, nicsDown }: { present: boolean; healthy: boolean; nics: number; nicsDown: number }) {
-  if (!present) return <Badge tone="neutral">No controller</Badge>;
-  if (!healthy) return <Badge tone="red" dot>Controller down</Badge>;
-  if (nics > 0 && nicsDown >= nics) return <Badge tone="red" dot>Storage network down</Badge>;
-  if (nicsDown > 0)
-    return (
-      <Badge tone="amber" dot title={`${nicsDown} of ${nics} storage NICs down`}>
-        Bond degraded
-      </Badge>
-    );
+const TONE = { healthy: "green", degraded: "amber", down: "red", none: "neutral", unknown: "neutral" } as const satisfies Record<string, Tone>;
+
+/** Storage controller and storage bond health in one badge ("Unknown" while the host is silent). */
+export function StorageHealth({ hostState, present, healthy, nics, nicsDown }: { hostState: string; present: boolean; healthy: boolean; nics: number; nicsDown: number }) {
+  const s = storageHealthOnHost(hostState, { present, healthy, nics, nicsDown });
   return (
-    <Badge tone="green" dot>
-      Healthy
-    </Badge>
+    <span data-storage-health={s.health}>
+      <Badge tone={TONE[s.health]} dot={s.health !== "none"} title={s.detail ?? undefined}>
+        {s.label}
+      </Badge>
+    </span>
   );
 }

@@ -6,8 +6,8 @@ import { useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
 import { Dialog } from "radix-ui";
 import { ArrowRight, Ban, LogIn, LogOut, PowerOff, RefreshCw } from "lucide-react";
-import { enterMaintenanceAction, exitMaintenanceAction, previewEvacuationAction } from "@/app/(console)/hosts/maintenance-actions";
 import type { EvacuationPreview } from "@/lib/server/placement-explain";
+import type { ActionResult } from "@/lib/schemas/action-result";
 import { buttonClass } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 
@@ -69,7 +69,14 @@ function PlanView({ plan }: { plan: EvacuationPreview }) {
   );
 }
 
-export function EnterMaintenanceButton({ hostId, hostName }: { hostId: string; hostName: string }) {
+/** The host page's maintenance actions (server actions, passed in by the page). */
+export interface MaintenanceActions {
+  preview: (hostId: string, rebuildDeviceVms: boolean) => Promise<ActionResult<EvacuationPreview>>;
+  enter: (hostId: string, rebuildDeviceVms: boolean) => Promise<ActionResult<unknown>>;
+  exit: (hostId: string) => Promise<ActionResult<unknown>>;
+}
+
+export function EnterMaintenanceButton({ hostId, hostName, actions }: { hostId: string; hostName: string; actions: Pick<MaintenanceActions, "preview" | "enter"> }) {
   const router = useRouter();
   const [open, setOpen] = useState(false);
   const [rebuild, setRebuild] = useState(false);
@@ -82,7 +89,7 @@ export function EnterMaintenanceButton({ hostId, hostName }: { hostId: string; h
     setError(null);
     startLoading(async () => {
       try {
-        const r = await previewEvacuationAction(hostId, withRebuild);
+        const r = await actions.preview(hostId, withRebuild);
         if (r.ok) setPlan(r.data);
         else setError(r.formError ?? "The plan could not be computed");
       } catch {
@@ -100,7 +107,7 @@ export function EnterMaintenanceButton({ hostId, hostName }: { hostId: string; h
     setError(null);
     startEntering(async () => {
       try {
-        const r = await enterMaintenanceAction(hostId, rebuild);
+        const r = await actions.enter(hostId, rebuild);
         if (r.ok) {
           setOpen(false);
           router.refresh();
@@ -161,7 +168,7 @@ export function EnterMaintenanceButton({ hostId, hostName }: { hostId: string; h
   );
 }
 
-export function ExitMaintenanceButton({ hostId }: { hostId: string }) {
+export function ExitMaintenanceButton({ hostId, exit }: { hostId: string; exit: MaintenanceActions["exit"] }) {
   const router = useRouter();
   const [pending, start] = useTransition();
   const [error, setError] = useState<string | null>(null);
@@ -180,7 +187,7 @@ export function ExitMaintenanceButton({ hostId }: { hostId: string }) {
           start(async () => {
             setError(null);
             try {
-              const r = await exitMaintenanceAction(hostId);
+              const r = await exit(hostId);
               if (!r.ok) setError(r.formError ?? "Refused");
               router.refresh();
             } catch {

@@ -2,16 +2,14 @@
 // progress of the latest maintenance — migrations, power-offs, rebuilds and, after the exit, the
 // restarts — refreshing itself while anything is still moving.
 import Link from "next/link";
-import { getMaintenanceProgress, type MaintenanceVm } from "@/lib/server/queries/maintenance";
-import { requestTime } from "@/lib/server/queries/params";
+import type { MaintenanceProgress, MaintenanceVm } from "@/lib/server/queries/maintenance";
 import { Card, CardHeader } from "@/components/ui/card";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { PowerBadge } from "@/components/ui/status";
 import { Table, THead, Th, Td, Tr, entityLink } from "@/components/ui/table";
 import { fmtAgo, fmtDateTime } from "@/components/ui/format";
-import { RoleGate } from "@/components/auth/role-gate";
 import { AutoRefresh } from "@/components/ops/auto-refresh";
-import { EnterMaintenanceButton, ExitMaintenanceButton } from "./maintenance-controls";
+import { EnterMaintenanceButton, ExitMaintenanceButton, type MaintenanceActions } from "./maintenance-controls";
 
 const ACTION: Record<MaintenanceVm["action"], { tone: Tone; label: string }> = {
   migrate: { tone: "blue", label: "Live migration" },
@@ -35,10 +33,8 @@ function Counter({ label, done, total }: { label: string; done: number; total: n
   );
 }
 
-export async function MaintenancePanel({ hostId, hostName }: { hostId: string; hostName: string }) {
-  const p = await getMaintenanceProgress(hostId);
-  if (!p) return null;
-  const now = requestTime();
+/** `actions` only for an operator or above (a viewer sees the progress, not the buttons). */
+export function MaintenancePanel({ hostId, hostName, progress: p, now, actions }: { hostId: string; hostName: string; progress: MaintenanceProgress; now: number; actions: MaintenanceActions | null }) {
   const inMaintenance = p.hostState === "maintenance";
   // The latest maintenance is shown while the host is in it, and for a while after the exit.
   const recent = p.exitedAt ? now - new Date(p.exitedAt).getTime() < 30 * 60_000 : false;
@@ -62,9 +58,7 @@ export async function MaintenancePanel({ hostId, hostName }: { hostId: string; h
         actions={
           <>
             <AutoRefresh active={p.active} label={p.active ? "Live: updating" : undefined} />
-            <RoleGate role="operator">
-              {inMaintenance ? <ExitMaintenanceButton hostId={hostId} /> : canEnter ? <EnterMaintenanceButton hostId={hostId} hostName={hostName} /> : null}
-            </RoleGate>
+            {actions && (inMaintenance ? <ExitMaintenanceButton hostId={hostId} exit={actions.exit} /> : canEnter ? <EnterMaintenanceButton hostId={hostId} hostName={hostName} actions={actions} /> : null)}
           </>
         }
       />

@@ -1,7 +1,6 @@
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { Pencil } from "lucide-react";
-import { getNetwork, type NetworkLeaseQuery } from "@/lib/server/queries/networks";
+import type { NetworkDetail as NetworkDetailData } from "@/lib/server/queries/networks";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { LinkButton } from "@/components/ui/button";
@@ -17,12 +16,9 @@ import { fmtDateTime, fmtInt } from "@/components/ui/format";
 import type { QueryValues } from "@/components/ui/url";
 import { ManagedBadge } from "./network-table";
 import { Network } from "lucide-react";
-import { RoleGate } from "@/components/auth/role-gate";
 
 /** The network page's content: settings, IPAM usage and one page of leases. */
-export async function NetworkDetail({ id, query, params }: { id: string; query: NetworkLeaseQuery; params: QueryValues }) {
-  const n = await getNetwork(id, query);
-  if (!n) notFound();
+export function NetworkDetail({ network: n, query, params, canAdmin }: { network: NetworkDetailData; query: { q?: string }; params: QueryValues; canAdmin: boolean }) {
   const path = `/networks/${n.id}`;
   const leases = n.leasesPage;
 
@@ -46,12 +42,12 @@ export async function NetworkDetail({ id, query, params }: { id: string; query: 
           </>
         }
         actions={
-          <RoleGate role="admin">
+          canAdmin ? (
             <LinkButton href={`/networks/${n.id}/edit`} variant="primary">
               <Pencil aria-hidden className="size-3.5" />
               Edit
             </LinkButton>
-          </RoleGate>
+          ) : undefined
         }
       />
 

@@ -4,7 +4,6 @@ import { Table, THead, Th, Td, Tr, entityLink } from "@/components/ui/table";
 import { Badge } from "@/components/ui/badge";
 import { CapacityBar } from "@/components/ui/capacity-bar";
 import { fmtInt } from "@/components/ui/format";
-import { RoleGate } from "@/components/auth/role-gate";
 
 const dash = <span className="text-zinc-400">—</span>;
 
@@ -18,7 +17,7 @@ export function ManagedBadge({ managed }: { managed: boolean }) {
   );
 }
 
-export function NetworkTable({ networks }: { networks: NetworkRow[] }) {
+export function NetworkTable({ networks, canAdmin }: { networks: NetworkRow[]; canAdmin: boolean }) {
   return (
     <Table label="Networks">
       <THead>
@@ -64,11 +63,11 @@ export function NetworkTable({ networks }: { networks: NetworkRow[] }) {
             </Td>
             <Td align="right">{fmtInt(n.vmNics)}</Td>
             <Td align="right">
-              <RoleGate role="admin">
+              {canAdmin && (
                 <Link href={`/networks/${n.id}/edit`} className="text-[12px] font-medium text-blue-700 hover:underline">
                   Edit<span className="sr-only"> {n.name}</span>
                 </Link>
-              </RoleGate>
+              )}
             </Td>
           </Tr>
         ))}

@@ -40,13 +40,19 @@ function sinceLabel(iso: string): string {
  * A VM's power state. `unknown` (its host is silent and it opted out of the isolation response:
  * the console cannot tell whether it still runs) says since when when `since` is given.
  */
-export function PowerBadge({ power, since }: { power: string; since?: string | Date | null }) {
+export function PowerBadge({ power, since, lastReported }: { power: string; since?: string | Date | null; lastReported?: string | null }) {
   const s = POWER[power] ?? { tone: "neutral" as Tone, label: capitalize(power) };
   const sinceIso = since ? (typeof since === "string" ? since : since.toISOString()) : null;
   const unknown = power === "unknown";
   return (
     <span
-      title={unknown ? "Its host is silent and the VM keeps running when isolated: it may still run there. It stays unknown until the host reports again or an admin confirms the host is powered off." : undefined}
+      title={
+        lastReported
+          ? `Its host is silent: last reported ${lastReported}; the console cannot tell whether it still runs.`
+          : unknown
+            ? "Its host is silent and the VM keeps running when isolated: it may still run there. It stays unknown until the host reports again or an admin confirms the host is powered off."
+            : undefined
+      }
       data-power={power}
     >
       <Badge tone={s.tone} dot pulse={s.pulse}>
@@ -108,7 +114,14 @@ export function DeviceTypeBadge({ type }: { type: string }) {
   return <Badge tone={s.tone}>{s.label}</Badge>;
 }
 
-export function LinkBadge({ up }: { up: boolean }) {
+/** A NIC link; "unknown" when its host is silent (it reports nothing). */
+export function LinkBadge({ up, unknown = false }: { up: boolean; unknown?: boolean }) {
+  if (unknown)
+    return (
+      <Badge tone="neutral" dot title={`host is silent: last reported ${up ? "up" : "down"}`}>
+        Unknown
+      </Badge>
+    );
   return (
     <Badge tone={up ? "green" : "red"} dot>
       {up ? "Up" : "Down"}

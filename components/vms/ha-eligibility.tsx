@@ -1,12 +1,11 @@
 import { ShieldAlert, ShieldCheck } from "lucide-react";
-import { getVmHaEligibility } from "@/lib/server/queries/vms";
+import type { HaEligibility as HaEligibilityData } from "@/lib/engine/types";
 import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import { entityLink } from "@/components/ui/table";
 
-/** "Qualifies for HA", or "Not HA-eligible" with the engine's reasons. Streams on its own. */
-export async function HaEligibility({ vmId }: { vmId: string }) {
-  const e = await getVmHaEligibility(vmId);
+/** "Qualifies for HA", or "Not HA-eligible" with the engine's reasons (the page streams it on its own). */
+export function HaEligibility({ e }: { e: HaEligibilityData | null }) {
   if (!e) return <span className="text-zinc-500">—</span>;
   if (e.eligible) {
     return (
@@ -42,7 +41,7 @@ export async function HaEligibility({ vmId }: { vmId: string }) {
 }
 
 /** A VM that is not running: the host a power-on would put it on now (the engine's `host`). */
-function WouldRunOn({ e }: { e: NonNullable<Awaited<ReturnType<typeof getVmHaEligibility>>> }) {
+function WouldRunOn({ e }: { e: HaEligibilityData }) {
   if (e.host === undefined) return null;
   return (
     <span className="text-[12px] text-zinc-500" data-testid="ha-eligibility-host">

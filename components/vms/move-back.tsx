@@ -18,7 +18,10 @@ export interface MoveBackData {
   reasons: string[];
 }
 
-export function MoveBack({ away, action, canAct }: { away: MoveBackData; action: (vmId: string) => Promise<ActionResult<{ from: string; to: string; powerCycled: boolean }>>; canAct: boolean }) {
+export type MoveBackAction = (vmId: string) => Promise<ActionResult<{ from: string; to: string; powerCycled: boolean }>>;
+
+/** `action` is null for a viewer (`canAct` false): the card explains, with no button. */
+export function MoveBack({ away, action, canAct }: { away: MoveBackData; action: MoveBackAction | null; canAct: boolean }) {
   const router = useRouter();
   const [confirming, setConfirming] = useState(false);
   const [pending, start] = useTransition();
@@ -56,6 +59,7 @@ export function MoveBack({ away, action, canAct }: { away: MoveBackData; action:
                 onClick={() =>
                   start(async () => {
                     setMsg(null);
+                    if (!action) return;
                     try {
                       const r = await action(away.vmId);
                       setMsg(r.ok ? { ok: true, text: r.data.powerCycled ? `Power-cycled: starting on ${r.data.to}` : `Live-migrating to ${r.data.to}` } : { ok: false, text: r.formError ?? "Refused" });

@@ -4,10 +4,10 @@
 import { useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
 import { Power, PowerOff } from "lucide-react";
-import { powerOffAction, powerOnAction, type PowerActionResult } from "@/app/(console)/vms/power-actions";
-import { retryVmAction } from "@/app/(console)/vms/recovery-actions";
 import { RotateCcw } from "lucide-react";
 import type { PlacementExplanation } from "@/lib/server/placement-explain";
+import type { ActionResult } from "@/lib/schemas/action-result";
+import { messageStillTrue } from "@/lib/display/power";
 import { buttonClass } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { AutoRefresh } from "@/components/ops/auto-refresh";
@@ -15,10 +15,20 @@ import { PlacementExplanationTable } from "./placement-explanation";
 
 const TRANSIENT = ["starting", "stopping", "migrating"];
 
-export function PowerControls({ vmId, vmName, power }: { vmId: string; vmName: string; power: string }) {
+/** A power action's answer: a refused power-on may carry the engine's per-host explanation. */
+export type PowerActionResult<T> = ActionResult<T> | { ok: false; formError?: string; fieldErrors?: Record<string, string[]>; explanation?: PlacementExplanation | null };
+
+/** The VM page's power actions (server actions, passed in by the page). */
+export interface PowerActions {
+  powerOn: (vmId: string) => Promise<PowerActionResult<{ hostName: string; reasons: string[] }>>;
+  powerOff: (vmId: string) => Promise<ActionResult<{ power: string }>>;
+  retry: (vmId: string) => Promise<ActionResult<{ power: string }>>;
+}
+
+export function PowerControls({ vmId, vmName, power, actions }: { vmId: string; vmName: string; power: string; actions: PowerActions }) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
-  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const [msg, setMsg] = useState<{ ok: boolean; text: string; powerBefore: string } | null>(null);
   const [explanation, setExplanation] = useState<PlacementExplanation | null>(null);
   const [watch, setWatch] = useState(false);
   const canOn = ["stopped", "error"].includes(power);
@@ -30,18 +40,18 @@ export function PowerControls({ vmId, vmName, power }: { vmId: string; vmName: s
     startTransition(async () => {
       let r: PowerActionResult<unknown>;
       try {
-        r = kind === "on" ? await powerOnAction(vmId) : kind === "off" ? await powerOffAction(vmId) : await retryVmAction(vmId);
+        r = kind === "on" ? await actions.powerOn(vmId) : kind === "off" ? await actions.powerOff(vmId) : await actions.retry(vmId);
       } catch {
-        setMsg({ ok: false, text: "The console did not answer; try again" });
+        setMsg({ ok: false, text: "The console did not answer; try again", powerBefore: power });
         return;
       }
       if (r.ok) {
         const d = r.data as { hostName?: string; power?: string };
-        setMsg({ ok: true, text: kind === "on" ? `Starting on ${d.hostName}` : kind === "retry" ? `Retried: ${d.power}` : d.power === "stopped" ? "Powered off" : "Stopping" });
+        setMsg({ ok: true, text: kind === "on" ? `Starting on ${d.hostName}` : kind === "retry" ? `Retried: ${d.power}` : d.power === "stopped" ? "Powered off" : "Stopping", powerBefore: power });
         setWatch(true);
         setTimeout(() => setWatch(false), 30_000);
       } else {
-        setMsg({ ok: false, text: r.formError ?? "Refused" });
+        setMsg({ ok: false, text: r.formError ?? "Refused", powerBefore: power });
         if ("explanation" in r && r.explanation) setExplanation(r.explanation);
       }
       router.refresh();
@@ -72,7 +82,7 @@ export function PowerControls({ vmId, vmName, power }: { vmId: string; vmName: s
         ) : (
           !canOn && !canOff && <span className="text-[12.5px] text-zinc-500">{vmName} is {power}; wait until it settles.</span>
         )}
-        {msg && (
+        {msg && messageStillTrue(msg, power) && (
           <span role={msg.ok ? "status" : "alert"} className={cn("text-[12.5px]", msg.ok ? "text-emerald-700" : "text-red-700")} data-testid="power-message">
             {explanation ? msg.text.split(" | ")[0] : msg.text}
           </span>

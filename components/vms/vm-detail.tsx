@@ -1,9 +1,6 @@
-import { Suspense } from "react";
 import Link from "next/link";
-import { requestTime } from "@/lib/server/queries/params";
-import { notFound } from "next/navigation";
 import { ArrowRightLeft, Pencil } from "lucide-react";
-import { getVm, type VmDetail as VmDetailData } from "@/lib/server/queries/vms";
+import type { VmDetail as VmDetailData } from "@/lib/server/queries/vms";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { LinkButton } from "@/components/ui/button";
@@ -14,16 +11,13 @@ import { Table, THead, Th, Td, Tr, entityLink } from "@/components/ui/table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { fmtAgo, fmtDateTime, fmtGiB, fmtMiB } from "@/components/ui/format";
 import { Cpu, HardDrive, Network } from "lucide-react";
-import { Skeleton } from "@/components/ui/skeleton";
-import { HaEligibility } from "./ha-eligibility";
-import { RoleGate } from "@/components/auth/role-gate";
 import { OpenAlertsCard } from "@/components/alerts/open-alerts-card";
 
-/** The VM page's content (streams inside the page's Suspense boundary). */
-export async function VmDetail({ id }: { id: string }) {
-  const vm = await getVm(id);
-  if (!vm) notFound();
-  const now = requestTime();
+/**
+ * The VM page's content. `haEligibility` is the eligibility slot (the page streams it in its own
+ * Suspense: the engine's answer costs more than the rest).
+ */
+export function VmDetail({ vm, now, canAdmin, haEligibility }: { vm: VmDetailData; now: number; canAdmin: boolean; haEligibility: React.ReactNode }) {
   const totalDisk = vm.disks.reduce((n, d) => n + d.sizeGiB, 0);
 
   return (
@@ -44,12 +38,12 @@ export async function VmDetail({ id }: { id: string }) {
           </>
         }
         actions={
-          <RoleGate role="admin">
+          canAdmin ? (
             <LinkButton href={`/vms/${vm.id}/edit`} variant="primary">
               <Pencil aria-hidden className="size-3.5" />
               Edit
             </LinkButton>
-          </RoleGate>
+          ) : undefined
         }
       />
 
@@ -74,11 +68,7 @@ export async function VmDetail({ id }: { id: string }) {
                 { label: "HA priority", value: <PriorityBadge priority={vm.haPriority} /> },
                 {
                   label: "HA eligibility",
-                  value: (
-                    <Suspense fallback={<Skeleton className="h-5 w-32" />}>
-                      <HaEligibility vmId={vm.id} />
-                    </Suspense>
-                  ),
+                  value: haEligibility,
                 },
                 {
                   label: "Host affinity",

@@ -2,18 +2,16 @@
 // explanation (every host with its reason) right away; for a device VM what it cannot do and why
 // (live migration, pause, hot-add: the GPU VM limits).
 import { Ban, Info } from "lucide-react";
-import { vmOperationsView } from "@/lib/server/placement-explain";
+import type { vmOperationsView } from "@/lib/server/placement-explain";
 import { Card, CardHeader } from "@/components/ui/card";
-import { RoleGate } from "@/components/auth/role-gate";
-import { PowerControls } from "./power-controls";
+import { PowerControls, type PowerActions } from "./power-controls";
 import { PlacementExplanationTable } from "./placement-explanation";
-import { MoveBack } from "./move-back";
-import { getVmAway } from "@/lib/server/recovery-ops";
-import { moveVmBackAction } from "@/app/(console)/vms/recovery-actions";
+import { MoveBack, type MoveBackAction, type MoveBackData } from "./move-back";
 
-export async function VmOperations({ vmId }: { vmId: string }) {
-  const [view, away] = await Promise.all([vmOperationsView(vmId), getVmAway(vmId).catch(() => null)]);
-  if (!view) return null;
+export type VmOperationsData = NonNullable<Awaited<ReturnType<typeof vmOperationsView>>>;
+
+/** `actions` only for an operator or above (a viewer sees the state and the limits, no buttons). */
+export function VmOperations({ vmId, view, away, actions }: { vmId: string; view: VmOperationsData; away: MoveBackData | null; actions: { power: PowerActions; moveBack: MoveBackAction } | null }) {
   const limits = view;
   const explanation = view.explanation;
   const pending = view.power === "pending";
@@ -22,19 +20,17 @@ export async function VmOperations({ vmId }: { vmId: string }) {
 
   return (
     <div className="mt-4 space-y-4">
-      <RoleGate role="operator">
+      {actions && (
         <Card aria-labelledby="vm-power-title">
           <CardHeader id="vm-power-title" title="Power" note={pending ? "pending: waiting for a host" : undefined} />
-          <PowerControls vmId={vmId} vmName={view.vmName} power={view.power} />
+          <PowerControls vmId={vmId} vmName={view.vmName} power={view.power} actions={actions.power} />
         </Card>
-      </RoleGate>
+      )}
 
       {away && (
         <Card className="border-amber-300" aria-labelledby="vm-away-title">
           <CardHeader id="vm-away-title" title="Away from its preferred host" note={away.powerCycle ? "device VM: moves back only on request" : "standard VM: failback is off for it or waiting"} />
-          <RoleGate role="operator" fallback={<MoveBack away={away} action={moveVmBackAction} canAct={false} />}>
-            <MoveBack away={away} action={moveVmBackAction} canAct />
-          </RoleGate>
+          {actions ? <MoveBack away={away} action={actions.moveBack} canAct /> : <MoveBack away={away} action={null} canAct={false} />}
         </Card>
       )}
 

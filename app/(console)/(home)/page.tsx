@@ -12,7 +12,7 @@ import { CapacityTable } from "@/components/overview/capacity-table";
 import { DeviceUsage } from "@/components/overview/device-usage";
 import { RecentAlerts, RecentIncidents, ViewAllLink } from "@/components/overview/recent-alerts";
 import { CapacityCharts, HostsByStateChart } from "@/components/dashboard/capacity-charts";
-import { DashboardHa } from "@/components/dashboard/dashboard-ha";
+import { DashboardHaSection } from "./dashboard-ha-section";
 import { param, type SearchParams } from "@/lib/server/queries/params";
 
 export const metadata: Metadata = { title: "Overview" };
@@ -112,7 +112,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
         </StatCard>
       </div>
 
-      <DashboardHa whatIfHostId={param(sp, "whatif")} now={now} />
+      <DashboardHaSection whatIfHostId={param(sp, "whatif")} now={now} />
 
       <div className="mt-3 grid grid-cols-1 gap-3 xl:grid-cols-3">
         <Card className="xl:col-span-2">

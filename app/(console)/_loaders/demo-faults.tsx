@@ -4,7 +4,7 @@ import "server-only";
 // when it does not answer within a second). `<DemoFaults hostId=… />` on a host page,
 // `<DemoFaults vmId=… />` on a VM page.
 import { controlWithin } from "@/lib/server/control/client";
-import { FaultPanel } from "./fault-panel";
+import { FaultPanel } from "@/components/demo/fault-panel";
 
 export async function DemoFaults({ hostId, vmId }: { hostId?: string; vmId?: string }) {
   if (hostId) {

@@ -7,7 +7,7 @@ import { Badge } from "@/components/ui/badge";
 import { LinkButton } from "@/components/ui/button";
 import { Table, THead, Th, Tr, Td } from "@/components/ui/table";
 import { listPlacementGroups } from "@/lib/server/inventory/placement-groups";
-import { RoleGate } from "@/components/auth/role-gate";
+import { RoleGate } from "@/app/(console)/_loaders/role-gate";
 
 export const metadata: Metadata = { title: "Placement groups" };
 export const dynamic = "force-dynamic";

@@ -5,9 +5,8 @@
 import type { ActionResult } from "@/lib/schemas/action-result";
 import { runServiceAction } from "@/lib/server/auth/action";
 import { powerOffVmAs, powerOnVmAs } from "@/lib/server/ops";
-import { explainVmPlacement, type PlacementExplanation } from "@/lib/server/placement-explain";
-
-export type PowerActionResult<T> = ActionResult<T> | { ok: false; formError?: string; fieldErrors?: Record<string, string[]>; explanation?: PlacementExplanation | null };
+import { explainVmPlacement } from "@/lib/server/placement-explain";
+import type { PowerActionResult } from "@/components/vms/power-controls";
 
 export async function powerOnAction(vmId: string): Promise<PowerActionResult<{ hostName: string; reasons: string[] }>> {
   const r = await runServiceAction({ vmId }, async (raw, ctx) => {

@@ -17,6 +17,8 @@ import {
 } from "./params";
 import { GPU_ROW_SELECT, gpuRow, type GpuUnitRow } from "./gpu-rows";
 import { listOpenAlerts, type OpenAlertRow } from "./detail";
+import { HEARTBEAT_PERSIST_MS } from "@/lib/server/ha/controller";
+import type { HeartbeatTiming } from "@/lib/display/host-truth";
 
 export const HOST_STATES = ["online", "unreachable", "failed", "maintenance", "isolated"] as const;
 export type HostStateName = (typeof HOST_STATES)[number];
@@ -255,9 +257,17 @@ export interface HostDetail extends HostCore {
   openAlerts: OpenAlertRow[];
   createdAt: string;
   updatedAt: string;
+  /** The cluster's heartbeat timing, to show the host's last heartbeat against it. */
+  heartbeat: HeartbeatTiming;
 }
 
 export const HOST_DETAIL_VM_LIMIT = 500;
+
+/** The cluster's heartbeat timing and how often the console records a heartbeat in the store. */
+export async function getHeartbeatTiming(db: Db = getDb()): Promise<HeartbeatTiming> {
+  const c = await db.cluster.findFirst({ select: { heartbeatS: true, missedHeartbeats: true } });
+  return { heartbeatS: c?.heartbeatS ?? 1, missed: c?.missedHeartbeats ?? 3, recordedEveryS: HEARTBEAT_PERSIST_MS / 1000 };
+}
 
 /**
  * A host's id and name, or null: the cheap existence check a detail page makes before it
@@ -296,7 +306,7 @@ export async function getHost(id: string, db: Db = getDb()): Promise<HostDetail 
   });
   if (!h) return null;
 
-  const [vmAgg, vms, sessionsHere, sessionsOut, alerts] = await Promise.all([
+  const [vmAgg, vms, sessionsHere, sessionsOut, alerts, timing] = await Promise.all([
     db.vm.aggregate({ where: { hostId: id }, _sum: { vcpus: true, memoryMiB: true }, _count: { _all: true } }),
     db.vm.findMany({
       where: { hostId: id },
@@ -316,6 +326,7 @@ export async function getHost(id: string, db: Db = getDb()): Promise<HostDetail 
     db.storageSession.findMany({ where: { controllerHostId: id }, select: { vm: { select: { hostId: true } } } }),
     db.storageSession.count({ where: { vm: { hostId: id }, NOT: { controllerHostId: id } } }),
     listOpenAlerts(db, { hostId: id }),
+    getHeartbeatTiming(db),
   ]);
 
   const gpus: HostGpu[] = h.gpus.map(gpuRow);
@@ -376,5 +387,6 @@ export async function getHost(id: string, db: Db = getDb()): Promise<HostDetail 
     openAlerts: alerts,
     createdAt: h.createdAt.toISOString(),
     updatedAt: h.updatedAt.toISOString(),
+    heartbeat: timing,
   };
 }

@@ -10,7 +10,7 @@ import { AlertStatusBadge, IncidentStatusBadge, SeverityBadge } from "@/componen
 import { Table, THead, Th, Td, Tr, entityLink } from "@/components/ui/table";
 import { fmtAgo, fmtDateTime } from "@/components/ui/format";
 import { AlertRowActions } from "@/components/alerts/alert-actions";
-import { RoleGate } from "@/components/auth/role-gate";
+import { RoleGate } from "@/app/(console)/_loaders/role-gate";
 
 type Props = { params: Promise<{ id: string }> };
 

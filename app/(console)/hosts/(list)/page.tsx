@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { Plus, Server } from "lucide-react";
-import { HOST_STATES, listHostFacets, listHosts, parseHostListQuery } from "@/lib/server/queries/hosts";
+import { HOST_STATES, getHeartbeatTiming, listHostFacets, listHosts, parseHostListQuery } from "@/lib/server/queries/hosts";
 import type { SearchParams } from "@/lib/server/queries/params";
 import { requestTime } from "@/lib/server/queries/params";
 import { Card } from "@/components/ui/card";
@@ -12,14 +12,14 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { capitalize, fmtInt } from "@/components/ui/format";
 import { flatParams } from "@/components/ui/url";
 import { HostTable } from "@/components/hosts/host-table";
-import { RoleGate } from "@/components/auth/role-gate";
+import { RoleGate } from "@/app/(console)/_loaders/role-gate";
 
 export const metadata: Metadata = { title: "Hosts" };
 
 export default async function HostsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const sp = await searchParams;
   const query = parseHostListQuery(sp);
-  const [page, facets] = await Promise.all([listHosts(query), listHostFacets()]);
+  const [page, facets, heartbeat] = await Promise.all([listHosts(query), listHostFacets(), getHeartbeatTiming()]);
   const params = flatParams(sp);
   const filtered = Boolean(query.state || query.zone || query.q);
   const totalHosts = Object.values(facets.states).reduce((a, b) => a + b, 0);
@@ -56,6 +56,7 @@ export default async function HostsPage({ searchParams }: { searchParams: Promis
           sort={query.sort}
           dir={query.dir}
           now={now}
+          heartbeat={heartbeat}
           empty={
             <EmptyState icon={Server} title={filtered ? "No hosts match these filters" : "No hosts yet"}>
               {filtered ? "Clear the filters or search for another name." : "Hosts appear here when their agent registers or a cluster is imported."}

@@ -2,13 +2,12 @@ import type { Metadata } from "next";
 import { Suspense } from "react";
 import { notFound } from "next/navigation";
 import { getHostName } from "@/lib/server/queries/hosts";
+import { getPrincipal } from "@/lib/server/auth/session";
+import { roleAtLeast } from "@/lib/schemas/auth";
 import { PageSkeleton } from "@/components/ui/skeleton";
-import { HostDetail } from "@/components/hosts/host-detail";
-import { DemoFaults } from "@/components/demo/demo-faults";
-import { RoleGate } from "@/components/auth/role-gate";
-import { HostWhatIf } from "@/components/ha/host-what-if";
-import { MaintenancePanel } from "@/components/maintenance/maintenance-panel";
-import { HostPowerConfirmation } from "@/components/hosts/host-power-confirmation";
+import { WhatIfSkeleton } from "@/components/ha/host-what-if";
+import { DemoFaults } from "../../_loaders/demo-faults";
+import { HostDetailSection, HostPowerConfirmationSection, HostWhatIfSection, MaintenanceSection } from "./sections";
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -18,23 +17,27 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 }
 
 export default async function HostPage({ params }: Props) {
-  const host = await getHostName((await params).id);
+  const [host, me] = await Promise.all([params.then((p) => getHostName(p.id)), getPrincipal()]);
   if (!host) notFound();
+  const canAdmin = roleAtLeast(me?.role, "admin");
+  const canOperate = roleAtLeast(me?.role, "operator");
   return (
     <>
       <Suspense fallback={<PageSkeleton rows={8} cards={3} />}>
-        <HostDetail id={host.id} />
+        <HostDetailSection id={host.id} canAdmin={canAdmin} />
       </Suspense>
+      {canAdmin && (
+        <Suspense fallback={null}>
+          <HostPowerConfirmationSection hostId={host.id} />
+        </Suspense>
+      )}
       <Suspense fallback={null}>
-        <HostPowerConfirmation hostId={host.id} />
+        <MaintenanceSection hostId={host.id} hostName={host.name} canOperate={canOperate} />
       </Suspense>
-      <Suspense fallback={null}>
-        <MaintenancePanel hostId={host.id} hostName={host.name} />
+      <Suspense fallback={<WhatIfSkeleton />}>
+        <HostWhatIfSection hostId={host.id} />
       </Suspense>
-      <HostWhatIf hostId={host.id} />
-      <RoleGate role="operator">
-        <DemoFaults hostId={host.id} />
-      </RoleGate>
+      {canOperate && <DemoFaults hostId={host.id} />}
     </>
   );
 }

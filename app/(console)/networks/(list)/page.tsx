@@ -7,13 +7,15 @@ import { LinkButton } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { fmtInt } from "@/components/ui/format";
 import { NetworkTable } from "@/components/networks/network-table";
-import { RoleGate } from "@/components/auth/role-gate";
+import { RoleGate } from "@/app/(console)/_loaders/role-gate";
+import { getPrincipal } from "@/lib/server/auth/session";
+import { roleAtLeast } from "@/lib/schemas/auth";
 
 export const metadata: Metadata = { title: "Networks" };
 export const dynamic = "force-dynamic";
 
 export default async function NetworksPage() {
-  const networks = await listNetworks();
+  const [networks, me] = await Promise.all([listNetworks(), getPrincipal()]);
   const managed = networks.filter((n) => n.managed).length;
   const newButton = (
     <RoleGate role="admin">
@@ -36,7 +38,7 @@ export default async function NetworksPage() {
             A VM NIC attaches to a network: managed networks get addresses from Haven&apos;s IPAM, unmanaged ones from an outside DHCP server.
           </EmptyState>
         ) : (
-          <NetworkTable networks={networks} />
+          <NetworkTable networks={networks} canAdmin={roleAtLeast(me?.role, "admin")} />
         )}
       </Card>
     </>

@@ -1,10 +1,12 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
 import { notFound } from "next/navigation";
-import { getNetworkName, parseNetworkLeaseQuery } from "@/lib/server/queries/networks";
+import { getNetwork, getNetworkName, parseNetworkLeaseQuery, type NetworkLeaseQuery } from "@/lib/server/queries/networks";
 import type { SearchParams } from "@/lib/server/queries/params";
+import { getPrincipal } from "@/lib/server/auth/session";
+import { roleAtLeast } from "@/lib/schemas/auth";
 import { PageSkeleton } from "@/components/ui/skeleton";
-import { flatParams } from "@/components/ui/url";
+import { flatParams, type QueryValues } from "@/components/ui/url";
 import { NetworkDetail } from "@/components/networks/network-detail";
 
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<SearchParams> };
@@ -14,13 +16,19 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: n?.name ?? "Network not found" };
 }
 
+async function NetworkDetailSection({ id, query, params, canAdmin }: { id: string; query: NetworkLeaseQuery; params: QueryValues; canAdmin: boolean }) {
+  const network = await getNetwork(id, query);
+  if (!network) notFound();
+  return <NetworkDetail network={network} query={query} params={params} canAdmin={canAdmin} />;
+}
+
 export default async function NetworkPage({ params, searchParams }: Props) {
-  const [{ id }, sp] = await Promise.all([params, searchParams]);
+  const [{ id }, sp, me] = await Promise.all([params, searchParams, getPrincipal()]);
   const n = await getNetworkName(id);
   if (!n) notFound();
   return (
     <Suspense fallback={<PageSkeleton rows={10} cards={2} />}>
-      <NetworkDetail id={n.id} query={parseNetworkLeaseQuery(sp)} params={flatParams(sp)} />
+      <NetworkDetailSection id={n.id} query={parseNetworkLeaseQuery(sp)} params={flatParams(sp)} canAdmin={roleAtLeast(me?.role, "admin")} />
     </Suspense>
   );
 }

@@ -15,7 +15,7 @@ import { TagChip } from "@/components/ui/status";
 import { capitalize, fmtInt } from "@/components/ui/format";
 import { flatParams, hrefWith } from "@/components/ui/url";
 import { VmTable } from "@/components/vms/vm-table";
-import { RoleGate } from "@/components/auth/role-gate";
+import { RoleGate } from "@/app/(console)/_loaders/role-gate";
 
 export const metadata: Metadata = { title: "VMs" };
 

@@ -2,11 +2,11 @@ import type { Metadata } from "next";
 import { Suspense } from "react";
 import { notFound } from "next/navigation";
 import { getVmName } from "@/lib/server/queries/vms";
+import { getPrincipal } from "@/lib/server/auth/session";
+import { roleAtLeast } from "@/lib/schemas/auth";
 import { PageSkeleton } from "@/components/ui/skeleton";
-import { VmDetail } from "@/components/vms/vm-detail";
-import { DemoFaults } from "@/components/demo/demo-faults";
-import { RoleGate } from "@/components/auth/role-gate";
-import { VmOperations } from "@/components/vms/vm-operations";
+import { DemoFaults } from "../../_loaders/demo-faults";
+import { VmDetailSection, VmOperationsSection } from "./sections";
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -16,19 +16,18 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 }
 
 export default async function VmPage({ params }: Props) {
-  const vm = await getVmName((await params).id);
+  const [vm, me] = await Promise.all([params.then((p) => getVmName(p.id)), getPrincipal()]);
   if (!vm) notFound();
+  const canOperate = roleAtLeast(me?.role, "operator");
   return (
     <>
       <Suspense fallback={<PageSkeleton rows={8} cards={3} />}>
-        <VmDetail id={vm.id} />
+        <VmDetailSection id={vm.id} canAdmin={roleAtLeast(me?.role, "admin")} />
       </Suspense>
       <Suspense fallback={null}>
-        <VmOperations vmId={vm.id} />
+        <VmOperationsSection vmId={vm.id} canOperate={canOperate} />
       </Suspense>
-      <RoleGate role="operator">
-        <DemoFaults vmId={vm.id} />
-      </RoleGate>
+      {canOperate && <DemoFaults vmId={vm.id} />}
     </>
   );
 }
