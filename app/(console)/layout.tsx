@@ -37,7 +37,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
         </div>
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
-        <Header cluster={cluster} openAlerts={alerts.open} criticalAlerts={alerts.critical} />
+        <Header cluster={cluster} alerts={alerts} />
         <main id="main" tabIndex={-1} className="flex-1 px-4 py-5 focus:outline-none md:px-6">
           {children}
         </main>

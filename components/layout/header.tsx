@@ -21,8 +21,16 @@ function haModeLabel(c: ClusterSummary): { label: string; detail: string; tone: 
 }
 
 /** The top bar: cluster name, HA mode and the open-alert count. */
-export function Header({ cluster, openAlerts, criticalAlerts }: { cluster: ClusterSummary | null; openAlerts: number; criticalAlerts: number }) {
+export function Header({ cluster, alerts }: { cluster: ClusterSummary | null; alerts: { open: number; critical: number; warning: number; info: number } }) {
   const mode = cluster ? haModeLabel(cluster) : null;
+  const openAlerts = alerts.open;
+  // The colour is the worst open severity: an informational alert (a rebuild that succeeded) is not a warning.
+  const tone = alerts.critical > 0 ? "critical" : alerts.warning > 0 ? "warning" : openAlerts > 0 ? "info" : "none";
+  const bySeverity = [
+    alerts.critical ? `${fmtInt(alerts.critical)} critical` : "",
+    alerts.warning ? `${fmtInt(alerts.warning)} warning` : "",
+    alerts.info ? `${fmtInt(alerts.info)} info` : "",
+  ].filter(Boolean);
   return (
     <header className="flex h-12 shrink-0 items-center justify-between gap-4 border-b border-zinc-200 bg-white px-4 md:px-6">
       <div className="flex min-w-0 items-center gap-3">
@@ -54,14 +62,18 @@ export function Header({ cluster, openAlerts, criticalAlerts }: { cluster: Clust
         )}
       </div>
       <Link
-        href="/alerts"
+        href={openAlerts > 0 ? "/alerts?status=open" : "/alerts"}
+        data-testid="header-alerts"
+        data-tone={tone}
+        title={bySeverity.length ? bySeverity.join(" · ") : undefined}
         className={cn(
           "inline-flex shrink-0 items-center gap-1.5 whitespace-nowrap rounded-md px-2 py-1 text-[12.5px] font-medium",
-          openAlerts > 0 ? (criticalAlerts > 0 ? "text-red-700 hover:bg-red-50" : "text-amber-700 hover:bg-amber-50") : "text-zinc-600 hover:bg-zinc-100",
+          tone === "critical" ? "text-red-700 hover:bg-red-50" : tone === "warning" ? "text-amber-700 hover:bg-amber-50" : tone === "info" ? "text-sky-700 hover:bg-sky-50" : "text-zinc-600 hover:bg-zinc-100",
         )}
       >
         <Bell aria-hidden className="size-4" />
         {openAlerts > 0 ? `${fmtInt(openAlerts)} open alert${openAlerts === 1 ? "" : "s"}` : "No open alerts"}
+        {bySeverity.length > 1 && <span className="sr-only"> ({bySeverity.join(", ")})</span>}
       </Link>
     </header>
   );

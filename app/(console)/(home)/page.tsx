@@ -98,15 +98,17 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
         <StatCard
           title="Open alerts"
           value={o.alerts.open}
-          href="/alerts"
+          href="/alerts?status=open"
           icon={Bell}
-          accent={o.alerts.critical > 0 ? "red" : o.alerts.open > 0 ? "amber" : undefined}
+          accent={o.alerts.critical > 0 ? "red" : o.alerts.warning > 0 ? "amber" : undefined}
           sub={`${fmtInt(o.alerts.acknowledged)} acknowledged · ${fmtInt(o.openIncidents)} open incident${o.openIncidents === 1 ? "" : "s"}`}
         >
+          {/* the open alerts by severity: the three add up to the number above */}
           <Breakdown
             items={[
-              { label: "Critical", value: o.alerts.critical, href: "/alerts?severity=critical", dot: "bg-red-500" },
-              { label: "Warning", value: o.alerts.warning, href: "/alerts?severity=warning", dot: "bg-amber-500" },
+              { label: "Critical", value: o.alerts.critical, href: "/alerts?status=open&severity=critical", dot: "bg-red-500" },
+              { label: "Warning", value: o.alerts.warning, href: "/alerts?status=open&severity=warning", dot: "bg-amber-500" },
+              { label: "Info", value: o.alerts.info, href: "/alerts?status=open&severity=info", dot: "bg-sky-500" },
             ]}
           />
         </StatCard>

@@ -29,7 +29,8 @@ export interface Overview {
   vfs: { total: number; used: number };
   /** Per zone, then the cluster total (zone null, zoneRole "total") last. */
   capacity: CapacityLine[];
-  alerts: { open: number; acknowledged: number; critical: number; warning: number };
+  /** Alert counts: `critical + warning + info === open` (severities of the open alerts only). */
+  alerts: { open: number; acknowledged: number; critical: number; warning: number; info: number };
   recentAlerts: { id: string; kind: string; severity: string; status: string; message: string; raisedAt: string; entityName: string }[];
   openIncidents: number;
   recentIncidents: { id: string; seq: number; kind: string; status: string; openedAt: string; summary: string | null; host: string | null }[];
@@ -134,8 +135,9 @@ export async function getOverview(db: Db = getDb()): Promise<Overview> {
     alerts: {
       open: count("open", null),
       acknowledged: count("acknowledged", null),
-      critical: count(null, "critical"),
-      warning: count(null, "warning"),
+      critical: count("open", "critical"),
+      warning: count("open", "warning"),
+      info: count("open", "info"),
     },
     recentAlerts: recentAlerts.map((a) => ({ ...a, message: clip(a.message, 300), raisedAt: a.raisedAt.toISOString() })),
     openIncidents,
@@ -172,16 +174,16 @@ export function getOverviewLive(): Promise<Overview> {
   return byLiveVersion("overview", getOverview);
 }
 
+export type OpenAlertCounts = { open: number; critical: number; warning: number; info: number };
+
 /** countActiveAlerts once per live version (the header badge on every page). */
-export function countActiveAlertsLive(): Promise<{ open: number; critical: number }> {
+export function countActiveAlertsLive(): Promise<OpenAlertCounts> {
   return byLiveVersion("active-alerts", countActiveAlerts);
 }
 
-/** Open + acknowledged alerts (the header badge). */
-export async function countActiveAlerts(db: Db = getDb()): Promise<{ open: number; critical: number }> {
-  const [open, critical] = await Promise.all([
-    db.alert.count({ where: { status: "open" } }),
-    db.alert.count({ where: { status: "open", severity: "critical" } }),
-  ]);
-  return { open, critical };
+/** Open alerts by severity (the header badge): `critical + warning + info === open`. */
+export async function countActiveAlerts(db: Db = getDb()): Promise<OpenAlertCounts> {
+  const g = await db.alert.groupBy({ by: ["severity"], where: { status: "open" }, _count: { _all: true } });
+  const of = (sev: string) => g.filter((x) => x.severity === sev).reduce((n, x) => n + x._count._all, 0);
+  return { open: g.reduce((n, x) => n + x._count._all, 0), critical: of("critical"), warning: of("warning"), info: of("info") };
 }

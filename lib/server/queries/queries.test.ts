@@ -7,7 +7,7 @@ import { getVm, listVms, parseVmListQuery } from "./vms";
 import { listGpus, parseGpuListQuery } from "./gpus";
 import { getNetwork, listNetworks, parseNetworkLeaseQuery } from "./networks";
 import { listTags } from "./tags";
-import { getOverview } from "./overview";
+import { countActiveAlerts, getOverview } from "./overview";
 import { listAlerts, parseAlertListQuery } from "./alerts";
 import { listIncidents, parseIncidentListQuery } from "./incidents";
 import { getCluster } from "./cluster";
@@ -303,7 +303,8 @@ describe("overview", () => {
     expect(a).toMatchObject({ zone: "a", hosts: 2, hostsOnline: 1, cpus: 48, cpusOnline: 32, vcpusAllocated: 14 });
     expect(b).toMatchObject({ zone: "b", hosts: 1, cpusOnline: 16, vcpusAllocated: 1 });
     expect(total).toMatchObject({ zone: null, zoneRole: "total", hosts: 3, cpus: 64, vcpusAllocated: 15 });
-    expect(o.alerts).toEqual({ open: 1, acknowledged: 1, critical: 1, warning: 1 });
+    // by severity of the OPEN alerts only: they add up to `open` (the acknowledged warning is not counted)
+    expect(o.alerts).toEqual({ open: 1, acknowledged: 1, critical: 1, warning: 0, info: 0 });
     expect(o.recentAlerts).toHaveLength(2);
     expect(o.openIncidents).toBe(1);
   });
@@ -326,5 +327,23 @@ describe("alerts and incidents", () => {
     const p = await listIncidents(parseIncidentListQuery({}), db);
     expect(p.rows).toEqual([expect.objectContaining({ seq: 1, status: "open", alerts: 1, events: 0, host: { id: ids.h3, name: "h3" } })]);
     expect((await listIncidents(parseIncidentListQuery({ status: "closed" }), db)).total).toBe(0);
+  });
+});
+
+describe("alert counts add up", () => {
+  it("dashboard and header: total = critical + warning + info; an open info alert counts as info, not critical", async () => {
+    const at = new Date("2026-01-01T00:02:00Z");
+    const extra = await db.alert.create({
+      data: { kind: "HA_REBUILD_SUCCEEDED", severity: "info", entityType: "vm", entityId: "x", entityName: "vm-x", message: "vm-x was rebuilt", raisedAt: at, lastSeenAt: at, activeKey: "HA_REBUILD_SUCCEEDED|vm:x" },
+    });
+    try {
+      const o = await getOverview(db);
+      expect(o.alerts).toEqual({ open: 2, acknowledged: 1, critical: 1, warning: 0, info: 1 });
+      expect(o.alerts.critical + o.alerts.warning + o.alerts.info).toBe(o.alerts.open);
+      const h = await countActiveAlerts(db);
+      expect(h).toEqual({ open: 2, critical: 1, warning: 0, info: 1 });
+    } finally {
+      await db.alert.delete({ where: { id: extra.id } });
+    }
   });
 });
