@@ -2,7 +2,7 @@
 export interface NavItem {
   href: string;
   label: string;
-  icon: "overview" | "hosts" | "vms" | "gpus" | "networks" | "tags" | "groups" | "alerts" | "incidents" | "gpuDashboard" | "haSettings" | "apiTokens" | "apiDocs";
+  icon: "overview" | "hosts" | "vms" | "gpus" | "networks" | "tags" | "groups" | "alerts" | "incidents" | "gpuDashboard" | "haSettings" | "notifications" | "apiTokens" | "apiDocs";
   group: "Inventory" | "Placement" | "Operations" | "Settings" | null;
 }
 
@@ -18,6 +18,7 @@ export const NAV_ITEMS: NavItem[] = [
   { href: "/incidents", label: "Incidents", icon: "incidents", group: "Operations" },
   { href: "/gpus/dashboard", label: "GPU dashboard", icon: "gpuDashboard", group: "Operations" },
   { href: "/settings/ha", label: "HA settings", icon: "haSettings", group: "Settings" },
+  { href: "/settings/notifications", label: "Notifications", icon: "notifications", group: "Settings" },
   { href: "/settings/api-tokens", label: "API tokens", icon: "apiTokens", group: "Settings" },
   { href: "/api-docs", label: "API reference", icon: "apiDocs", group: "Settings" },
 ];

@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { Bell, BookOpen, ChartColumnBig, Gpu, KeyRound, LayoutDashboard, Monitor, Network, Server, ShieldCheck, Siren, Tags, Waypoints } from "lucide-react";
+import { Bell, BellRing, BookOpen, ChartColumnBig, Gpu, KeyRound, LayoutDashboard, Monitor, Network, Server, ShieldCheck, Siren, Tags, Waypoints } from "lucide-react";
 import { cn } from "@/components/ui/cn";
 import { isActive, NAV_ITEMS, type NavItem } from "./nav-items";
 
@@ -17,6 +17,7 @@ const ICONS: Record<NavItem["icon"], React.ComponentType<{ className?: string; "
   incidents: Siren,
   gpuDashboard: ChartColumnBig,
   haSettings: ShieldCheck,
+  notifications: BellRing,
   apiTokens: KeyRound,
   apiDocs: BookOpen,
 };
