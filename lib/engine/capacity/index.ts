@@ -1,32 +1,25 @@
 // A mutable capacity index over a cluster snapshot. Devices are counted in pools per
 // (host, type, tag), so a request costs O(hosts) whatever the device count. Planners place
 // many VMs against shrinking capacity with place() + commit(); placeVm is the one-shot wrapper.
-import type {
-  ClusterSnapshot,
-  DeviceAllocation,
-  DeviceType,
-  HostRejection,
-  PlaceOptions,
-  PlacementOutcome,
-  PlacementPurpose,
-  SnapshotGpu,
-  SnapshotHost,
-  SnapshotNic,
-  SnapshotPlacementGroup,
-  SnapshotVm,
-} from "./types";
-import { compareStr, gpuDeviceTag } from "./tags";
-import { fmtDevices, fmtMem, pct } from "./format";
+//
+// One room per role (this file builds the index and is the class's public face):
+//   ledger.ts    what each VM holds: hold / release / commit, mark / rollback / unmark
+//   rules.ts     what a VM needs and whether a host may take it (state, room, devices, rules, reserve)
+//   score.ts     the one load score every loop uses, the penalties, the best/runner-up choice, wording
+//   search.ts    place(): the host search (fast loops and the explaining loop) and its reasons
+//   allocate.ts  the concrete units on the chosen host
+import type { ClusterSnapshot, DeviceAllocation, DeviceType, PlacementOutcome, SnapshotGpu, SnapshotHost, SnapshotNic, SnapshotPlacementGroup, SnapshotVm } from "../types";
+import { compareStr, gpuDeviceTag } from "../tags";
+import * as ledger from "./ledger";
+import * as rules from "./rules";
+import * as scoring from "./score";
+import * as search from "./search";
+import type { HostReserve, RuleCtx, VmNeeds } from "./rules";
+import type { CapacityPlaceOptions, Placed } from "./search";
 
-export type Placed = Extract<PlacementOutcome, { kind: "placed" }>;
-export type Unplaceable = Extract<PlacementOutcome, { kind: "unplaceable" }>;
-
-export interface CapacityPlaceOptions extends PlaceOptions {
-  /** Build every rejected host's reasons even when the VM is placed (explanation view). Default true. */
-  explain?: boolean;
-  /** Skip the score wording of a placed VM (simulations that only count what fits). */
-  quiet?: boolean;
-}
+export type { CapacityPlaceOptions, Placed, Unplaceable } from "./search";
+export type { HostReserve, VmNeeds, RuleCtx } from "./rules";
+export { describeNeeds } from "./rules";
 
 export interface GpuState {
   gpu: SnapshotGpu;
@@ -109,94 +102,45 @@ export interface PoolInfo {
   hostIdxs: number[];
 }
 
-/** Per-host amount kept free for failover (Guarantee mode). */
-export interface HostReserve {
-  cpus: number;
-  memoryMiB: number;
-  /** poolId → units */
-  devices: Map<number, number>;
-  /** wording: what the reserve is for */
-  why: string;
-}
-
-interface Need {
-  poolId: number;
-  type: DeviceType;
-  tag: string;
-  count: number;
-}
-
-interface VmNeeds {
-  /** aggregated per pool, in request order of first appearance */
-  pools: Need[];
-  /** requests naming a passthrough GPU */
-  named: { gpuId: string; tag: string }[];
-  /** pools asked for that exist nowhere */
-  unknown: Need[];
-}
-
-const PRIORITY_SCORE_SOFT = 10;
-const VGPU_EMPTY_PENALTY = 1;
-const SCARCE_PENALTY = 0.3;
-
 /**
- * Resource shares are rounded to 1e-9 so that equal shares computed on hosts of different sizes
- * (3/4 of 32 vCPU, 3/4 of 48 vCPU) tie exactly: ties go to the other resource's share, then the
- * host name, never to floating-point noise.
+ * The index. Fields marked internal are the state the role modules (ledger, rules, score, search,
+ * allocate) share; other engine modules use the public ones and the methods.
  */
-function q(x: number): number {
-  return Math.round(x * 1e9) * 1e-9;
-}
-
-function describeState(state: SnapshotHost["state"]): string {
-  switch (state) {
-    case "failed":
-      return "host is failed";
-    case "maintenance":
-      return "host is in maintenance";
-    case "unreachable":
-      return "host is unreachable";
-    case "isolated":
-      return "host is isolated";
-    default:
-      return `host is ${state}`;
-  }
-}
-
 export class Capacity {
   readonly snapshot: ClusterSnapshot;
   readonly hosts: HostCap[];
   readonly hostIdxById = new Map<string, number>();
   readonly pools: PoolInfo[] = [];
   readonly poolIdByKey = new Map<string, number>();
-  private vmMap: Map<string, SnapshotVm> | null = null;
-  private readonly extraVms: SnapshotVm[] = [];
-  private lastPlaced: SnapshotVm | null = null;
-  /** What a VM holds, when it differs from the snapshot (null: holds nothing). */
-  private readonly heldOv = new Map<string, HeldVm | null>();
+  /** @internal */ vmMap: Map<string, SnapshotVm> | null = null;
+  /** @internal */ readonly extraVms: SnapshotVm[] = [];
+  /** @internal */ lastPlaced: SnapshotVm | null = null;
+  /** @internal What a VM holds, when it differs from the snapshot (null: holds nothing). */
+  readonly heldOv = new Map<string, HeldVm | null>();
   readonly gpuById = new Map<string, GpuState>();
   readonly nicById = new Map<string, NicState>();
-  private readonly groupsByVm = new Map<string, SnapshotPlacementGroup[]>();
-  private readonly needsCache = new WeakMap<SnapshotVm, VmNeeds>();
-  private reserve: (HostReserve | null)[] | null = null;
+  /** @internal */ readonly groupsByVm = new Map<string, SnapshotPlacementGroup[]>();
+  /** @internal */ readonly needsCache = new WeakMap<SnapshotVm, VmNeeds>();
+  /** @internal */ reserve: (HostReserve | null)[] | null = null;
   // Hot-loop mirrors of the host state (kept in sync with HostCap by hold/release/setUsable).
-  private readonly cpuFreeA: Float64Array;
-  private readonly memFreeA: Float64Array;
-  private readonly invCpuA: Float64Array;
-  private readonly invMemA: Float64Array;
-  private readonly freeUnitsA: Int32Array;
-  private readonly usableA: Uint8Array;
-  private readonly maskA: Uint8Array;
-  /** Host load (max of vCPU and memory share in use) and the hosts sorted by it (then index): a lower bound on any placement score. */
-  private readonly loadA: Float64Array;
-  private readonly orderA: Int32Array;
-  private readonly posA: Int32Array;
-  private journal: { vm: SnapshotVm; prev: HeldVm | null }[] = [];
-  private journaling = 0;
+  /** @internal */ readonly cpuFreeA: Float64Array;
+  /** @internal */ readonly memFreeA: Float64Array;
+  /** @internal */ readonly invCpuA: Float64Array;
+  /** @internal */ readonly invMemA: Float64Array;
+  /** @internal */ readonly freeUnitsA: Int32Array;
+  /** @internal */ readonly usableA: Uint8Array;
+  /** @internal */ readonly maskA: Uint8Array;
+  /** @internal Host load (max of vCPU and memory share in use) and the hosts sorted by it (then index): a lower bound on any placement score. */
+  readonly loadA: Float64Array;
+  /** @internal */ readonly orderA: Int32Array;
+  /** @internal */ readonly posA: Int32Array;
+  /** @internal */ journal: { vm: SnapshotVm; prev: HeldVm | null }[] = [];
+  /** @internal */ journaling = 0;
   /** Score by best fit (fullest host first) instead of balancing load; planners try it as an alternative. */
   packing = false;
-  /** Reused by every placement (read out before placeReleased recurses). */
-  private readonly choice = new Choice();
+  /** @internal Reused by every placement (read out before the search recurses). */
+  readonly choice = new scoring.Choice();
+  private readonly poolIdByType: Record<DeviceType, Map<string, number>> = { gpu: new Map(), vgpu: new Map(), sriov: new Map() };
 
   constructor(snapshot: ClusterSnapshot, opts: { excludeHostIds?: Iterable<string> } = {}) {
     this.snapshot = snapshot;
@@ -285,7 +229,7 @@ export class Capacity {
       hc.vms.add(vm);
       const allocs = vm.allocations;
       let clean = true;
-      for (let k = 0; k < allocs.length; k++) if (allocs[k].hostId !== vm.hostId || !this.takeUnit(vm.id, allocs[k])) clean = false;
+      for (let k = 0; k < allocs.length; k++) if (allocs[k].hostId !== vm.hostId || !ledger.takeUnit(this, vm.id, allocs[k])) clean = false;
       if (!clean) {
         // Keep exactly the units this VM managed to take.
         const kept = allocs.filter((a) => {
@@ -298,75 +242,13 @@ export class Capacity {
         this.heldOv.set(vm.id, { vm, hostIdx, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB, allocations: kept.filter((a) => !seen.has(a.key) && !!seen.add(a.key)) });
       }
     }
-    for (let i = 0; i < n; i++) this.loadA[i] = this.hostLoad(i);
+    for (let i = 0; i < n; i++) this.loadA[i] = scoring.hostLoad(this, i);
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => this.loadA[a] - this.loadA[b] || a - b);
     order.forEach((hostIdx, p) => {
       this.orderA[p] = hostIdx;
       this.posA[hostIdx] = p;
     });
   }
-
-  private hostLoad(i: number): number {
-    const hc = this.hosts[i];
-    if (hc.cpuCap <= 0 || hc.memCap <= 0) return Infinity;
-    const c = q(1 - this.cpuFreeA[i] * this.invCpuA[i]);
-    const m = q(1 - this.memFreeA[i] * this.invMemA[i]);
-    return c > m ? c : m;
-  }
-
-  /** Host i's load changed: move it to its place in the load order (one insertion step). */
-  private touch(i: number): void {
-    const load = this.loadA;
-    const order = this.orderA;
-    const pos = this.posA;
-    const l = (load[i] = this.hostLoad(i));
-    let p = pos[i];
-    while (p > 0) {
-      const j = order[p - 1];
-      if (load[j] < l || (load[j] === l && j < i)) break;
-      order[p] = j;
-      pos[j] = p;
-      p--;
-    }
-    while (p < order.length - 1) {
-      const j = order[p + 1];
-      if (load[j] > l || (load[j] === l && j > i)) break;
-      order[p] = j;
-      pos[j] = p;
-      p++;
-    }
-    order[p] = i;
-    pos[i] = p;
-  }
-
-  /** What a VM holds now (host, vCPU, memory, device units), or undefined. */
-  heldOf(vmId: string): HeldVm | undefined {
-    const ov = this.heldOv.get(vmId);
-    if (ov !== undefined) return ov ?? undefined;
-    const vm = this.vmById.get(vmId);
-    return vm ? this.heldOfVm(vm) : undefined;
-  }
-
-  private heldOfVm(vm: SnapshotVm): HeldVm | undefined {
-    const ov = this.heldOv.get(vm.id);
-    if (ov !== undefined) return ov ?? undefined;
-    if (!vm.hostId) return undefined;
-    const hostIdx = this.hostIdxById.get(vm.hostId);
-    if (hostIdx === undefined) return undefined;
-    return { vm, hostIdx, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB, allocations: vm.allocations };
-  }
-
-  /** VMs by id (built on first use: the planners' hot paths work with VM objects). */
-  get vmById(): Map<string, SnapshotVm> {
-    if (!this.vmMap) {
-      this.vmMap = new Map();
-      for (const vm of this.snapshot.vms) this.vmMap.set(vm.id, vm);
-      for (const vm of this.extraVms) this.vmMap.set(vm.id, vm);
-    }
-    return this.vmMap;
-  }
-
-  private readonly poolIdByType: Record<DeviceType, Map<string, number>> = { gpu: new Map(), vgpu: new Map(), sriov: new Map() };
 
   private hostPool(hc: HostCap, type: DeviceType, tag: string): HostPool {
     let id = this.poolIdByType[type].get(tag);
@@ -385,132 +267,58 @@ export class Capacity {
     return p;
   }
 
-  // ---------------------------------------------------------------- holding resources
-
-  private hold(h: HeldVm): void {
-    const vmId = h.vm.id;
-    const hc = this.hosts[h.hostIdx];
-    hc.cpuUsed += h.vcpus;
-    hc.memUsed += h.memoryMiB;
-    this.cpuFreeA[h.hostIdx] -= h.vcpus;
-    this.memFreeA[h.hostIdx] -= h.memoryMiB;
-    this.touch(h.hostIdx);
-    hc.vms.add(h.vm);
-    let kept: DeviceAllocation[] | null = null;
-    for (let k = 0; k < h.allocations.length; k++) {
-      const a = h.allocations[k];
-      if (this.takeUnit(vmId, a)) {
-        if (kept) kept.push(a);
-      } else if (!kept) kept = h.allocations.slice(0, k);
-    }
-    this.heldOv.set(vmId, kept ? { ...h, allocations: kept } : h);
+  /** What a VM holds now (host, vCPU, memory, device units), or undefined. */
+  heldOf(vmId: string): HeldVm | undefined {
+    const ov = this.heldOv.get(vmId);
+    if (ov !== undefined) return ov ?? undefined;
+    const vm = this.vmById.get(vmId);
+    return vm ? this.heldOfVm(vm) : undefined;
   }
 
-  private takeUnit(vmId: string, a: DeviceAllocation): boolean {
-    if (a.type === "sriov") {
-      const ns = a.nicId ? this.nicById.get(a.nicId) : undefined;
-      const vf = a.vf ?? -1;
-      if (!ns || vf < 0 || vf >= ns.holders.length || ns.holders[vf] !== null) return false;
-      ns.holders[vf] = vmId;
-      ns.used++;
-      if (ns.nic.linkUp) {
-        const p = this.hosts[ns.hostIdx].pools.get(ns.poolId)!;
-        p.free--;
-        this.hosts[ns.hostIdx].freeUnits--;
-        this.freeUnitsA[ns.hostIdx]--;
-      }
-      return true;
-    }
-    const gs = a.gpuId ? this.gpuById.get(a.gpuId) : undefined;
-    if (!gs) return false;
-    const slot = gs.vgpu ? (a.slot ?? -1) : 0;
-    if (slot < 0 || slot >= gs.holders.length || gs.holders[slot] !== null) return false;
-    if ((a.type === "vgpu") !== gs.vgpu) return false;
-    gs.holders[slot] = vmId;
-    gs.used++;
-    const p = this.hosts[gs.hostIdx].pools.get(gs.poolId)!;
-    p.free--;
-    this.hosts[gs.hostIdx].freeUnits--;
-    this.freeUnitsA[gs.hostIdx]--;
-    return true;
+  /** @internal What this VM object holds now (the ledger's view, or the snapshot's). */
+  heldOfVm(vm: SnapshotVm): HeldVm | undefined {
+    const ov = this.heldOv.get(vm.id);
+    if (ov !== undefined) return ov ?? undefined;
+    if (!vm.hostId) return undefined;
+    const hostIdx = this.hostIdxById.get(vm.hostId);
+    if (hostIdx === undefined) return undefined;
+    return { vm, hostIdx, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB, allocations: vm.allocations };
   }
 
-  private freeUnit(a: DeviceAllocation): void {
-    if (a.type === "sriov") {
-      const ns = this.nicById.get(a.nicId!)!;
-      ns.holders[a.vf!] = null;
-      ns.used--;
-      if (ns.nic.linkUp) {
-        this.hosts[ns.hostIdx].pools.get(ns.poolId)!.free++;
-        this.hosts[ns.hostIdx].freeUnits++;
-        this.freeUnitsA[ns.hostIdx]++;
-      }
-      return;
+  /** VMs by id (built on first use: the planners' hot paths work with VM objects). */
+  get vmById(): Map<string, SnapshotVm> {
+    if (!this.vmMap) {
+      this.vmMap = new Map();
+      for (const vm of this.snapshot.vms) this.vmMap.set(vm.id, vm);
+      for (const vm of this.extraVms) this.vmMap.set(vm.id, vm);
     }
-    const gs = this.gpuById.get(a.gpuId!)!;
-    gs.holders[gs.vgpu ? a.slot! : 0] = null;
-    gs.used--;
-    this.hosts[gs.hostIdx].pools.get(gs.poolId)!.free++;
-    this.hosts[gs.hostIdx].freeUnits++;
-    this.freeUnitsA[gs.hostIdx]++;
+    return this.vmMap;
   }
+
+  // ---------------------------------------------------------------- the ledger (ledger.ts)
 
   /** Release everything a VM holds (its host's vCPU, memory and devices). */
   release(vmId: string): void {
-    const h = this.heldOf(vmId);
-    if (!h) return;
-    if (this.journaling) this.journal.push({ vm: h.vm, prev: h });
-    this.releaseRaw(vmId, h);
-  }
-
-  private releaseRaw(vmId: string, h: HeldVm): void {
-    const hc = this.hosts[h.hostIdx];
-    hc.cpuUsed -= h.vcpus;
-    hc.memUsed -= h.memoryMiB;
-    this.cpuFreeA[h.hostIdx] += h.vcpus;
-    this.memFreeA[h.hostIdx] += h.memoryMiB;
-    this.touch(h.hostIdx);
-    hc.vms.delete(vmId);
-    for (const a of h.allocations) this.freeUnit(a);
-    this.heldOv.set(vmId, null);
+    ledger.release(this, vmId);
   }
 
   /** Apply a placement: the VM releases what it held and takes the new host and devices. */
   commit(outcome: Placed, vmIfNew?: SnapshotVm): void {
-    let vm = this.lastPlaced && this.lastPlaced.id === outcome.vmId ? this.lastPlaced : this.vmById.get(outcome.vmId);
-    if (!vm && vmIfNew) {
-      vm = vmIfNew;
-      this.extraVms.push(vm);
-      this.vmById.set(vm.id, vm);
-    }
-    if (!vm) return;
-    const prev = this.heldOfVm(vm) ?? null;
-    if (this.journaling) this.journal.push({ vm, prev });
-    if (prev) this.releaseRaw(vm.id, prev);
-    const hostIdx = this.hostIdxById.get(outcome.hostId)!;
-    this.hold({ vm, hostIdx, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB, allocations: outcome.allocations });
+    ledger.commit(this, outcome, vmIfNew);
   }
 
   /** Start recording changes; rollback() undoes everything since the matching mark. */
   mark(): number {
-    this.journaling++;
-    return this.journal.length;
+    return ledger.mark(this);
   }
 
   rollback(mark: number): void {
-    while (this.journal.length > mark) {
-      const { vm, prev } = this.journal.pop()!;
-      const cur = this.heldOfVm(vm);
-      if (cur) this.releaseRaw(vm.id, cur);
-      if (prev) this.hold(prev);
-    }
-    this.journaling = Math.max(0, this.journaling - 1);
+    ledger.rollback(this, mark);
   }
 
   /** Stop recording without undoing. */
   unmark(): void {
-    this.journaling = Math.max(0, this.journaling - 1);
-    if (!this.journaling) this.journal.length = 0;
+    ledger.unmark(this);
   }
 
   setReserve(reserve: (HostReserve | null)[] | null): void {
@@ -524,236 +332,15 @@ export class Capacity {
     this.usableA[i] = this.hosts[i].usable ? 1 : 0;
   }
 
-  // ---------------------------------------------------------------- needs
+  // ---------------------------------------------------------------- needs and rules (rules.ts)
 
   needsOf(vm: SnapshotVm): VmNeeds {
-    const cached = this.needsCache.get(vm);
-    if (cached) return cached;
-    const byPool = new Map<number, Need>();
-    const unknown: Need[] = [];
-    const named: { gpuId: string; tag: string }[] = [];
-    for (const d of vm.devices) {
-      if (d.count <= 0) continue;
-      if (d.type === "gpu" && d.gpuId) {
-        for (let i = 0; i < d.count; i++) named.push({ gpuId: d.gpuId, tag: d.tag });
-      }
-      const id = this.poolIdByKey.get(`${d.type}|${d.tag}`);
-      if (id === undefined) {
-        unknown.push({ poolId: -1, type: d.type, tag: d.tag, count: d.count });
-        continue;
-      }
-      const n = byPool.get(id);
-      if (n) n.count += d.count;
-      else byPool.set(id, { poolId: id, type: d.type, tag: d.tag, count: d.count });
-    }
-    const needs = { pools: [...byPool.values()], named, unknown };
-    this.needsCache.set(vm, needs);
-    return needs;
+    return rules.needsOf(this, vm);
   }
 
   /** Free units of a pool on usable hosts (for scarcity ordering). */
   poolFreeUsable(poolId: number): number {
-    let n = 0;
-    for (const i of this.pools[poolId].hostIdxs) {
-      const hc = this.hosts[i];
-      if (hc.usable) n += hc.pools.get(poolId)!.free;
-    }
-    return n;
-  }
-
-  // ---------------------------------------------------------------- placement
-
-  place(vmOrId: SnapshotVm | string, opts: CapacityPlaceOptions = {}): PlacementOutcome {
-    const vm = typeof vmOrId === "string" ? this.vmById.get(vmOrId) : vmOrId;
-    if (!vm) {
-      const id = typeof vmOrId === "string" ? vmOrId : "";
-      return { kind: "unplaceable", vmId: id, reasons: [`VM ${id} is not in the cluster`], rejections: [] };
-    }
-    this.lastPlaced = vm;
-    const prev = this.heldOfVm(vm);
-    if (prev) this.releaseRaw(vm.id, prev);
-    try {
-      return this.placeReleased(vm, opts);
-    } finally {
-      if (prev) this.hold(prev);
-    }
-  }
-
-  private placeReleased(vm: SnapshotVm, opts: CapacityPlaceOptions): PlacementOutcome {
-    const explain = opts.explain ?? true;
-    const purpose: PlacementPurpose = opts.purpose ?? "power-on";
-    const needs = this.needsOf(vm);
-    const exclude = opts.excludeHostIds && opts.excludeHostIds.length ? new Set(opts.excludeHostIds) : null;
-    const only = opts.onlyHostIds ? new Set(opts.onlyHostIds) : null;
-    const useReserve = !!this.reserve && purpose === "power-on" && !opts.ignoreReserve && this.snapshot.policy.haMode === "guarantee";
-    const ctx = this.ruleContext(vm);
-    const rank = ctx.rank;
-
-    // Candidate set: with device requests, only hosts carrying the rarest requested pool.
-    let candidates: number[] | null = null;
-    if (!explain && needs.unknown.length === 0 && needs.pools.length > 0) {
-      let best = needs.pools[0];
-      for (const n of needs.pools) if (this.pools[n.poolId].hostIdxs.length < this.pools[best.poolId].hostIdxs.length) best = n;
-      candidates = this.pools[best.poolId].hostIdxs;
-    }
-
-    // The choice is the lowest (preference rank, score, other share, host index); the runner-up is kept for the reasons.
-    const choice = this.choice;
-    choice.reset();
-    const rejections: HostRejection[] = [];
-    const n = candidates ? candidates.length : this.hosts.length;
-    if (!explain) {
-      // Hot loop: typed arrays first, the full rule check only for hosts that pass them.
-      const mask = this.maskA;
-      const useMask = !!only || !!exclude;
-      if (useMask) {
-        mask.fill(only ? 0 : 1);
-        if (only) for (const id of only) { const i = this.hostIdxById.get(id); if (i !== undefined) mask[i] = 1; }
-        if (exclude) for (const id of exclude) { const i = this.hostIdxById.get(id); if (i !== undefined) mask[i] = 0; }
-      }
-      const cpuFree = this.cpuFreeA, memFree = this.memFreeA, usable = this.usableA, invCpu = this.invCpuA, invMem = this.invMemA, freeUnits = this.freeUnitsA;
-      const vc = vm.vcpus, mem = vm.memoryMiB;
-      const pack = this.packing;
-      const pools = needs.pools;
-      const np = pools.length;
-      const needRules = ctx.affinity !== null || ctx.hard.length > 0 || useReserve || needs.named.length > 0 || needs.unknown.length > 0;
-      const soft = ctx.soft.length > 0;
-      let hasVgpu = false;
-      for (const nd of pools) if (nd.type === "vgpu") hasVgpu = true;
-      if (np === 0 && !needRules && !soft && !candidates && !pack) {
-        // The common case (no devices, no rules, balancing): hosts in load order, stopping at the
-        // first whose current load already exceeds the best score (or the runner-up's, when the
-        // reasons name it). Same choice as a scan in name order: full ties go to the lower index.
-        const order = this.orderA;
-        const load = this.loadA;
-        const quiet = !!opts.quiet;
-        let bestIdx = -1;
-        let bestScore = Infinity;
-        let bestSec = Infinity;
-        let secondIdx = -1;
-        let secondScore = Infinity;
-        let secondSec = Infinity;
-        for (let k = 0; k < n; k++) {
-          const i = order[k];
-          if (load[i] > (quiet ? bestScore : secondScore)) break;
-          if (usable[i] === 0) continue;
-          const cf = cpuFree[i] - vc;
-          const mf = memFree[i] - mem;
-          if (cf < 0 || mf < 0 || (useMask && mask[i] === 0)) continue;
-          const cpuF = q(1 - cf * invCpu[i]);
-          const memF = q(1 - mf * invMem[i]);
-          let score: number;
-          let sec: number;
-          if (cpuF > memF) {
-            score = cpuF;
-            sec = memF;
-          } else {
-            score = memF;
-            sec = cpuF;
-          }
-          if (freeUnits[i] > 0) score += SCARCE_PENALTY;
-          if (score < bestScore || (score === bestScore && (sec < bestSec || (sec === bestSec && i < bestIdx)))) {
-            secondIdx = bestIdx;
-            secondScore = bestScore;
-            secondSec = bestSec;
-            bestIdx = i;
-            bestScore = score;
-            bestSec = sec;
-          } else if (score < secondScore || (score === secondScore && (sec < secondSec || (sec === secondSec && i < secondIdx)))) {
-            secondIdx = i;
-            secondScore = score;
-            secondSec = sec;
-          }
-        }
-        choice.set(bestIdx, bestScore, bestSec, secondIdx, secondScore, secondSec);
-      } else if (np === 0 && !needRules && !soft && !candidates) {
-        // Same, packing (best fit): every host is scanned.
-        for (let i = 0; i < n; i++) {
-          if (usable[i] === 0) continue;
-          const cf = cpuFree[i] - vc;
-          const mf = memFree[i] - mem;
-          if (cf < 0 || mf < 0 || (useMask && mask[i] === 0)) continue;
-          const cpuF = q(1 - cf * invCpu[i]);
-          const memF = q(1 - mf * invMem[i]);
-          let score = 1 - (cpuF > memF ? cpuF : memF);
-          const sec = 1 - (cpuF > memF ? memF : cpuF);
-          if (freeUnits[i] > 0) score += SCARCE_PENALTY;
-          choice.offer(i, 0, score, sec);
-        }
-      } else for (let k = 0; k < n; k++) {
-        const i = candidates ? candidates[k] : k;
-        if (usable[i] === 0 || cpuFree[i] < vc || memFree[i] < mem) continue;
-        if (useMask && mask[i] === 0) continue;
-        const hc = this.hosts[i];
-        let requestedFree = 0;
-        if (np) {
-          let ok = true;
-          for (let t = 0; t < np; t++) {
-            const p = hc.pools.get(pools[t].poolId);
-            if (!p || p.free < pools[t].count) { ok = false; break; }
-            requestedFree += p.free;
-          }
-          if (!ok) continue;
-        }
-        if (needRules && !this.fits(hc, vm, needs, ctx, exclude, useReserve, null)) continue;
-        const cpuF = q(1 - (cpuFree[i] - vc) * invCpu[i]);
-        const memF = q(1 - (memFree[i] - mem) * invMem[i]);
-        let score = cpuF > memF ? cpuF : memF;
-        let sec = cpuF > memF ? memF : cpuF;
-        if (pack) {
-          score = 1 - score;
-          sec = 1 - sec;
-        }
-        if (freeUnits[i] > requestedFree) score += SCARCE_PENALTY;
-        if (hasVgpu) {
-          for (const nd of pools) if (nd.type === "vgpu" && this.unitsOnEmptyGpus(hc.pools.get(nd.poolId)!, nd.count) > 0) score += VGPU_EMPTY_PENALTY;
-        }
-        if (soft) for (const g of ctx.soft) if (this.groupViolation(g, hc, ctx)) score += PRIORITY_SCORE_SOFT;
-        choice.offer(i, rank ? rank[i] : 0, score, sec);
-      }
-    } else {
-      const reasons: string[] = [];
-      for (let k = 0; k < n; k++) {
-        const hc = this.hosts[candidates ? candidates[k] : k];
-        if (only && !only.has(hc.host.id)) continue;
-        reasons.length = 0;
-        const ok = this.fits(hc, vm, needs, ctx, exclude, useReserve, reasons);
-        if (!ok) {
-          rejections.push({ hostId: hc.host.id, hostName: hc.host.name, reasons: reasons.slice() });
-          continue;
-        }
-        const score = this.score(hc, vm, needs, ctx);
-        choice.offer(hc.idx, rank ? rank[hc.idx] : 0, score, this.secondary(hc, vm));
-      }
-    }
-
-    const { bestIdx, bestScore, bestSec, bestRank, secondIdx, secondScore, secondSec, secondRank } = choice;
-    if (bestIdx < 0) {
-      if (!explain) return this.placeReleased(vm, { ...opts, explain: true });
-      const out: string[] = [];
-      if (only && rejections.length === 0) out.push(`no candidate host for VM ${vm.name}`);
-      else out.push(`no host can run VM ${vm.name} (${vm.vcpus} vCPU, ${fmtMem(vm.memoryMiB)}${describeNeeds(vm)})`);
-      for (const r of rejections) out.push(`${r.hostName}: ${r.reasons.join("; ")}`);
-      return { kind: "unplaceable", vmId: vm.id, reasons: out, rejections };
-    }
-
-    const hc = this.hosts[bestIdx];
-    const allocations = this.allocate(hc, vm, needs);
-    const why: string[] = [];
-    if (opts.quiet && !explain) return { kind: "placed", vmId: vm.id, hostId: hc.host.id, hostName: hc.host.name, allocations, reasons: why, rejections };
-    why.push(`${hc.host.name}: ${this.describeScore(hc, vm, needs, ctx, bestScore)}`);
-    if (secondIdx >= 0) {
-      const s = this.hosts[secondIdx];
-      let line: string;
-      if (secondRank !== bestRank) line = `runner-up ${s.host.name} is lower in the host preference order: ${this.describeScore(s, vm, needs, ctx, secondScore)}`;
-      else if (secondScore !== bestScore) line = `runner-up ${s.host.name}: ${this.describeScore(s, vm, needs, ctx, secondScore)}`;
-      else if (secondSec !== bestSec)
-        line = `runner-up ${s.host.name} scored the same; ${hc.host.name} wins on the other resource's share after placement (${this.describeOther(hc, vm)} against ${this.describeOther(s, vm)}${this.packing ? ", packing: the fuller wins" : ""})`;
-      else line = `runner-up ${s.host.name} scored the same; ${hc.host.name} wins the tie-break by name`;
-      why.push(line);
-    }
-    if (purpose !== "power-on" && this.reserve && this.snapshot.policy.haMode === "guarantee") why.push(`${purpose} may use the Guarantee reserve`);
-    return { kind: "placed", vmId: vm.id, hostId: hc.host.id, hostName: hc.host.name, allocations, reasons: why, rejections };
+    return rules.poolFreeUsable(this, poolId);
   }
 
   /** The placement groups a VM belongs to. */
@@ -763,419 +350,34 @@ export class Capacity {
 
   /** vm-host groups of the VM that rank hosts (`hostOrder`), sorted by name: they decide before the score. */
   rankedGroups(vmId: string): SnapshotPlacementGroup[] {
-    const out: SnapshotPlacementGroup[] = [];
-    for (const g of this.groupsByVm.get(vmId) ?? []) if (g.type === "vm-host" && g.hostOrder && g.hostOrder.length) out.push(g);
-    return out.sort((a, b) => compareStr(a.name, b.name) || compareStr(a.id, b.id));
+    return rules.rankedGroups(this, vmId);
   }
 
-  /**
-   * Preference rank of every host for a VM (lower is preferred), or null when no group ranks
-   * hosts. Per group: the position in `hostOrder`; a group host not listed there comes after the
-   * listed ones, a host outside the group last. Several ranking groups compare in name order.
-   */
+  /** Preference rank of every host for a VM (lower is preferred), or null when no group ranks hosts (rules.ts). */
   preferenceRanks(vmId: string): Float64Array | null {
-    const ranked = this.rankedGroups(vmId);
-    if (!ranked.length) return null;
-    const n = this.hosts.length;
-    const out = new Float64Array(n);
-    for (const g of ranked) {
-      const order = g.hostOrder!;
-      const base = order.length + 2;
-      const pos = new Map<number, number>();
-      for (const id of g.hostIds) {
-        const i = this.hostIdxById.get(id);
-        if (i !== undefined) pos.set(i, order.length);
-      }
-      order.forEach((id, k) => {
-        const i = this.hostIdxById.get(id);
-        if (i !== undefined && !(pos.get(i)! < order.length)) pos.set(i, k);
-      });
-      for (let i = 0; i < n; i++) out[i] = out[i] * base + (pos.get(i) ?? order.length + 1);
-    }
-    return out;
-  }
-
-  private ruleContext(vm: SnapshotVm): RuleCtx {
-    const groups = this.groupsByVm.get(vm.id) ?? [];
-    const hard: SnapshotPlacementGroup[] = [];
-    const soft: SnapshotPlacementGroup[] = [];
-    let ranks = false;
-    for (const g of groups) {
-      (g.enforcement === "must" ? hard : soft).push(g);
-      if (g.type === "vm-host" && g.hostOrder && g.hostOrder.length) ranks = true;
-    }
-    const memberHosts = new Map<string, Map<number, number>>();
-    for (const g of groups) {
-      if (g.type !== "vm-vm-affinity" && g.type !== "vm-vm-anti-affinity") continue;
-      const m = new Map<number, number>();
-      for (const other of g.vmIds) {
-        if (other === vm.id) continue;
-        const h = this.heldOf(other);
-        if (!h) continue;
-        // Members on hosts that cannot take VMs (failed, excluded, being evacuated) neither attract nor repel.
-        if (!this.hosts[h.hostIdx].usable) continue;
-        m.set(h.hostIdx, (m.get(h.hostIdx) ?? 0) + 1);
-      }
-      memberHosts.set(g.id, m);
-    }
-    return {
-      hard,
-      soft,
-      memberHosts,
-      affinity: vm.hostAffinity.length ? new Set(vm.hostAffinity) : null,
-      rank: ranks ? this.preferenceRanks(vm.id) : null,
-      ranked: ranks ? this.rankedGroups(vm.id) : [],
-    };
-  }
-
-  private groupViolation(g: SnapshotPlacementGroup, hc: HostCap, ctx: RuleCtx): string | null {
-    switch (g.type) {
-      case "vm-host":
-        return g.hostIds.includes(hc.host.id) ? null : `placement group "${g.name}" (${g.enforcement}) keeps the VM on other hosts`;
-      case "zone":
-        return (hc.host.zone ?? null) === (g.zone ?? null)
-          ? null
-          : `zone policy "${g.name}" (${g.enforcement}) keeps the VM in zone ${g.zone ?? "(none)"}; host is in ${hc.host.zone ?? "no zone"}`;
-      case "vm-vm-affinity": {
-        const m = ctx.memberHosts.get(g.id)!;
-        if (m.size === 0 || m.has(hc.idx)) return null;
-        const where = [...m.keys()].map((i) => this.hosts[i].host.name).sort(compareStr);
-        return `affinity group "${g.name}" (${g.enforcement}) runs its VMs together on ${where.join(", ")}`;
-      }
-      case "vm-vm-anti-affinity": {
-        const m = ctx.memberHosts.get(g.id)!;
-        const c = m.get(hc.idx) ?? 0;
-        return c === 0 ? null : `anti-affinity group "${g.name}" (${g.enforcement}): ${c} other member${c === 1 ? "" : "s"} already here`;
-      }
-    }
+    return rules.preferenceRanks(this, vmId);
   }
 
   /** Whether the host can take the VM; pushes the reasons when `out` is given (stops at the first otherwise). */
-  fits(
-    hc: HostCap,
-    vm: SnapshotVm,
-    needs: VmNeeds,
-    ctx: RuleCtx,
-    exclude: Set<string> | null,
-    useReserve: boolean,
-    out: string[] | null,
-  ): boolean {
-    let ok = true;
-    if (hc.host.state !== "online") {
-      if (!out) return false;
-      out.push(describeState(hc.host.state));
-      return false;
-    }
-    if (!hc.usable || (exclude && exclude.has(hc.host.id))) {
-      if (!out) return false;
-      out.push("host is excluded for this placement");
-      return false;
-    }
-    const freeCpu = hc.cpuCap - hc.cpuUsed;
-    const freeMem = hc.memCap - hc.memUsed;
-    if (vm.vcpus > freeCpu) {
-      if (!out) return false;
-      out.push(`not enough vCPU: needs ${vm.vcpus}, ${Math.max(0, freeCpu)} free`);
-      ok = false;
-    }
-    if (vm.memoryMiB > freeMem) {
-      if (!out) return false;
-      out.push(`not enough memory: needs ${fmtMem(vm.memoryMiB)}, ${fmtMem(Math.max(0, freeMem))} free`);
-      ok = false;
-    }
-    for (const u of needs.unknown) {
-      if (!out) return false;
-      out.push(`needs ${fmtDevices(u.type, u.tag, u.count)}, has 0 (no host carries this tag)`);
-      ok = false;
-    }
-    for (const nd of needs.pools) {
-      const p = hc.pools.get(nd.poolId);
-      const free = p ? p.free : 0;
-      if (free < nd.count) {
-        if (!out) return false;
-        out.push(`needs ${fmtDevices(nd.type, nd.tag, nd.count)}, has ${free} (${this.tagsHere(hc, nd.type)})`);
-        ok = false;
-      }
-    }
-    for (const nm of needs.named) {
-      const gs = this.gpuById.get(nm.gpuId);
-      if (!gs || gs.hostIdx !== hc.idx) {
-        if (!out) return false;
-        out.push(`needs GPU ${gs ? gs.gpu.name : nm.gpuId} by name, which is on ${gs ? this.hosts[gs.hostIdx].host.name : "no host"}`);
-        ok = false;
-      } else if (gs.vgpu || gs.used > 0) {
-        if (!out) return false;
-        out.push(gs.vgpu ? `GPU ${gs.gpu.name} is partitioned for vGPU` : `GPU ${gs.gpu.name} is in use by VM ${this.vmName(gs.holders[0]!)}`);
-        ok = false;
-      }
-    }
-    if (ctx.affinity && !ctx.affinity.has(hc.host.id)) {
-      if (!out) return false;
-      out.push(`host affinity allows only ${[...ctx.affinity].map((id) => this.hostName(id)).sort(compareStr).join(", ")}`);
-      ok = false;
-    }
-    for (const g of ctx.hard) {
-      const v = this.groupViolation(g, hc, ctx);
-      if (v) {
-        if (!out) return false;
-        out.push(v);
-        ok = false;
-      }
-    }
-    if (useReserve && ok) {
-      const r = this.reserve![hc.idx];
-      if (r) {
-        const cpuAfter = freeCpu - vm.vcpus;
-        const memAfter = freeMem - vm.memoryMiB;
-        if (cpuAfter < r.cpus || memAfter < r.memoryMiB) {
-          if (!out) return false;
-          out.push(
-            `would break the Guarantee reserve: keeps ${r.cpus} vCPU and ${fmtMem(r.memoryMiB)} free ${r.why}; ${Math.max(0, cpuAfter)} vCPU and ${fmtMem(Math.max(0, memAfter))} would be left`,
-          );
-          ok = false;
-        }
-        for (const nd of needs.pools) {
-          const keep = r.devices.get(nd.poolId) ?? 0;
-          if (!keep) continue;
-          const left = hc.pools.get(nd.poolId)!.free - nd.count;
-          if (left < keep) {
-            if (!out) return false;
-            out.push(`would break the Guarantee reserve: keeps ${fmtDevices(nd.type, nd.tag, keep)} ${r.why}; ${Math.max(0, left)} would be left`);
-            ok = false;
-          }
-        }
-      }
-    }
-    return ok;
+  fits(hc: HostCap, vm: SnapshotVm, needs: VmNeeds, ctx: RuleCtx, exclude: Set<string> | null, useReserve: boolean, out: string[] | null): boolean {
+    return rules.fits(this, hc, vm, needs, ctx, exclude, useReserve, out);
   }
 
-  private tagsHere(hc: HostCap, type: DeviceType): string {
-    const tags: string[] = [];
-    for (const [id] of hc.pools) if (this.pools[id].type === type) tags.push(this.pools[id].tag);
-    const word = type === "gpu" ? "GPU" : type === "vgpu" ? "vGPU" : "NIC";
-    return tags.length ? `${word} tags here: ${tags.sort(compareStr).join(", ")}` : `no ${type} devices here`;
-  }
-
-  private vmName(id: string): string {
-    return this.vmById.get(id)?.name ?? id;
-  }
-
-  private hostName(id: string): string {
-    const i = this.hostIdxById.get(id);
-    return i === undefined ? id : this.hosts[i].host.name;
-  }
+  // ---------------------------------------------------------------- score and search (score.ts, search.ts)
 
   /** Lower is better: soft-rule penalties, vGPU on an empty GPU, scarce devices, load after placement. */
   score(hc: HostCap, vm: SnapshotVm, needs: VmNeeds, ctx: RuleCtx): number {
-    // Same arithmetic as the hot loop in placeReleased (identical choices with or without explain).
-    const i = hc.idx;
-    const cpuF = q(1 - (this.cpuFreeA[i] - vm.vcpus) * this.invCpuA[i]);
-    const memF = q(1 - (this.memFreeA[i] - vm.memoryMiB) * this.invMemA[i]);
-    let s = cpuF > memF ? cpuF : memF;
-    if (this.packing) s = 1 - s;
-    let requestedFree = 0;
-    for (const nd of needs.pools) {
-      const p = hc.pools.get(nd.poolId)!;
-      requestedFree += p.free;
-      if (nd.type === "vgpu" && this.unitsOnEmptyGpus(p, nd.count) > 0) s += VGPU_EMPTY_PENALTY;
-    }
-    if (this.freeUnitsA[i] > requestedFree) s += SCARCE_PENALTY;
-    for (const g of ctx.soft) if (this.groupViolation(g, hc, ctx)) s += PRIORITY_SCORE_SOFT;
-    return s;
+    return scoring.score(this, hc, vm, needs, ctx);
   }
 
   /** The tie-break after the score: the other resource's share after placement (lower wins; packing: higher). */
   secondary(hc: HostCap, vm: SnapshotVm): number {
-    const i = hc.idx;
-    const cpuF = q(1 - (this.cpuFreeA[i] - vm.vcpus) * this.invCpuA[i]);
-    const memF = q(1 - (this.memFreeA[i] - vm.memoryMiB) * this.invMemA[i]);
-    const sec = cpuF > memF ? memF : cpuF;
-    return this.packing ? 1 - sec : sec;
+    return scoring.secondary(this, hc, vm);
   }
 
-  /** "memory 40%": the share that is not the dominant one, after placement. */
-  private describeOther(hc: HostCap, vm: SnapshotVm): string {
-    const cpuF = hc.cpuCap > 0 ? (hc.cpuUsed + vm.vcpus) / hc.cpuCap : 1;
-    const memF = hc.memCap > 0 ? (hc.memUsed + vm.memoryMiB) / hc.memCap : 1;
-    return cpuF > memF ? `${hc.host.name} memory ${pct(memF)}` : `${hc.host.name} vCPU ${pct(cpuF)}`;
+  place(vmOrId: SnapshotVm | string, opts: CapacityPlaceOptions = {}): PlacementOutcome {
+    return search.place(this, vmOrId, opts);
   }
-
-  /** "preferred host #1 of \"g\"" per ranking group (empty when no group ranks hosts). */
-  private describeRank(hc: HostCap, ctx: RuleCtx): string[] {
-    const out: string[] = [];
-    for (const g of ctx.ranked) {
-      const k = g.hostOrder!.indexOf(hc.host.id);
-      out.push(
-        k >= 0
-          ? `preferred host #${k + 1} of "${g.name}"`
-          : g.hostIds.includes(hc.host.id)
-            ? `in "${g.name}" but not in its host order`
-            : `outside the hosts of "${g.name}"`,
-      );
-    }
-    return out;
-  }
-
-  private unitsOnEmptyGpus(p: HostPool, count: number): number {
-    let partial = 0;
-    for (const g of p.gpus) if (g.used > 0 && g.used < g.holders.length) partial += g.holders.length - g.used;
-    return Math.max(0, count - partial);
-  }
-
-  private describeScore(hc: HostCap, vm: SnapshotVm, needs: VmNeeds, ctx: RuleCtx, score: number): string {
-    const parts: string[] = this.describeRank(hc, ctx);
-    const cpuF = hc.cpuCap > 0 ? (hc.cpuUsed + vm.vcpus) / hc.cpuCap : 1;
-    const memF = hc.memCap > 0 ? (hc.memUsed + vm.memoryMiB) / hc.memCap : 1;
-    parts.push(`${this.packing ? "packing: " : ""}load after placement ${pct(Math.max(cpuF, memF))} (vCPU ${pct(cpuF)}, memory ${pct(memF)})`);
-    let requestedFree = 0;
-    for (const nd of needs.pools) {
-      const p = hc.pools.get(nd.poolId)!;
-      requestedFree += p.free;
-      if (nd.type === "vgpu") {
-        parts.push(
-          this.unitsOnEmptyGpus(p, nd.count) > 0
-            ? `vGPU "${nd.tag}" would open an empty GPU`
-            : `vGPU "${nd.tag}" fits on a partly used GPU`,
-        );
-      }
-    }
-    if (hc.freeUnits - requestedFree > 0) parts.push("keeps devices here free for VMs that need them (penalty)");
-    for (const g of ctx.soft) {
-      const v = this.groupViolation(g, hc, ctx);
-      if (v) parts.push(`soft rule not met: ${v}`);
-    }
-    return `score ${score.toFixed(3)}: ${parts.join("; ")}`;
-  }
-
-  /** Concrete devices on the chosen host (assumes fits() passed). */
-  private allocate(hc: HostCap, vm: SnapshotVm, needs: VmNeeds): DeviceAllocation[] {
-    const out: DeviceAllocation[] = [];
-    const takenGpu = new Set<string>();
-    const takenSlot = new Map<GpuState, Set<number>>();
-    const takenVf = new Map<NicState, Set<number>>();
-    const remaining = new Map<number, number>();
-    for (const nd of needs.pools) remaining.set(nd.poolId, nd.count);
-    const hostId = hc.host.id;
-    for (const nm of needs.named) {
-      const gs = this.gpuById.get(nm.gpuId)!;
-      if (takenGpu.has(gs.gpu.id)) continue;
-      takenGpu.add(gs.gpu.id);
-      const pid = gs.poolId;
-      remaining.set(pid, (remaining.get(pid) ?? 1) - 1);
-      out.push({ key: `gpu:${gs.gpu.id}`, type: "gpu", tag: this.pools[pid].tag, hostId, gpuId: gs.gpu.id, slot: null, nicId: null, vf: null });
-    }
-    for (const nd of needs.pools) {
-      let left = remaining.get(nd.poolId) ?? 0;
-      const p = hc.pools.get(nd.poolId)!;
-      if (nd.type === "gpu") {
-        for (const gs of p.gpus) {
-          if (left <= 0) break;
-          if (gs.used > 0 || takenGpu.has(gs.gpu.id)) continue;
-          takenGpu.add(gs.gpu.id);
-          out.push({ key: `gpu:${gs.gpu.id}`, type: "gpu", tag: nd.tag, hostId, gpuId: gs.gpu.id, slot: null, nicId: null, vf: null });
-          left--;
-        }
-      } else if (nd.type === "vgpu") {
-        while (left > 0) {
-          // the partly used GPU with the fewest free slots first, then an empty one; ties by name
-          let pick: GpuState | null = null;
-          let pickUsed = -1;
-          for (const gs of p.gpus) {
-            const t = takenSlot.get(gs)?.size ?? 0;
-            const used = gs.used + t;
-            if (used >= gs.holders.length) continue;
-            if (used > pickUsed) {
-              pick = gs;
-              pickUsed = used;
-            }
-          }
-          if (!pick) break;
-          let t = takenSlot.get(pick);
-          if (!t) takenSlot.set(pick, (t = new Set()));
-          let slot = 0;
-          while (pick.holders[slot] !== null || t.has(slot)) slot++;
-          t.add(slot);
-          out.push({ key: `vgpu:${pick.gpu.id}:${slot}`, type: "vgpu", tag: nd.tag, hostId, gpuId: pick.gpu.id, slot, nicId: null, vf: null });
-          left--;
-        }
-      } else {
-        for (const ns of p.nics) {
-          if (!ns.nic.linkUp) continue;
-          let t = takenVf.get(ns);
-          for (let vf = 0; vf < ns.holders.length && left > 0; vf++) {
-            if (ns.holders[vf] !== null || t?.has(vf)) continue;
-            if (!t) takenVf.set(ns, (t = new Set()));
-            t.add(vf);
-            out.push({ key: `vf:${ns.nic.id}:${vf}`, type: "sriov", tag: nd.tag, hostId, gpuId: null, slot: null, nicId: ns.nic.id, vf });
-            left--;
-          }
-          if (left <= 0) break;
-        }
-      }
-    }
-    return out;
-  }
-}
-
-/** The best host and the runner-up so far, by (preference rank, score, other share, host index). */
-class Choice {
-  bestIdx = -1;
-  bestScore = Infinity;
-  bestSec = Infinity;
-  bestRank = Infinity;
-  secondIdx = -1;
-  secondScore = Infinity;
-  secondSec = Infinity;
-  secondRank = Infinity;
-
-  offer(i: number, r: number, score: number, sec: number): void {
-    if (r < this.bestRank || (r === this.bestRank && (score < this.bestScore || (score === this.bestScore && (sec < this.bestSec || (sec === this.bestSec && i < this.bestIdx)))))) {
-      this.secondIdx = this.bestIdx;
-      this.secondScore = this.bestScore;
-      this.secondSec = this.bestSec;
-      this.secondRank = this.bestRank;
-      this.bestIdx = i;
-      this.bestScore = score;
-      this.bestSec = sec;
-      this.bestRank = r;
-    } else if (r < this.secondRank || (r === this.secondRank && (score < this.secondScore || (score === this.secondScore && (sec < this.secondSec || (sec === this.secondSec && i < this.secondIdx)))))) {
-      this.secondIdx = i;
-      this.secondScore = score;
-      this.secondSec = sec;
-      this.secondRank = r;
-    }
-  }
-
-  reset(): void {
-    this.set(-1, Infinity, Infinity, -1, Infinity, Infinity);
-  }
-
-  /** From the load-ordered scan (rank 0 everywhere). */
-  set(bestIdx: number, bestScore: number, bestSec: number, secondIdx: number, secondScore: number, secondSec: number): void {
-    this.bestIdx = bestIdx;
-    this.bestScore = bestScore;
-    this.bestSec = bestSec;
-    this.bestRank = bestIdx >= 0 ? 0 : Infinity;
-    this.secondIdx = secondIdx;
-    this.secondScore = secondScore;
-    this.secondSec = secondSec;
-    this.secondRank = secondIdx >= 0 ? 0 : Infinity;
-  }
-}
-
-interface RuleCtx {
-  hard: SnapshotPlacementGroup[];
-  soft: SnapshotPlacementGroup[];
-  memberHosts: Map<string, Map<number, number>>;
-  affinity: Set<string> | null;
-  /** Host preference rank by host index (vm-host groups with `hostOrder`); null when none ranks. */
-  rank: Float64Array | null;
-  ranked: SnapshotPlacementGroup[];
-}
-
-export function describeNeeds(vm: SnapshotVm): string {
-  if (!vm.devices.length) return "";
-  return ", " + vm.devices.map((d) => fmtDevices(d.type, d.tag, d.count, "") + (d.gpuId ? ` (GPU ${d.gpuId} by name)` : "")).join(", ");
 }
 
 const byName = (a: { name: string; id: string }, b: { name: string; id: string }) => compareStr(a.name, b.name) || compareStr(a.id, b.id);
