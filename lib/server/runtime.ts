@@ -13,7 +13,7 @@ import { getDemoFleet, startDemoFleet } from "@/lib/server/demo/fleet";
 
 export const CONTROLLER_STEP_MS = 500;
 
-const g = globalThis as unknown as { __havenRuntime?: Promise<void>; __havenAgentListener?: import("node:http").Server; __havenStepTimer?: ReturnType<typeof setInterval> };
+const g = globalThis as unknown as { __havenRuntime?: Promise<void>; __havenAgentListener?: { close(cb?: () => void): unknown }; __havenStepTimer?: ReturnType<typeof setInterval> };
 
 /** Starts the runtime; `onControllerReady` runs once the controller has loaded the store (operations can be served). */
 export function startServerRuntime(opts: { onControllerReady?: () => void } = {}): Promise<void> {
@@ -39,9 +39,17 @@ async function start(onControllerReady?: () => void): Promise<void> {
   const agentPort = Number(process.env.HAVEN_AGENT_PORT ?? "");
   if (agentPort > 0 && !g.__havenAgentListener) {
     try {
-      const { startAgentListener } = await import("@/lib/server/http/agent-listener");
-      g.__havenAgentListener = await startAgentListener(agentPort, process.env.HAVEN_AGENT_HOST || "0.0.0.0");
-      log.info({ port: agentPort }, "agent listener started (the agent protocol without the page router)");
+      const host = process.env.HAVEN_AGENT_HOST || "0.0.0.0";
+      // On its own thread where it can (a SQLite store, the controller in its own process): a
+      // heartbeat is then answered while this thread plans a mass failover (HAVEN_AGENT_THREAD=0: not).
+      const { startAgentListenerThread } = await import("@/lib/server/http/agent-listener-threaded");
+      const threaded = process.env.HAVEN_AGENT_THREAD === "0" ? null : await startAgentListenerThread(agentPort, host, log);
+      if (threaded) g.__havenAgentListener = threaded;
+      else {
+        const { startAgentListener } = await import("@/lib/server/http/agent-listener");
+        g.__havenAgentListener = await startAgentListener(agentPort, host);
+      }
+      log.info({ port: agentPort, thread: !!threaded }, "agent listener started (the agent protocol without the page router)");
     } catch (err) {
       log.error({ err, port: agentPort }, "the agent listener did not start");
     }
