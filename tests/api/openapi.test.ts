@@ -55,7 +55,8 @@ beforeAll(async () => {
   users = await seedRoleUsers(t.db, "oas");
   startController({ db: t.db, clock: new VirtualClock(Date.now()) });
   for (const role of ["viewer", "operator"] as const) tokens[role] = (await createApiTokenAs({ name: `oas-${role}`, role, expiresInDays: 1 }, { principal: users[role], db: t.db })).token;
-  const res = await openapiRoute();
+  expect((await openapiRoute(new Request("http://127.0.0.1/api/v1/openapi.json"))).status).toBe(401);
+  const res = await openapiRoute(new Request("http://127.0.0.1/api/v1/openapi.json", { headers: { authorization: `Bearer ${tokens.viewer}` } }));
   expect(res.status).toBe(200);
   doc = await res.json();
   ajv = new Ajv2020({ strict: false, allErrors: true });

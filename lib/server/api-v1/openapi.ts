@@ -121,7 +121,9 @@ export function apiV1OpenApi(serverUrl?: string): Json {
   }
   const paths: Record<string, Json> = {};
   for (const op of API_V1_OPERATIONS) (paths[op.path] ??= {})[op.method] = operation(op);
-  paths["/api/v1/openapi.json"] = { get: { operationId: "openapi", summary: "This document", tags: ["Meta"], security: [], responses: { "200": { description: "OpenAPI 3.1 document", content: { "application/json": { schema: { type: "object" } } } } } } };
+  paths["/api/v1/openapi.json"] = {
+    get: { operationId: "openapi", summary: "This document", tags: ["Meta"], responses: { "200": { description: "OpenAPI 3.1 document", content: { "application/json": { schema: { type: "object" } } } }, ...problems(401, 403) } },
+  };
   return {
     openapi: "3.1.0",
     info: {
