@@ -98,6 +98,36 @@ describe("haven-agent loop", () => {
     expect(span).toBeLessThan(1200);
   });
 
+  it("asks the console to reconcile (identities, --auto-add) and plans and heartbeats with the console's device names", async () => {
+    const mine = discover(sysfs); // renamed by the registration: not the shared inventory
+    nameDevices(mine, "h1");
+    const a0 = mine.gpus[0];
+    const a2 = mine.gpus[2];
+    const ens1f0 = mine.nics.find((n) => n.name === "ens1f0")!;
+    // The console knows the A100 as h1-gpu2 and ens1f0 as "fast0"; the L4 it does not know
+    // (it was h1-gpu2 here: that name must not take the console's h1-gpu2 any more).
+    console_.registerExtra = {
+      inventory: { gpus: [{ identity: a0.identity, name: "h1-gpu2" }], nics: [{ identity: ens1f0.identity, name: "fast0" }], added: [], discovered: ["h1-gpu2"], missing: [], back: [] },
+    };
+    const names: string[][] = [];
+    makeAgent({ autoAdd: true, inventory: () => mine, onInventory: (i) => names.push(i.gpus.map((g) => g.name!)) });
+    await until(() => console_.state.heartbeats.length >= 2, 3000, "heartbeats");
+    const reg = console_.state.registrations[0].body;
+    expect(reg).toMatchObject({ reconcile: true, autoAdd: true });
+    expect(reg.gpus?.every((g) => g.identity && g.mode)).toBe(true);
+    expect(reg.gpus?.[0]).toMatchObject({ identity: a0.identity, mode: "compute" });
+    expect(reg.nics?.find((n) => n.name === "ens1f0")).toMatchObject({ identity: ens1f0.identity, pciAddress: ens1f0.pciAddress });
+    expect(names[0]).toEqual(["h1-gpu2", "h1-gpu1", `h1-gpu2~new@${a2.pciAddress}`]);
+    // A start naming the console's h1-gpu2 takes the A100, not the L4; its VF NIC by the console's name.
+    const { spec } = planDomain(start("vm-9", 1, { devices: [{ key: "gpu:x", type: "gpu", tag: "t", device: "h1/h1-gpu2" }, { key: "vf:y:0", type: "sriov", tag: "fast", device: "h1/fast0/vf0" }] }) as never, { host: "h1", inventory: mine, virtType: "qemu" });
+    expect(spec.hostdevs).toEqual([expect.objectContaining({ kind: "pci", pciAddress: a0.pciAddress })]);
+    expect(spec.nics.some((n) => n.kind === "vf" && n.pciAddress === ens1f0.sriov!.vfs[0].pciAddress)).toBe(true);
+    // Link state goes out under the console's name.
+    const hb = console_.state.heartbeats.at(-1)!.body;
+    expect(hb.nics?.some((n) => n.name === "fast0")).toBe(true);
+    expect(hb.nics?.some((n) => n.name === "ens1f0")).toBe(false);
+  });
+
   it("with a token file: waits for the token an admin drops there, then registers with it", async () => {
     let file = "";
     makeAgent({ token: () => file });

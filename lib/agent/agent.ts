@@ -6,7 +6,7 @@
 // command) — the console waits longer than that before it starts them elsewhere.
 //
 // It only ever touches domains whose Haven metadata names its host (lib/agent/domain-xml.ts).
-import { MAX_AGENT_GPUS, MAX_AGENT_NICS, MAX_COMMANDS_SEEN, type TAgentCommand, type TCommandAck, type TRegisterRequest, type TStartVmPayload } from "../schemas/agent";
+import { MAX_AGENT_GPUS, MAX_AGENT_NICS, MAX_COMMANDS_SEEN, type TAgentCommand, type TCommandAck, type TRegisterRequest, type TRegisterResponse, type TStartVmPayload } from "../schemas/agent";
 import { buildDomainXml, PlanError, type DevicePrep, type DomainSpec, type StartCommandLike } from "./domain-xml";
 import type { HostInventory } from "./discover";
 import { explainStartError, type Hypervisor, type OwnedDomain } from "./libvirt";
@@ -50,7 +50,16 @@ export interface AgentOptions {
   /** Graceful stop (ACPI shutdown) for power-off and maintenance stops before destroying; 0 = destroy at once. */
   stopTimeoutMs?: number;
   agentVersion?: string;
+  /**
+   * Ask the console to reconcile its inventory with the discovered one (default true): devices it
+   * lacks are shown as discovered, devices it has that this host no longer has are marked missing.
+   */
+  reconcile?: boolean;
+  /** With reconcile, on a host whose inventory has no devices yet: the console adds every device found. */
+  autoAdd?: boolean;
   onRegistered?: (r: { hostId: string; timings: AgentTimings }) => void;
+  /** After a registration gave the devices the console's names (GPU names to keep in the state file). */
+  onInventory?: (inv: HostInventory) => void;
   /** The main loop's period (default 100 ms). */
   tickMs?: number;
   now?: () => number;
@@ -83,6 +92,8 @@ export class HostAgent {
   private timer: ReturnType<typeof setInterval> | null = null;
   private stopWatch: (() => void) | null = null;
   private nicNames: string[] = [];
+  /** Local interface name → the console's name for the NIC (when they differ: a card that moved). */
+  private nicConsoleName = new Map<string, string>();
   private heartbeatsSinceFetch = 0;
   /** Isolated: the console has not been reached for the isolation timeout. */
   isolated = false;
@@ -196,11 +207,63 @@ export class HostAgent {
           name: (g.name ?? g.pciAddress).slice(0, 64),
           model: g.model.slice(0, 128),
           pciAddress: g.pciAddress,
+          // A 3D controller (class 0x0302: A100, H100, L4 …) is a compute card; a VGA one graphics.
+          mode: g.classCode.startsWith("0302") ? ("compute" as const) : ("graphics" as const),
+          identity: g.identity.slice(0, 200),
+          vendor: g.vendor?.slice(0, 128) ?? null,
           ...(g.vgpuProfile ? { vgpuProfile: g.vgpuProfile.slice(0, 64), vgpuSlots: Math.min(64, g.vgpuInstances + (profile?.available ?? 0)) } : {}),
         };
       }),
-      nics: inv.nics.slice(0, MAX_AGENT_NICS).map((n) => ({ name: n.name.slice(0, 64), linkUp: n.linkUp, ...(n.sriov ? { sriovVfs: Math.min(256, n.sriov.numVfs) } : {}), bond: n.bond })),
+      nics: inv.nics.slice(0, MAX_AGENT_NICS).map((n) => ({
+        name: n.name.slice(0, 64),
+        linkUp: n.linkUp,
+        ...(n.sriov ? { sriovVfs: Math.min(256, n.sriov.numVfs) } : {}),
+        bond: n.bond,
+        identity: n.identity.slice(0, 200),
+        pciAddress: n.pciAddress,
+        model: n.model?.slice(0, 128) ?? null,
+        speedMbps: n.speedMbps,
+      })),
+      ...(this.o.reconcile === false ? {} : { reconcile: true, ...(this.o.autoAdd ? { autoAdd: true } : {}) }),
     };
+  }
+
+  /**
+   * The console's names for the devices it matched (by identity) replace the host's own: start
+   * commands name devices as the console does. GPUs are renamed in the inventory the planner reads;
+   * a NIC is known to the console by its name, so its heartbeat link state goes out under that name.
+   */
+  private applyConsoleNames(inv: HostInventory, r: TRegisterResponse): void {
+    const s = r.inventory;
+    if (!s) return;
+    // A device the console does not know must not keep a name the console gives another one (a
+    // start naming it would take the wrong card): it goes by a name the console never uses.
+    const gpuName = new Map(s.gpus.map((d) => [d.identity, d.name]));
+    const gpuNames = new Set(gpuName.values());
+    for (const g of inv.gpus) {
+      const n = gpuName.get(g.identity);
+      if (n) g.name = n;
+      else if (g.name && gpuNames.has(g.name)) g.name = `${g.name}~new@${g.pciAddress}`.slice(0, 64);
+    }
+    const nicName = new Map(s.nics.map((d) => [d.identity, d.name]));
+    const nicNames = new Set(nicName.values());
+    this.nicConsoleName = new Map();
+    for (const n of inv.nics) {
+      const c = nicName.get(n.identity) ?? (nicNames.has(n.name) ? `${n.name}~new`.slice(0, 64) : undefined);
+      if (c && c !== n.name) {
+        this.nicConsoleName.set(n.name, c);
+        n.name = c;
+      }
+    }
+    const say = [
+      s.added.length ? `added ${s.added.join(", ")}` : "",
+      s.discovered.length ? `found, not in the console's inventory (add them on the host page): ${s.discovered.join(", ")}` : "",
+      s.missing.length ? `in the inventory, not on this host (marked missing): ${s.missing.join(", ")}` : "",
+      s.back.length ? `seen again: ${s.back.join(", ")}` : "",
+      s.autoAddSkipped ?? "",
+    ].filter(Boolean);
+    if (say.length) (s.missing.length ? this.o.log.warn : this.o.log.info).call(this.o.log, `inventory: ${say.join("; ")}`);
+    this.o.onInventory?.(inv);
   }
 
   private async register(): Promise<void> {
@@ -218,6 +281,7 @@ export class HostAgent {
           this.token = r.token;
           this.o.tokenStore?.save(r.token);
           this.hostId = r.hostId;
+          this.applyConsoleNames(inv, r);
           this.timings = { heartbeatMs: r.heartbeatS * 1000, isolationTimeoutMs: r.isolationTimeoutS * 1000 };
           this.isolationResponse = r.isolationResponse ?? "power-off";
           // Registering again (a replaced token) is not a new run: seq goes on and the commands
@@ -310,7 +374,7 @@ export class HostAgent {
         hostId: this.hostId!,
         seq: this.seq++,
         vms: [...vms.values()].slice(0, 512),
-        nics: this.o.links(this.nicNames).slice(0, 64),
+        nics: this.o.links(this.nicNames).slice(0, 64).map((l) => ({ name: this.nicConsoleName.get(l.name) ?? l.name, linkUp: l.linkUp })),
         commandsSeen: this.received.slice(-MAX_COMMANDS_SEEN),
       };
       let pending = false;

@@ -127,6 +127,8 @@ export function buildProgram(): Command {
       .option("--name <host>", "this host's name in the console's inventory (default: this machine's)")
       .option("--state-dir <dir>", "token, device names and timings across restarts", "/var/lib/haven-agent")
       .option("--dry-run", "print each start's domain XML instead of starting it (the start is acknowledged failed)")
+      .option("--auto-add", "on a host the console's inventory has no devices for yet: add every device found (otherwise they wait on the host page for an admin)")
+      .option("--no-reconcile", "do not ask the console to reconcile its inventory with the devices found (report them only)")
       .option("--watchdog <path>", "keep this watchdog armed; it fires when the host is isolated and could not power its guests off")
       .option("--stop-timeout <s>", "graceful shutdown before destroy for power-off/maintenance stops (0 = destroy)", seconds, 30)
       .option("--isolation-timeout <s>", "isolation timeout until the console gives one at registration", seconds)
@@ -142,6 +144,8 @@ export function buildProgram(): Command {
         name?: string;
         stateDir: string;
         dryRun?: boolean;
+        autoAdd?: boolean;
+        reconcile: boolean;
         watchdog?: string;
         stopTimeout: number;
         isolationTimeout?: number;
@@ -186,7 +190,14 @@ export function buildProgram(): Command {
         timings: { ...saved, ...(o.isolationTimeout !== undefined ? { isolationTimeoutMs: o.isolationTimeout * 1000 } : {}) },
         stopTimeoutMs: o.stopTimeout * 1000,
         agentVersion: AGENT_VERSION,
+        reconcile: o.reconcile,
+        autoAdd: o.autoAdd,
         onRegistered: ({ timings }) => state.saveTimings(timings),
+        // The console's GPU names (matched by identity) are this host's names from now on.
+        onInventory: (inv) => {
+          names = { gpus: { ...names.gpus, ...Object.fromEntries(inv.gpus.map((g) => [g.identity, g.name!])) } };
+          state.saveNames(names);
+        },
       });
       try {
         log.info(`libvirt ${o.libvirt}: ${(await hypervisor.version()).split("\n").find((l) => /Running hypervisor|Using library/.test(l)) ?? "connected"}`);

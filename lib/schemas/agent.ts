@@ -17,6 +17,12 @@ export const MAX_AGENT_GPUS = 64;
 export const MAX_COMMANDS_SEEN = 512;
 
 const name = z.string().min(1).max(64);
+/**
+ * A device's stable identity as the agent discovers it (lib/agent/identity.ts): "dsn:<serial>",
+ * "mac:<permanent MAC>" or "pci:<vendor>:<device>:<subvendor>:<subdevice>@<address>". It survives
+ * a reboot and a PCI renumbering; a different card in the same slot has another one.
+ */
+const identity = z.string().min(1).max(200);
 
 export const ZAgentGpu = z.strictObject({
   name,
@@ -25,6 +31,8 @@ export const ZAgentGpu = z.strictObject({
   mode: z.enum(["graphics", "compute"]).optional(),
   vgpuProfile: z.string().max(64).nullish(),
   vgpuSlots: z.number().int().min(0).max(64).nullish(),
+  identity: identity.optional(),
+  vendor: z.string().max(128).nullish(),
 });
 
 export const ZAgentNic = z.strictObject({
@@ -33,6 +41,10 @@ export const ZAgentNic = z.strictObject({
   role: z.enum(["vm", "storage", "management"]).optional(),
   sriovVfs: z.number().int().min(0).max(256).optional(),
   bond: z.string().max(64).nullish(),
+  identity: identity.optional(),
+  pciAddress: z.string().max(32).nullish(),
+  model: z.string().max(128).nullish(),
+  speedMbps: z.number().int().min(0).max(10_000_000).nullish(),
 });
 
 /** First message of an agent: who it is and what it has. */
@@ -42,8 +54,45 @@ export const ZRegisterRequest = z.strictObject({
   /** Inventory as the host sees it (informational; the console's inventory is authoritative). */
   gpus: z.array(ZAgentGpu).max(MAX_AGENT_GPUS).optional(),
   nics: z.array(ZAgentNic).max(MAX_AGENT_NICS).optional(),
+  /**
+   * `gpus` and `nics` are the host's whole discovered inventory, every device with its identity:
+   * the console reconciles its inventory with them (lib/server/agent/reconcile.ts). Absent (the
+   * simulated fleet, older agents): the lists are informational and nothing is reconciled.
+   */
+  reconcile: z.boolean().optional(),
+  /** With `reconcile`, on a host whose inventory has no GPU and no NIC yet: add every device found. */
+  autoAdd: z.boolean().optional(),
+}).superRefine((r, ctx) => {
+  if (!r.reconcile) return;
+  for (const kind of ["gpus", "nics"] as const) {
+    if (!r[kind]) ctx.addIssue({ code: "custom", path: [kind], message: `reconcile needs the whole list of ${kind} (an empty list when there are none)` });
+    r[kind]?.forEach((d, i) => {
+      if (!d.identity) ctx.addIssue({ code: "custom", path: [kind, i, "identity"], message: "reconcile needs every device's identity" });
+    });
+  }
 });
 export type TRegisterRequest = z.infer<typeof ZRegisterRequest>;
+
+/** A device of the host as the console knows it: its identity and the console's name for it. */
+export const ZKnownDevice = z.strictObject({ identity, name: z.string().max(64) });
+
+/** What a reconciling registration changed (ZRegisterRequest.reconcile). */
+export const ZReconcileSummary = z.strictObject({
+  /** The console's names of the devices it matched, by identity: start commands use these names. */
+  gpus: z.array(ZKnownDevice),
+  nics: z.array(ZKnownDevice),
+  /** Added to the inventory now (autoAdd on a new host). */
+  added: z.array(z.string().max(64)),
+  /** Found, not in the inventory: waiting for an admin (add, replace a missing device, or ignore). */
+  discovered: z.array(z.string().max(64)),
+  /** In the inventory, not found on the host: marked missing (not allocated). */
+  missing: z.array(z.string().max(64)),
+  /** Missing before, found again now. */
+  back: z.array(z.string().max(64)),
+  /** autoAdd was asked on a host that already has devices: nothing was added (why, for the log). */
+  autoAddSkipped: z.string().max(200).optional(),
+});
+export type TReconcileSummary = z.infer<typeof ZReconcileSummary>;
 
 export const ZRegisterResponse = z.strictObject({
   hostId: id,
@@ -59,6 +108,8 @@ export const ZRegisterResponse = z.strictObject({
    * older consoles only.
    */
   isolationResponse: z.enum(["power-off", "none"]).default("power-off"),
+  /** Only when the request asked to `reconcile`. */
+  inventory: ZReconcileSummary.optional(),
 });
 export type TRegisterResponse = z.infer<typeof ZRegisterResponse>;
 

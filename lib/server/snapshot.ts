@@ -101,7 +101,9 @@ export async function loadSnapshot(db: Tx, opts: LoadSnapshotOptions = {}): Prom
       state: (unavailable.has(h.id) ? "failed" : h.state) as HostState,
       storageControllerPresent: h.storageControllerPresent,
       storageControllerHealthy: h.storageControllerHealthy,
-      gpus: h.gpus.filter((g) => !failedGpus.has(g.id)).map((g) => ({
+      // A device its host's agent no longer reports (missingSince, lib/server/agent/reconcile.ts) is
+      // left out as a failed one is.
+      gpus: h.gpus.filter((g) => !failedGpus.has(g.id) && !g.missingSince).map((g) => ({
         id: g.id,
         name: g.name,
         model: g.model,
@@ -112,7 +114,7 @@ export async function loadSnapshot(db: Tx, opts: LoadSnapshotOptions = {}): Prom
         id: n.id,
         name: n.name,
         role: n.role as NicRole,
-        sriovVfs: failedNics.has(n.id) ? 0 : n.sriovVfs,
+        sriovVfs: failedNics.has(n.id) || n.missingSince ? 0 : n.sriovVfs,
         tag: n.tag,
         bond: n.bond,
         linkUp: n.linkUp,

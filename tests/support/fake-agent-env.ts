@@ -93,6 +93,8 @@ export class FakeConsole {
   down: number | null = null;
   timings = { heartbeatS: 0.1, isolationTimeoutS: 0.6, vmStartS: 1 };
   isolationResponse: "power-off" | "none" = "power-off";
+  /** Added to every registration answer (e.g. a reconciliation summary: `inventory`). */
+  registerExtra: Record<string, unknown> = {};
   private n = 0;
 
   constructor(
@@ -136,7 +138,7 @@ export class FakeConsole {
       if (body.hostName !== this.hostName) return this.json(res, 403, { title: "Forbidden" });
       this.current = `agent-token-${++this.n}`;
       this.issued = "used";
-      return this.json(res, 200, { hostId: "host-1", token: this.current, ...this.timings, isolationResponse: this.isolationResponse });
+      return this.json(res, 200, { hostId: "host-1", token: this.current, ...this.timings, isolationResponse: this.isolationResponse, ...this.registerExtra });
     }
     if (token !== this.current) return this.json(res, 401, { title: "Unauthorized" });
     if (req.url === "/api/agent/v1/heartbeat") {

@@ -20,6 +20,7 @@ import {
 import { AppError, appErrorFromZod } from "@/lib/server/errors";
 import { readStatement } from "@/lib/server/db";
 import type { HaController } from "@/lib/server/ha/controller";
+import { reconcileInventory } from "./reconcile";
 
 export interface AgentServiceDeps {
   db: PrismaClient;
@@ -39,6 +40,14 @@ export async function registerAgent(deps: AgentServiceDeps, input: unknown): Pro
   if (!host) throw new AppError("NOT_FOUND", `No host named ${req.hostName} in the inventory`);
   const token = randomBytes(24).toString("hex");
   const at = new Date(deps.controller.clock.now());
+  // A real agent's inventory is reconciled before the token changes hands (a failure here leaves
+  // the agent's token valid; reconciling twice changes nothing), in the controller's turn so no
+  // placement runs on half of it; the controller re-reads capacity and eligibility after it.
+  let inventory: Awaited<ReturnType<typeof reconcileInventory>> | undefined;
+  if (req.reconcile) {
+    inventory = await deps.controller.exclusive(() => reconcileInventory(deps.db, host.id, req, at));
+    if (inventory.changed) deps.controller.notifyChanged({ capacity: true, inventory: true });
+  }
   // The new token keeps the kind of the host's token: the demo fleet's simulated agent presents
   // the simulated token it was issued; any other registration is a real agent's (it came with an
   // admin's token, which cleared `simulated`): it claims the host for good, so the demo fleet
@@ -69,6 +78,7 @@ export async function registerAgent(deps: AgentServiceDeps, input: unknown): Pro
     // The isolation response fences the host whatever the HA mode (DESIGN invariant 1: a VM of a
     // silent host is known off once the failure timeout has passed, or it opted out and is unknown).
     isolationResponse: "power-off",
+    ...(inventory ? { inventory: { gpus: inventory.gpus, nics: inventory.nics, added: inventory.added, discovered: inventory.discovered, missing: inventory.missing, back: inventory.back, ...(inventory.autoAddSkipped ? { autoAddSkipped: inventory.autoAddSkipped } : {}) } } : {}),
   };
 }
 
