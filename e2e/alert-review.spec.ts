@@ -20,12 +20,18 @@ test("acknowledge an alert with a note, then resolve it; its history says who an
 
   // The detail page keeps the message and the history.
   await row.getByRole("link", { name: /render-02 is not HA-eligible/ }).click();
-  await expect(page.getByRole("heading", { level: 1, name: KIND })).toBeVisible();
+  // the kind in words, not VM_HA_INELIGIBLE
+  await expect(page.getByRole("heading", { level: 1, name: "VM not HA-eligible" })).toBeVisible();
   await expect(page.getByTestId("alert-message")).toContainText("render-02 is not HA-eligible");
   const history = page.getByTestId("alert-history");
   await expect(history).toContainText("Acknowledged");
   await expect(history).toContainText(ADMIN_EMAIL);
   await page.getByRole("button", { name: `Resolve ${KIND} on ${VM}` }).click();
+  // it asks first; Cancel leaves the alert as it was
+  await page.getByRole("button", { name: "Cancel" }).click();
+  await expect(history).not.toContainText("Resolved");
+  await page.getByRole("button", { name: `Resolve ${KIND} on ${VM}` }).click();
+  await page.getByRole("button", { name: `Confirm: resolve ${KIND} on ${VM}` }).click();
   await expect(history).toContainText("Resolved", { timeout: 15_000 });
   await expect(page.getByRole("button", { name: `Resolve ${KIND} on ${VM}` })).toHaveCount(0);
 

@@ -43,7 +43,7 @@ test("a failed host's VMs are rebuilt elsewhere and the incident timeline shows 
     await expect(r.getByText("Running", { exact: true }).first()).toBeVisible();
   }
   // Its alerts are linked from the timeline.
-  await expect(page.getByRole("link", { name: /HOST_FAILED/ })).toBeVisible();
+  await expect(page.getByRole("link", { name: /Host failed/ })).toBeVisible();
 
   // Put the host back so later stories have the whole cluster's capacity.
   await host.open(HOST);

@@ -5,12 +5,22 @@ import { useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
 import { Dialog } from "radix-ui";
 import { Check, CheckCheck } from "lucide-react";
-import { acknowledgeAlertsAction, resolveAlertsAction, type BulkAlertResult } from "@/app/(console)/alerts/actions";
 import type { ActionResult } from "@/lib/schemas/action-result";
 import { buttonClass } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 
 export type AlertVerb = "acknowledge" | "resolve";
+
+export interface BulkAlertResult {
+  done: number;
+  skipped: { id: string; reason: string }[];
+}
+
+/** The alert actions (server actions, passed in by the page to operators and admins only). */
+export interface AlertActions {
+  acknowledge: (input: { ids: string[]; note?: string }) => Promise<ActionResult<BulkAlertResult>>;
+  resolve: (input: { ids: string[] }) => Promise<ActionResult<BulkAlertResult>>;
+}
 
 function describe(verb: AlertVerb, r: ActionResult<BulkAlertResult>): { ok: boolean; text: string } {
   if (!r.ok) return { ok: false, text: r.formError ?? "The action failed" };
@@ -19,7 +29,7 @@ function describe(verb: AlertVerb, r: ActionResult<BulkAlertResult>): { ok: bool
 }
 
 /** Runs an alert verb and refreshes the page; `onDone` hears the outcome. */
-export function useAlertVerb(onDone?: (msg: { ok: boolean; text: string }) => void) {
+export function useAlertVerb(actions: AlertActions, onDone?: (msg: { ok: boolean; text: string }) => void) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
@@ -28,7 +38,7 @@ export function useAlertVerb(onDone?: (msg: { ok: boolean; text: string }) => vo
     startTransition(async () => {
       let m: { ok: boolean; text: string };
       try {
-        const r = verb === "acknowledge" ? await acknowledgeAlertsAction({ ids, note }) : await resolveAlertsAction({ ids });
+        const r = verb === "acknowledge" ? await actions.acknowledge({ ids, note }) : await actions.resolve({ ids });
         m = describe(verb, r);
       } catch {
         m = { ok: false, text: "The console did not answer; try again" };
@@ -43,11 +53,13 @@ export function useAlertVerb(onDone?: (msg: { ok: boolean; text: string }) => vo
 
 /** The acknowledge dialog: a note (optional) and a confirm button. */
 export function AcknowledgeDialog({
+  actions,
   ids,
   trigger,
   onDone,
   label,
 }: {
+  actions: AlertActions;
   ids: string[];
   trigger: React.ReactNode;
   onDone?: (msg: { ok: boolean; text: string }) => void;
@@ -55,7 +67,7 @@ export function AcknowledgeDialog({
 }) {
   const [open, setOpen] = useState(false);
   const [note, setNote] = useState("");
-  const verb = useAlertVerb((m) => {
+  const verb = useAlertVerb(actions, (m) => {
     if (m.ok) {
       setOpen(false);
       setNote("");
@@ -114,15 +126,20 @@ export function AcknowledgeDialog({
   );
 }
 
-/** Acknowledge + Resolve buttons for one alert (the detail page, a row). */
-export function AlertRowActions({ id, status, size = "sm", name }: { id: string; status: string; size?: "sm" | "md"; name: string }) {
-  const verb = useAlertVerb();
+/**
+ * Acknowledge + Resolve buttons for one alert (the detail page, a row). Resolving asks first: a
+ * resolved alert leaves the active list (it is raised again only if its condition is still there).
+ */
+export function AlertRowActions({ actions, id, status, size = "sm", name }: { actions: AlertActions; id: string; status: string; size?: "sm" | "md"; name: string }) {
+  const [confirming, setConfirming] = useState(false);
+  const verb = useAlertVerb(actions, () => setConfirming(false));
   if (status === "resolved") return null;
   return (
     <div className="flex flex-col items-end gap-1">
       <div className="flex gap-1.5">
-        {status === "open" && (
+        {status === "open" && !confirming && (
           <AcknowledgeDialog
+            actions={actions}
             ids={[id]}
             label={`Acknowledge ${name}`}
             onDone={(m) => verb.setMsg(m)}
@@ -134,10 +151,23 @@ export function AlertRowActions({ id, status, size = "sm", name }: { id: string;
             }
           />
         )}
-        <button type="button" className={buttonClass("secondary", size)} disabled={verb.pending} onClick={() => verb.run("resolve", [id])} aria-label={`Resolve ${name}`}>
-          <CheckCheck aria-hidden className="size-3.5" />
-          {verb.pending ? "Resolving…" : "Resolve"}
-        </button>
+        {confirming ? (
+          <span className="inline-flex items-center gap-1.5" role="group" aria-label={`Confirm resolving ${name}`}>
+            <span className="text-[12px] text-zinc-700">Resolve it?</span>
+            <button type="button" className={buttonClass("primary", size)} disabled={verb.pending} onClick={() => verb.run("resolve", [id])} aria-label={`Confirm: resolve ${name}`}>
+              <CheckCheck aria-hidden className="size-3.5" />
+              {verb.pending ? "Resolving…" : "Resolve"}
+            </button>
+            <button type="button" className={buttonClass("ghost", size)} disabled={verb.pending} onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </span>
+        ) : (
+          <button type="button" className={buttonClass("secondary", size)} onClick={() => setConfirming(true)} aria-label={`Resolve ${name}`}>
+            <CheckCheck aria-hidden className="size-3.5" />
+            Resolve…
+          </button>
+        )}
       </div>
       {verb.msg && (
         <p role={verb.msg.ok ? "status" : "alert"} className={cn("text-[12px]", verb.msg.ok ? "text-emerald-700" : "text-red-700")}>

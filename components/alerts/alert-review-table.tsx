@@ -10,16 +10,25 @@ import { AlertStatusBadge, SeverityBadge } from "@/components/ui/status";
 import { buttonClass } from "@/components/ui/button";
 import { fmtAgo, fmtDateTime } from "@/components/ui/format";
 import { cn } from "@/components/ui/cn";
-import { AcknowledgeDialog, AlertRowActions, useAlertVerb } from "./alert-actions";
+import { alertKindLabel } from "@/lib/display/alert-kind";
+import { AcknowledgeDialog, AlertRowActions, useAlertVerb, type AlertActions } from "./alert-actions";
 
-/** `canAct`: the viewer may acknowledge/resolve (operator or admin); viewers get no action controls. */
-export function AlertReviewTable({ rows, now, canAct = true }: { rows: AlertRow[]; now: number; canAct?: boolean }) {
+const NO_ACTIONS: AlertActions = {
+  acknowledge: async () => ({ ok: false, formError: "Your role may not acknowledge alerts" }),
+  resolve: async () => ({ ok: false, formError: "Your role may not resolve alerts" }),
+};
+
+/** `actions`: given to operators and admins; viewers (null) get no action controls. */
+export function AlertReviewTable({ rows, now, actions }: { rows: AlertRow[]; now: number; actions: AlertActions | null }) {
+  const canAct = actions !== null;
+  const [confirmResolve, setConfirmResolve] = useState(false);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const live = useMemo(() => rows.filter((r) => r.status !== "resolved"), [rows]);
   const sel = live.filter((r) => selected.has(r.id));
   const selIds = sel.map((r) => r.id);
   const allChecked = live.length > 0 && sel.length === live.length;
-  const bulk = useAlertVerb((m) => {
+  const bulk = useAlertVerb(actions ?? NO_ACTIONS, (m) => {
+    setConfirmResolve(false);
     if (m.ok) setSelected(new Set());
   });
   const toggle = (id: string) =>
@@ -40,6 +49,7 @@ export function AlertReviewTable({ rows, now, canAct = true }: { rows: AlertRow[
         {sel.length > 0 && (
           <>
             <AcknowledgeDialog
+              actions={actions ?? NO_ACTIONS}
               ids={selIds}
               label={`Acknowledge ${sel.length} alert${sel.length === 1 ? "" : "s"}`}
               onDone={(m) => {
@@ -53,10 +63,23 @@ export function AlertReviewTable({ rows, now, canAct = true }: { rows: AlertRow[
                 </button>
               }
             />
-            <button type="button" className={buttonClass("secondary", "sm")} disabled={bulk.pending} onClick={() => bulk.run("resolve", selIds)}>
-              <CheckCheck aria-hidden className="size-3.5" />
-              {bulk.pending ? "Resolving…" : "Resolve selected"}
-            </button>
+            {confirmResolve ? (
+              <span className="inline-flex items-center gap-1.5" role="group" aria-label="Confirm resolving the selected alerts">
+                <span className="text-[12.5px] text-zinc-700">Resolve {sel.length} alert{sel.length === 1 ? "" : "s"}?</span>
+                <button type="button" className={buttonClass("primary", "sm")} disabled={bulk.pending} onClick={() => bulk.run("resolve", selIds)}>
+                  <CheckCheck aria-hidden className="size-3.5" />
+                  {bulk.pending ? "Resolving…" : `Resolve ${sel.length}`}
+                </button>
+                <button type="button" className={buttonClass("ghost", "sm")} disabled={bulk.pending} onClick={() => setConfirmResolve(false)}>
+                  Cancel
+                </button>
+              </span>
+            ) : (
+              <button type="button" className={buttonClass("secondary", "sm")} onClick={() => setConfirmResolve(true)}>
+                <CheckCheck aria-hidden className="size-3.5" />
+                Resolve selected…
+              </button>
+            )}
             <button type="button" className={buttonClass("ghost", "sm")} onClick={() => setSelected(new Set())}>
               Clear
             </button>
@@ -115,7 +138,7 @@ export function AlertReviewTable({ rows, now, canAct = true }: { rows: AlertRow[
                   <Link href={`/alerts/${a.id}`} className="text-zinc-900 hover:underline">
                     {a.message}
                   </Link>
-                  <div className="font-mono text-[11.5px] text-zinc-500">{a.kind}</div>
+                  <div className="text-[11.5px] text-zinc-500" title={a.kind}>{alertKindLabel(a.kind)}</div>
                   {a.ackNote && <div className="mt-0.5 text-[12px] text-zinc-600 italic">“{a.ackNote}”</div>}
                 </Td>
                 <Td className="whitespace-nowrap">
@@ -166,7 +189,7 @@ export function AlertReviewTable({ rows, now, canAct = true }: { rows: AlertRow[
                   )}
                 </Td>
                 <Td align="right">
-                  {canAct && <AlertRowActions id={a.id} status={a.status} name={`${a.kind} on ${a.entityName}`} />}
+                  {actions && <AlertRowActions actions={actions} id={a.id} status={a.status} name={`${a.kind} on ${a.entityName}`} />}
                 </Td>
               </Tr>
             );

@@ -2,6 +2,7 @@
 // failed, failover planned, closed) and one row per VM with its steps (planned → start sent →
 // running, or start failed / unplaceable with the reason) and its recovery time.
 import Link from "next/link";
+import { alertKindLabel } from "@/lib/display/alert-kind";
 import { Activity, CheckCircle2, CircleAlert, Clock, ServerCrash } from "lucide-react";
 import type { IncidentDetail } from "@/lib/server/queries/incidents";
 import { fmtOffset, fmtSeconds, type VmLane, type VmOutcome, type VmStep } from "@/lib/incidents/timeline";
@@ -249,7 +250,16 @@ export function IncidentTimelineView({ incident }: { incident: IncidentDetail })
                 { label: "Detected", value: incident.detectedAt ? fmtDateTime(incident.detectedAt) : "—" },
                 { label: "Declared failed", value: incident.failedAt ? fmtDateTime(incident.failedAt) : "—" },
                 { label: "Closed", value: incident.closedAt ? fmtDateTime(incident.closedAt) : "open" },
-                { label: "Events", value: incident.events },
+                {
+                  label: "Events",
+                  value: (
+                    <span data-testid="incident-event-count">
+                      {incident.events} recorded: {t.phases.length} on the timeline, {t.vms.reduce((n, v) => n + v.steps.length, 0)} in the VM lanes
+                      {incident.eventsShared > 0 && ` (${incident.eventsShared} crash${incident.eventsShared === 1 ? "" : "es"} in both)`}
+                      {incident.eventsCapped && " — the first 5,000 are shown"}
+                    </span>
+                  ),
+                },
               ]}
             />
           </CardBody>
@@ -271,7 +281,9 @@ export function IncidentTimelineView({ incident }: { incident: IncidentDetail })
                     <Link href={`/alerts/${a.id}`} className="group block">
                       <span className="flex items-center gap-2">
                         <SeverityBadge severity={a.severity} />
-                        <span className="truncate font-mono text-[11.5px] text-zinc-600 group-hover:text-zinc-900">{a.kind}</span>
+                        <span className="truncate text-[11.5px] text-zinc-600 group-hover:text-zinc-900" title={a.kind}>
+                          {alertKindLabel(a.kind)}
+                        </span>
                         <span className="ml-auto">
                           <AlertStatusBadge status={a.status} />
                         </span>

@@ -3,6 +3,7 @@ import type { Overview } from "@/lib/server/queries/overview";
 import { AlertStatusBadge, IncidentStatusBadge, SeverityBadge } from "@/components/ui/status";
 import { fmtAgo, fmtDateTime } from "@/components/ui/format";
 import { EmptyState } from "@/components/ui/empty-state";
+import { alertKindLabel } from "@/lib/display/alert-kind";
 import { BellOff, ShieldCheck } from "lucide-react";
 
 export function RecentAlerts({ alerts, now }: { alerts: Overview["recentAlerts"]; now: number }) {
@@ -19,7 +20,7 @@ export function RecentAlerts({ alerts, now }: { alerts: Overview["recentAlerts"]
               {a.message}
             </p>
             <p className="text-[11.5px] text-zinc-500">
-              <span className="font-mono">{a.kind}</span> · {a.entityName} ·{" "}
+              <span title={a.kind}>{alertKindLabel(a.kind)}</span> · {a.entityName} ·{" "}
               <time dateTime={a.raisedAt} title={fmtDateTime(a.raisedAt)}>
                 {fmtAgo(a.raisedAt, now)}
               </time>
@@ -40,7 +41,9 @@ export function RecentIncidents({ incidents, now }: { incidents: Overview["recen
         <li key={i.id} className="flex items-start gap-3 px-4 py-2.5">
           <span className="tabular w-10 shrink-0 font-mono text-[12px] text-zinc-500">#{i.seq}</span>
           <div className="min-w-0 flex-1">
-            <p className="truncate text-[13px] text-zinc-900">{i.summary ?? i.kind}</p>
+            <Link href={`/incidents/${i.id}`} className="block truncate text-[13px] text-zinc-900 hover:underline">
+              {i.summary ?? i.kind}
+            </Link>
             <p className="text-[11.5px] text-zinc-500">
               {i.kind}
               {i.host ? ` · ${i.host}` : ""} ·{" "}

@@ -1,5 +1,6 @@
 // Page objects of the operations screens: a host's page (fault panel, maintenance), a VM's page
 // (power, explained placement, HA eligibility), the incident timeline and the alert review.
+import { alertKindLabel } from "../../lib/display/alert-kind";
 import { expect, type Locator, type Page } from "@playwright/test";
 
 /** Opens an entity's page by name through its list's search (hosts, VMs). */
@@ -130,7 +131,7 @@ export class AlertsPage {
     return this.table()
       .getByRole("row")
       .filter({ has: this.page.getByRole("link", { name: entity, exact: true }) })
-      .filter({ hasText: kind });
+      .filter({ hasText: alertKindLabel(kind) });
   }
 
   async acknowledge(kind: string, entity: string, note: string) {
@@ -141,7 +142,9 @@ export class AlertsPage {
     await expect(dialog).toBeHidden();
   }
 
+  /** Resolve asks first (a resolved alert leaves the active list): click, then confirm. */
   async resolve(kind: string, entity: string) {
     await this.row(kind, entity).getByRole("button", { name: `Resolve ${kind} on ${entity}` }).click();
+    await this.row(kind, entity).getByRole("button", { name: `Confirm: resolve ${kind} on ${entity}` }).click();
   }
 }

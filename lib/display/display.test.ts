@@ -119,3 +119,14 @@ describe("messageStillTrue (power panel)", () => {
     [{ ok: false, powerBefore: "stopped" }, "running", true],
   ])("%o with the VM now %s → %s", (msg, power, shown) => expect(messageStillTrue(msg, power)).toBe(shown));
 });
+
+describe("alertKindLabel", () => {
+  it("names every kind the HA controller raises in words", async () => {
+    const { alertKindLabel, ALERT_KIND_LABELS } = await import("./alert-kind");
+    expect(alertKindLabel("HA_REBUILD_SUCCEEDED")).toBe("HA rebuild succeeded");
+    expect(alertKindLabel("NIC_BOND_DEGRADED")).toBe("Storage bond degraded");
+    expect(alertKindLabel("SOMETHING_NEW")).toBe("Something new");
+    const { ALERT_KINDS } = await import("@/lib/server/ha/alerts");
+    for (const k of ALERT_KINDS) expect(Object.keys(ALERT_KIND_LABELS), `a label for ${k}`).toContain(k);
+  });
+});

@@ -12,10 +12,7 @@ const ZBulk = z.object({
   note: z.string().trim().max(500, "Note is at most 500 characters").optional(),
 });
 
-export interface BulkAlertResult {
-  done: number;
-  skipped: { id: string; reason: string }[];
-}
+import type { BulkAlertResult } from "@/components/alerts/alert-actions";
 
 function parseBulk(raw: Record<string, unknown>) {
   const ids = typeof raw.ids === "string" ? raw.ids.split(",").filter(Boolean) : raw.ids;

@@ -5,6 +5,7 @@ import { ALERT_SEVERITIES, countAlertsByKind, countAlertsByStatus, listAlerts, p
 import { listHostNames } from "@/lib/server/queries/hosts";
 import { ALERT_KINDS } from "@/lib/server/ha/alerts";
 import { AlertReviewTable } from "@/components/alerts/alert-review-table";
+import { acknowledgeAlertsAction, resolveAlertsAction } from "./actions";
 import type { SearchParams } from "@/lib/server/queries/params";
 import { requestTime } from "@/lib/server/queries/params";
 import { Card } from "@/components/ui/card";
@@ -88,7 +89,11 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
             {query.status === "active" ? "Nothing needs attention right now." : "No alert matches these filters."}
           </EmptyState>
         ) : (
-          <AlertReviewTable rows={page.rows} now={now} canAct={roleAtLeast((await getPrincipal())?.role, "operator")} />
+          <AlertReviewTable
+            rows={page.rows}
+            now={now}
+            actions={roleAtLeast((await getPrincipal())?.role, "operator") ? { acknowledge: acknowledgeAlertsAction, resolve: resolveAlertsAction } : null}
+          />
         )}
         <Pagination pathname="/alerts" params={params} {...page} noun="alerts" />
       </Card>

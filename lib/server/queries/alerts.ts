@@ -1,6 +1,8 @@
 import "server-only";
 import type { Alert, Prisma } from "@prisma/client";
 import { getDb, type Db } from "@/lib/server/db";
+import { plainText } from "@/lib/display/text";
+import { resolveTextRefs, type TextRefs } from "./text-refs";
 import { enumParam, pageOf, pageParams, param, skipTake, type Page, type SearchParams } from "./params";
 
 export const ALERT_STATUSES = ["open", "acknowledged", "resolved"] as const;
@@ -125,9 +127,10 @@ export async function listAlerts(query: AlertListQuery, db: Db = getDb()): Promi
   // Links only to entities that still exist.
   const hostIds = [...new Set(alerts.map(alertHostId).filter((x): x is string => !!x))];
   const vmIds = [...new Set(alerts.map(alertVmId).filter((x): x is string => !!x))];
-  const [hosts, vms] = await Promise.all([
+  const [hosts, vms, refs] = await Promise.all([
     hostIds.length ? db.host.findMany({ where: { id: { in: hostIds } }, select: { id: true, name: true } }) : [],
     vmIds.length ? db.vm.findMany({ where: { id: { in: vmIds } }, select: { id: true } }) : [],
+    resolveTextRefs(alerts.map((a) => a.message), db),
   ]);
   const hostSet = new Set(hosts.map((h) => h.id));
   const hostNames = new Map(hosts.map((h) => [h.id, h.name]));
@@ -141,8 +144,9 @@ export async function listAlerts(query: AlertListQuery, db: Db = getDb()): Promi
       hostName: hostId ? (hostNames.get(hostId) ?? null) : null,
       vmId: vmId && vmSet.has(vmId) ? vmId : null,
       incident: a.incident,
-      message: clip(a.message),
-      messageClipped: a.message.length > MESSAGE_MAX,
+      // in the console's words, with names for any store id the text holds (never the raw id)
+      message: clip(plainText(a.message, refs)),
+      messageClipped: plainText(a.message, refs).length > MESSAGE_MAX,
     };
   });
   return pageOf(rows, total, query.page, query.pageSize);
@@ -161,7 +165,9 @@ export async function countAlertsByKind(db: Db = getDb()): Promise<Record<string
 }
 
 export interface AlertDetail extends Omit<AlertRow, "message" | "messageClipped" | "hostName"> {
+  /** As stored; show it with `refs` (names and links for the ids it holds). */
   message: string;
+  refs: TextRefs;
   incident: { id: string; seq: number; kind: string; status: string } | null;
   /** Earlier and later episodes of the same kind on the same entity (newest first). */
   episodes: { id: string; status: string; raisedAt: string; resolvedAt: string | null; resolvedBy: string | null; count: number }[];
@@ -173,7 +179,7 @@ export async function getAlert(id: string, db: Db = getDb()): Promise<AlertDetai
   if (!a) return null;
   const hostId = alertHostId(a);
   const vmId = alertVmId(a);
-  const [host, vm, episodes] = await Promise.all([
+  const [host, vm, episodes, refs] = await Promise.all([
     hostId ? db.host.findUnique({ where: { id: hostId }, select: { id: true } }) : null,
     vmId ? db.vm.findUnique({ where: { id: vmId }, select: { id: true } }) : null,
     db.alert.findMany({
@@ -182,6 +188,7 @@ export async function getAlert(id: string, db: Db = getDb()): Promise<AlertDetai
       take: 20,
       select: { id: true, status: true, raisedAt: true, resolvedAt: true, resolvedBy: true, count: true },
     }),
+    resolveTextRefs([a.message], db),
   ]);
   return {
     ...alertFields(a),
@@ -189,6 +196,7 @@ export async function getAlert(id: string, db: Db = getDb()): Promise<AlertDetai
     vmId: vm?.id ?? null,
     incident: a.incident,
     message: a.message,
+    refs,
     episodes: episodes.map((e) => ({ ...e, raisedAt: e.raisedAt.toISOString(), resolvedAt: e.resolvedAt?.toISOString() ?? null })),
   };
 }

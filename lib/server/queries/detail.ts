@@ -1,5 +1,6 @@
 import "server-only";
 import type { Db } from "@/lib/server/db";
+import { humanizeMessages } from "./text-refs";
 
 export interface OpenAlertRow {
   id: string;
@@ -17,5 +18,5 @@ export async function listOpenAlerts(db: Db, of: { hostId: string } | { vmId: st
     take: 20,
     select: { id: true, kind: true, severity: true, message: true, raisedAt: true },
   });
-  return alerts.map((a) => ({ ...a, raisedAt: a.raisedAt.toISOString() }));
+  return humanizeMessages(alerts.map((a) => ({ ...a, raisedAt: a.raisedAt.toISOString() })), db);
 }

@@ -1,6 +1,9 @@
 import "server-only";
 import { getDb, type Db } from "@/lib/server/db";
 import { buildIncidentTimeline, type IncidentTimeline } from "@/lib/incidents/timeline";
+import { plainText } from "@/lib/display/text";
+import { incidentTitle } from "@/lib/display/incident";
+import { resolveTextRefs } from "./text-refs";
 import { enumParam, pageOf, pageParams, param, parseJson, skipTake, type Page, type SearchParams } from "./params";
 
 export const INCIDENT_STATUSES = ["open", "closed"] as const;
@@ -118,8 +121,15 @@ export interface IncidentDetail {
   /** VMs the incident touched that still exist (for links). */
   vmIds: string[];
   alerts: { id: string; kind: string; severity: string; status: string; entityType: string; entityName: string; message: string; raisedAt: string; resolvedBy: string | null }[];
+  /** Events recorded (read: at most INCIDENT_EVENTS_MAX). Each is listed once, on the timeline or in a VM lane, except a crash (in both). */
   events: number;
+  eventsShared: number;
+  eventsCapped: boolean;
+  /** "Host failure of host-03", "web-01 crashed on host-03": from the kind and what the events say. */
+  title: string;
 }
+
+export const INCIDENT_EVENTS_MAX = 5000;
 
 /** One incident with its timeline (built from its events) and its alerts; null when unknown. */
 export async function getIncident(id: string, now: number = Date.now(), db: Db = getDb()): Promise<IncidentDetail | null> {
@@ -129,7 +139,7 @@ export async function getIncident(id: string, now: number = Date.now(), db: Db =
   });
   if (!inc) return null;
   const [events, alerts] = await Promise.all([
-    db.event.findMany({ where: { incidentId: id }, orderBy: [{ at: "asc" }, { id: "asc" }], take: 5000 }),
+    db.event.findMany({ where: { incidentId: id }, orderBy: [{ at: "asc" }, { id: "asc" }], take: INCIDENT_EVENTS_MAX }),
     db.alert.findMany({
       where: { incidentId: id },
       orderBy: [{ raisedAt: "asc" }, { id: "asc" }],
@@ -143,12 +153,26 @@ export async function getIncident(id: string, now: number = Date.now(), db: Db =
   // A deleted VM keeps its name from the events' messages ("web-01 is running on …").
   for (const e of events) if (e.vmId && !names.has(e.vmId)) names.set(e.vmId, e.message.split(/[ :]/)[0] || e.vmId);
   const iso = (d: Date | null) => d?.toISOString() ?? null;
+  // Texts in the console's words, with names for any store id they hold (never the raw id).
+  const refs = await resolveTextRefs([...events.flatMap((e) => [e.message, e.data]), ...alerts.map((a) => a.message)], db);
+  const human = (x: string) => plainText(x, refs);
+  const humanData = (d: Record<string, unknown> | null): Record<string, unknown> | null => {
+    if (!d) return d;
+    const out: Record<string, unknown> = { ...d };
+    for (const k of ["reasons", "error", "reason"]) {
+      const v = d[k];
+      if (typeof v === "string") out[k] = human(v);
+      else if (Array.isArray(v)) out[k] = v.map((x) => (typeof x === "string" ? human(x) : x));
+    }
+    return out;
+  };
   const timeline = buildIncidentTimeline(
     { kind: inc.kind, openedAt: inc.openedAt.toISOString(), detectedAt: iso(inc.detectedAt), failedAt: iso(inc.failedAt), closedAt: iso(inc.closedAt) },
-    events.map((e) => ({ id: e.id, at: e.at.toISOString(), kind: e.kind, message: e.message, hostId: e.hostId, vmId: e.vmId, data: parseJson<Record<string, unknown>>(e.data) })),
+    events.map((e) => ({ id: e.id, at: e.at.toISOString(), kind: e.kind, message: human(e.message), hostId: e.hostId, vmId: e.vmId, data: humanData(parseJson<Record<string, unknown>>(e.data)) })),
     names,
     now,
   );
+  const crashes = events.filter((e) => e.kind === "vm-crashed" && e.vmId);
   return {
     id: inc.id,
     seq: inc.seq,
@@ -162,7 +186,19 @@ export async function getIncident(id: string, now: number = Date.now(), db: Db =
     closedAt: iso(inc.closedAt),
     timeline,
     vmIds: vms.map((v) => v.id),
-    alerts: alerts.map((a) => ({ ...a, message: a.message.length > 400 ? `${a.message.slice(0, 399)}…` : a.message, raisedAt: a.raisedAt.toISOString() })),
+    alerts: alerts.map((a) => {
+      const m = human(a.message);
+      return { ...a, message: m.length > 400 ? `${m.slice(0, 399)}…` : m, raisedAt: a.raisedAt.toISOString() };
+    }),
     events: events.length,
+    eventsShared: crashes.length,
+    eventsCapped: events.length >= INCIDENT_EVENTS_MAX,
+    title: incidentTitle({
+      seq: inc.seq,
+      kind: inc.kind,
+      host: inc.host,
+      eventKinds: [...new Set(events.map((e) => e.kind))],
+      crashedVms: [...new Set(crashes.map((e) => names.get(e.vmId!) ?? "a VM"))],
+    }),
   };
 }

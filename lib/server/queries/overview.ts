@@ -1,6 +1,7 @@
 import "server-only";
 import { getDb, type Db } from "@/lib/server/db";
 import { clip } from "./alerts";
+import { humanizeMessages } from "./text-refs";
 import { byLiveVersion } from "./live-cache";
 
 export interface CapacityLine {
@@ -139,7 +140,7 @@ export async function getOverview(db: Db = getDb()): Promise<Overview> {
       warning: count("open", "warning"),
       info: count("open", "info"),
     },
-    recentAlerts: recentAlerts.map((a) => ({ ...a, message: clip(a.message, 300), raisedAt: a.raisedAt.toISOString() })),
+    recentAlerts: (await humanizeMessages(recentAlerts, db)).map((a) => ({ ...a, message: clip(a.message, 300), raisedAt: a.raisedAt.toISOString() })),
     openIncidents,
     recentIncidents: recentIncidents.map((i) => ({
       id: i.id,

@@ -10,6 +10,9 @@ import { AlertStatusBadge, IncidentStatusBadge, SeverityBadge } from "@/componen
 import { Table, THead, Th, Td, Tr, entityLink } from "@/components/ui/table";
 import { fmtAgo, fmtDateTime } from "@/components/ui/format";
 import { AlertRowActions } from "@/components/alerts/alert-actions";
+import { acknowledgeAlertsAction, resolveAlertsAction } from "../actions";
+import { HumanText } from "@/components/ui/human-text";
+import { alertKindLabel } from "@/lib/display/alert-kind";
 import { RoleGate } from "@/app/(console)/_loaders/role-gate";
 
 type Props = { params: Promise<{ id: string }> };
@@ -33,8 +36,8 @@ export default async function AlertPage({ params }: Props) {
   return (
     <>
       <PageHeader
-        crumbs={[{ label: "Alerts", href: "/alerts" }, { label: a.kind }]}
-        title={a.kind}
+        crumbs={[{ label: "Alerts", href: "/alerts" }, { label: alertKindLabel(a.kind) }]}
+        title={alertKindLabel(a.kind)}
         badges={
           <>
             <SeverityBadge severity={a.severity} />
@@ -56,7 +59,7 @@ export default async function AlertPage({ params }: Props) {
         }
         actions={
           <RoleGate role="operator">
-            <AlertRowActions id={a.id} status={a.status} size="md" name={`${a.kind} on ${a.entityName}`} />
+            <AlertRowActions actions={{ acknowledge: acknowledgeAlertsAction, resolve: resolveAlertsAction }} id={a.id} status={a.status} size="md" name={`${a.kind} on ${a.entityName}`} />
           </RoleGate>
         }
       />
@@ -66,7 +69,7 @@ export default async function AlertPage({ params }: Props) {
             <CardHeader id="alert-message-title" title="Message" />
             <CardBody>
               <p className="text-[13.5px] leading-6 whitespace-pre-wrap text-zinc-800" data-testid="alert-message">
-                {a.message}
+                <HumanText text={a.message} refs={a.refs} />
               </p>
             </CardBody>
           </Card>

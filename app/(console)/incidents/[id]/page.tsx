@@ -12,18 +12,17 @@ type Props = { params: Promise<{ id: string }> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const inc = await getIncident((await params).id);
-  return { title: inc ? `Incident #${inc.seq}` : "Incident not found" };
+  return { title: inc ? inc.title : "Incident not found" };
 }
 
 export default async function IncidentPage({ params }: Props) {
   const inc = await getIncident((await params).id, requestTime());
   if (!inc) notFound();
-  const what = inc.kind === "host-failure" ? "Host failure" : inc.kind === "network-fault" ? "Network fault" : inc.kind === "vm-crash" ? "VM crash" : inc.kind;
   return (
     <>
       <PageHeader
         crumbs={[{ label: "Incidents", href: "/incidents" }, { label: `#${inc.seq}` }]}
-        title={`Incident #${inc.seq}: ${what}${inc.host ? ` of ${inc.host.name}` : ""}`}
+        title={inc.title}
         badges={
           <>
             <IncidentStatusBadge status={inc.status} />
