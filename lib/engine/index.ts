@@ -12,3 +12,5 @@ export { whatIfAll } from "./whatif";
 export { allocateAddress, createAddressAllocator, validateStaticAddress, poolSize, validateNetworkConfig, type IpamNetwork, type AddressAllocator } from "./ipam";
 export { sessionsPerDisk, planStorageSessions } from "./storage-path";
 export { fmtMem } from "./format";
+export { nextHostState, observedBetween, NO_STALLS, type LivenessHost, type LivenessTiming, type DetectorView, type HostTransition, type LivenessDecision } from "./liveness";
+export { VM_POWER_STATES, VM_POWER_TRANSITIONS, vmPowerTransitionAllowed, isVmPowerState, type VmPowerState } from "./vm-state";
