@@ -5,6 +5,7 @@ import { getClusterLive } from "@/lib/server/queries/cluster";
 import { countActiveAlertsLive } from "@/lib/server/queries/overview";
 import { requirePageRole } from "@/lib/server/auth/session";
 import { UserPanel } from "@/components/auth/user-panel";
+import { signOutAction } from "@/app/(auth)/actions";
 import { LiveRefresh } from "@/components/live/live-refresh";
 
 export const dynamic = "force-dynamic";
@@ -33,7 +34,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
             </Link>
           </div>
           <Sidebar openAlerts={alerts.open} />
-          <UserPanel me={me} />
+          <UserPanel me={me} signOut={signOutAction} />
         </div>
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">

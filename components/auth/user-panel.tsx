@@ -2,9 +2,9 @@
 import Link from "next/link";
 import { LogOut, ScrollText, Users } from "lucide-react";
 import type { Principal } from "@/lib/server/auth/principal";
-import { signOutAction } from "@/app/(auth)/actions";
 
-export function UserPanel({ me }: { me: Principal }) {
+/** `signOut`: the sign-out server action, passed in by the layout. */
+export function UserPanel({ me, signOut }: { me: Principal; signOut: () => Promise<void> }) {
   return (
     <div className="border-t border-zinc-800 px-3 py-3 text-[12.5px] text-zinc-300" data-testid="user-panel">
       {me.role === "admin" && (
@@ -26,7 +26,7 @@ export function UserPanel({ me }: { me: Principal }) {
             <span data-testid="signed-in-role">{me.role}</span> · {me.email}
           </p>
         </div>
-        <form action={signOutAction}>
+        <form action={signOut}>
           <button type="submit" className="inline-flex items-center gap-1 rounded px-1.5 py-1 text-zinc-300 hover:bg-zinc-800 hover:text-white" aria-label="Sign out" title="Sign out">
             <LogOut aria-hidden className="size-4" />
           </button>

@@ -9,21 +9,21 @@ import { useRouter } from "next/navigation";
 import { ArrowRight, CheckCircle2, CircleAlert, Wrench } from "lucide-react";
 import type { GpuDashboard, GpuModeSwitchView } from "@/lib/server/queries/gpu-dashboard";
 import type { GpuModeSwitchResult } from "@/lib/server/gpu-mode";
-import { switchGpuModeAction } from "@/app/(console)/gpus/dashboard/actions";
-import { useActionForm, useHydrated } from "@/components/forms/use-action-form";
+import { useActionForm, useHydrated, type FormAction } from "@/components/forms/use-action-form";
 import { FormBanner, SubmitButton, inputClass } from "@/components/forms/fields";
 import { Card, CardHeader } from "@/components/ui/card";
 import { HostStateBadge, TagChip } from "@/components/ui/status";
 import { entityLink } from "@/components/ui/table";
 import { cn } from "@/components/ui/cn";
 
-export function GpuModeSwitch({ choices, view, canSwitch }: { choices: GpuDashboard["choices"]; view: GpuModeSwitchView | null; canSwitch: boolean }) {
+/** `switchAction`: the mode-switch server action, passed in by the page. */
+export function GpuModeSwitch({ choices, view, canSwitch, switchAction }: { choices: GpuDashboard["choices"]; view: GpuModeSwitchView | null; canSwitch: boolean; switchAction: FormAction<GpuModeSwitchResult> }) {
   const router = useRouter();
   const hydrated = useHydrated();
   const [done, setDone] = useState<GpuModeSwitchResult | null>(null);
   // The confirm form's state lives here: the server re-renders the plan after the switch (the GPU's
   // mode changed), and the answer must survive that.
-  const form = useActionForm<GpuModeSwitchResult>(switchGpuModeAction, (data) => {
+  const form = useActionForm<GpuModeSwitchResult>(switchAction, (data) => {
     setDone(data);
     router.refresh();
   });

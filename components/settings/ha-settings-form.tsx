@@ -9,7 +9,8 @@ import { CheckCircle2, CircleAlert, Info, ShieldAlert, ShieldCheck } from "lucid
 import { ZHaSettingsInput } from "@/lib/schemas/ha-settings";
 import type { ActionFieldErrors } from "@/lib/schemas/action-result";
 import type { HaPreview, HaSettings, SaveHaSettingsResult } from "@/lib/server/settings";
-import { previewHaSettingsAction, saveHaSettingsAction } from "@/app/(console)/settings/ha/actions";
+import type { ActionResult } from "@/lib/schemas/action-result";
+import type { FormAction } from "@/components/forms/use-action-form";
 import { useActionForm } from "@/components/forms/use-action-form";
 import { Field, FieldErrorText, FormBanner, SubmitButton, controlAria, inputClass } from "@/components/forms/fields";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
@@ -68,7 +69,13 @@ const RESERVATIONS = [
 
 const DEBOUNCE_MS = 400;
 
-export function HaSettingsForm({ initial, canEdit }: { initial: HaSettings; canEdit: boolean }) {
+/** The settings form's server actions (passed in by the page). */
+export interface HaSettingsActions {
+  preview: (input: FormData | Record<string, unknown>) => Promise<ActionResult<HaPreview>>;
+  save: FormAction<SaveHaSettingsResult>;
+}
+
+export function HaSettingsForm({ initial, canEdit, actions }: { initial: HaSettings; canEdit: boolean; actions: HaSettingsActions }) {
   const router = useRouter();
   const [values, setValues] = useState<Values>(() => toValues(initial));
   // After a save the page re-renders with the stored settings: take them (the saved note stays).
@@ -78,7 +85,7 @@ export function HaSettingsForm({ initial, canEdit }: { initial: HaSettings; canE
     setValues(toValues(initial));
   }
   const [saved, setSaved] = useState<SaveHaSettingsResult | null>(null);
-  const { state, pending, failed, formProps, ready } = useActionForm<SaveHaSettingsResult>(saveHaSettingsAction, (data) => {
+  const { state, pending, failed, formProps, ready } = useActionForm<SaveHaSettingsResult>(actions.save, (data) => {
     setSaved(data);
     router.refresh();
   });
@@ -109,7 +116,7 @@ export function HaSettingsForm({ initial, canEdit }: { initial: HaSettings; canE
     const my = ++seq.current;
     const t = setTimeout(() => {
       startPreview(async () => {
-        const r = await previewHaSettingsAction(values);
+        const r = await actions.preview(values);
         if (my !== seq.current) return;
         if (r.ok) {
           setPreview(r.data);

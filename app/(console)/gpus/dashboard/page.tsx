@@ -11,6 +11,7 @@ import { fmtInt } from "@/components/ui/format";
 import { StatCard } from "@/components/overview/stat-card";
 import { GpuGroupsTable, PassthroughTable, SlotGrid } from "@/components/gpus/gpu-dashboard";
 import { GpuModeSwitch } from "@/components/gpus/gpu-mode-switch";
+import { switchGpuModeAction } from "./actions";
 
 export const metadata: Metadata = { title: "GPU dashboard" };
 
@@ -45,7 +46,7 @@ export default async function GpuDashboardPage({ searchParams }: { searchParams:
       </Card>
 
       <div className="mt-3">
-        <GpuModeSwitch choices={d.choices} view={modeSwitch} canSwitch={roleAtLeast(me?.role, "admin")} />
+        <GpuModeSwitch choices={d.choices} view={modeSwitch} canSwitch={roleAtLeast(me?.role, "admin")} switchAction={switchGpuModeAction} />
       </div>
 
       <Card className="mt-3">

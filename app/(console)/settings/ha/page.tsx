@@ -7,6 +7,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { HaSettingsForm } from "@/components/settings/ha-settings-form";
+import { previewHaSettingsAction, saveHaSettingsAction } from "./actions";
 
 export const metadata: Metadata = { title: "HA settings" };
 
@@ -19,7 +20,7 @@ export default async function HaSettingsPage() {
         description="How the cluster protects VMs when a host fails: HA mode, fault tolerance, the Guarantee reserve and the failure-detection timings. HA priority is set per VM on its edit page."
       />
       {settings ? (
-        <HaSettingsForm initial={settings} canEdit={roleAtLeast(me?.role, "admin")} />
+        <HaSettingsForm initial={settings} canEdit={roleAtLeast(me?.role, "admin")} actions={{ preview: previewHaSettingsAction, save: saveHaSettingsAction }} />
       ) : (
         <Card>
           <EmptyState icon={ShieldCheck} title="No cluster yet">
