@@ -1,6 +1,6 @@
 // The agent protocol over HTTP (docs/agent-protocol.md): register, heartbeat, fetch commands,
-// acknowledge — one client module for any agent written in TypeScript. Its methods have the shape
-// of the simulator's AgentTransport (lib/sim/transport.ts), so the simulated agents can move onto it.
+// acknowledge — the one client for every agent written in TypeScript: haven-agent (lib/agent/agent.ts)
+// and the simulated agents over HTTP (lib/sim/http-transport.ts wraps it).
 //
 // Network failures, timeouts and 5xx answers are ConsoleUnreachableError (the agent's isolation
 // clock keeps running); 4xx answers are ConsoleHttpError with the problem+json body (401: the
@@ -71,7 +71,8 @@ export function createProtocolClient(opts: ProtocolClientOptions): ProtocolClien
       res = await fetch(base + path, {
         method: body === undefined ? "GET" : "POST",
         headers: {
-          authorization: `Bearer ${token}`,
+          // No token (a simulated host nobody issued one for): no header, and the console's 401 says so.
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
           accept: "application/json",
           ...(body === undefined ? {} : { "content-type": "application/json" }),
           ...(opts.userAgent ? { "user-agent": opts.userAgent } : {}),

@@ -1,5 +1,5 @@
-// How a simulated agent reaches the console. In-process now (the scenario runner, tests); an
-// HTTP transport with the same interface talks to app/api/agent/v1 later.
+// How a simulated agent reaches the console: in process (the scenario runner, the demo fleet, tests:
+// in-process-transport.ts) or over HTTP (http-transport.ts, on the real agent's protocol client).
 import type {
   TCommandAck,
   TCommandAckResponse,
@@ -17,10 +17,9 @@ export interface AgentTransport {
   ack(token: string, ack: TCommandAck): Promise<TCommandAckResponse>;
 }
 
-/** Thrown when the agent cannot reach the console (isolation, console down). */
-export class ConsoleUnreachableError extends Error {
-  constructor(msg = "console unreachable") {
-    super(msg);
-    this.name = "ConsoleUnreachableError";
-  }
-}
+/**
+ * Thrown when the agent cannot reach the console (isolation, console down): the one class of the
+ * agent protocol client (lib/agent/protocol-client.ts), so the simulated agent and the real one
+ * tell an unreachable console from a refusal alike, over HTTP or in process.
+ */
+export { ConsoleUnreachableError } from "@/lib/agent/protocol-client";

@@ -7,7 +7,7 @@ import { roleAtLeast } from "@/lib/schemas/auth";
 import { PageSkeleton } from "@/components/ui/skeleton";
 import { WhatIfSkeleton } from "@/components/ha/host-what-if";
 import { DemoFaults } from "../../_loaders/demo-faults";
-import { HostDetailSection, HostPowerConfirmationSection, HostWhatIfSection, MaintenanceSection } from "./sections";
+import { DiscoveredDevicesSection, HostDetailSection, HostPowerConfirmationSection, HostWhatIfSection, MaintenanceSection } from "./sections";
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -29,6 +29,11 @@ export default async function HostPage({ params }: Props) {
       {canAdmin && (
         <Suspense fallback={null}>
           <HostPowerConfirmationSection hostId={host.id} />
+        </Suspense>
+      )}
+      {canAdmin && (
+        <Suspense fallback={null}>
+          <DiscoveredDevicesSection hostId={host.id} hostName={host.name} />
         </Suspense>
       )}
       <Suspense fallback={null}>
