@@ -45,6 +45,7 @@ export function isPublicPath(pathname: string): boolean {
     pathname === "/sign-in" ||
     pathname === "/setup" ||
     pathname === "/forbidden" ||
+    pathname.startsWith("/sso/") || // single sign-on: the IdP's callback and the refusal page
     pathname === "/api/health" ||
     pathname.startsWith("/api/health/") ||
     pathname.startsWith("/api/agent/")

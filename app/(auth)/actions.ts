@@ -4,7 +4,7 @@ import { redirect } from "next/navigation";
 import type { ActionResult } from "@/lib/schemas/action-result";
 import { formInput } from "@/lib/server/inventory/action";
 import { toAppError } from "@/lib/server/inventory/common";
-import { completeSetup, signInWithPassword, signOutSession } from "@/lib/server/auth/sign-in";
+import { completeSetup, signInWithPassword, signOutSession, startSsoSignIn } from "@/lib/server/auth/sign-in";
 import { currentRequestHeaders } from "@/lib/server/auth/session";
 import { safeNextPath } from "@/lib/safe-next-path";
 
@@ -39,6 +39,20 @@ export async function setupAction(_prev: Prev, input: Input): Promise<ActionResu
     return { ok: false, ...(err.fieldErrors ? { fieldErrors: err.fieldErrors } : {}), formError: err.message };
   }
   redirect("/");
+}
+
+/** Single sign-on: off to the identity provider (it comes back to /sso/callback/oidc). */
+export async function ssoSignInAction(input: FormData): Promise<void> {
+  const raw = formInput(input);
+  let url: string;
+  try {
+    url = await startSsoSignIn(landing(raw), await currentRequestHeaders());
+  } catch (e) {
+    const err = toAppError(e);
+    console.error("sso sign-in failed to start", e);
+    redirect(`/sso/refused?error=sso_unavailable&error_description=${encodeURIComponent(err.message)}`);
+  }
+  redirect(url);
 }
 
 export async function signOutAction(): Promise<void> {
