@@ -128,6 +128,26 @@ describe("haven-agent loop", () => {
     expect(hb.nics?.some((n) => n.name === "ens1f0")).toBe(false);
   });
 
+  it("five starts at once on a slow libvirt: each acknowledged right after its create (no listing in the way), every ack once, all reported by the next heartbeat", async () => {
+    makeAgent();
+    await until(() => console_.state.heartbeats.length >= 3, 3000, "heartbeats");
+    hv.listDelayMs = 1500; // every `virsh list` now takes 1.5 s
+    const cmds = [1, 2, 3, 4, 5].map((i) => start(`vm-${i}`, 1));
+    const sent = Date.now();
+    for (const c of cmds) console_.send(c);
+    await until(() => console_.state.acks.length >= 5, 5000, "5 acks");
+    const took = Date.now() - sent;
+    expect(console_.state.acks.map((a) => a.commandId).sort()).toEqual(cmds.map((c) => c.id).sort());
+    expect(console_.state.acks.every((a) => a.status === "done")).toBe(true);
+    // Fetched at the next heartbeat (≤ 100 ms), created, acknowledged: far less than one listing.
+    expect(took).toBeLessThan(1200);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(console_.state.acks).toHaveLength(5); // none twice
+    const n = console_.state.heartbeats.length;
+    await until(() => console_.state.heartbeats.length > n, 2000, "a heartbeat");
+    expect(vmsOf(console_.state.heartbeats.at(-1)!.body)).toEqual(["vm-1@1:running", "vm-2@1:running", "vm-3@1:running", "vm-4@1:running", "vm-5@1:running"]);
+  });
+
   it("with a token file: waits for the token an admin drops there, then registers with it", async () => {
     let file = "";
     makeAgent({ token: () => file });

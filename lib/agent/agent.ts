@@ -89,6 +89,8 @@ export class HostAgent {
   private listingFailed = false;
   private starting = new Map<string, { generation: number; commandId: string }>();
   private vmQueues = new Map<string, Promise<void>>();
+  private flushing: Promise<void> | null = null;
+  private flushAgain = false;
   private timer: ReturnType<typeof setInterval> | null = null;
   private stopWatch: (() => void) | null = null;
   private nicNames: string[] = [];
@@ -420,7 +422,29 @@ export class HostAgent {
     for (const c of cmds) this.accept(c);
   }
 
-  private async flush(): Promise<void> {
+  /**
+   * Sends the acknowledgements waiting, oldest first — one flush at a time (answers finishing
+   * together must not send one ack twice and drop the one behind it).
+   */
+  private flush(): Promise<void> {
+    if (this.flushing) {
+      this.flushAgain = true;
+      return this.flushing;
+    }
+    this.flushing = (async () => {
+      try {
+        do {
+          this.flushAgain = false;
+          await this.flushOnce();
+        } while (this.flushAgain && this.outbox.length && this.registered);
+      } finally {
+        this.flushing = null;
+      }
+    })();
+    return this.flushing;
+  }
+
+  private async flushOnce(): Promise<void> {
     while (this.outbox.length && this.registered) {
       const ack = this.outbox[0];
       try {
@@ -470,13 +494,19 @@ export class HostAgent {
 
   private async startVm(c: Extract<TAgentCommand, { kind: "start-vm" }>): Promise<void> {
     try {
-      const copies = (await this.refreshDomains()).filter((d) => d.meta.vmId === c.vmId);
+      // The kept listing (fresh within a heartbeat, edited by lifecycle events and by this agent's
+      // own creates and destroys) says whether a copy runs; only when it shows one, or cannot be
+      // trusted (none yet, listings failing), is libvirt asked again — a start costs one virsh call.
+      const trusted = this.domainsAt > 0 && !this.listingFailed;
+      let copies = trusted ? this.domains.filter((d) => d.meta.vmId === c.vmId) : null;
+      if (!copies || copies.length) copies = (await this.refreshDomains()).filter((d) => d.meta.vmId === c.vmId);
       if (copies.some((d) => d.meta.generation >= c.generation)) {
         this.answer(c, "done"); // already runs (a redelivered or repeated start)
         return;
       }
       // An older copy here is stale: it goes before the new generation starts.
       for (const d of copies) await this.o.hypervisor.destroy(d.uuid);
+      if (copies.length) this.forgetDomains(copies.map((d) => d.uuid));
       let plan: { spec: DomainSpec; prep: DevicePrep };
       try {
         plan = this.o.plan(c as StartCommandLike);
@@ -495,9 +525,12 @@ export class HostAgent {
         if (this.o.prepareDevices && (plan.prep.mdevs.length || plan.prep.vfVgpuTypes.length)) await this.o.prepareDevices(plan.prep);
         await this.o.hypervisor.create(xml);
         this.stats.starts++;
-        this.o.log.info(`started ${c.payload.vmName} (${c.vmId}) generation ${c.generation} as ${plan.spec.name} [${(c.payload as TStartVmPayload).purpose}]`);
-        await this.refreshDomains().catch(() => {});
+        // Running now (create returns once QEMU runs the guest): into the kept listing at once, so
+        // the next heartbeat reports it without listing again, and acknowledged at once.
+        this.domains = [...this.domains.filter((d) => d.uuid !== plan.spec.uuid), { uuid: plan.spec.uuid, name: plan.spec.name, meta: plan.spec.meta }];
+        this.domainsAt = Math.max(this.domainsAt, this.now());
         this.answer(c, "done");
+        this.o.log.info(`started ${c.payload.vmName} (${c.vmId}) generation ${c.generation} as ${plan.spec.name} [${(c.payload as TStartVmPayload).purpose}]`);
       } catch (e) {
         this.stats.startFailures++;
         const msg = explainStartError(this.o.host, (e as Error).message);
@@ -523,8 +556,15 @@ export class HostAgent {
       this.stats.stops++;
       this.o.log.info(`stopped ${d.meta.vmName} (${vmId}) generation ${d.meta.generation} [${reason}]`);
     }
-    await this.refreshDomains().catch(() => {});
+    this.forgetDomains(copies.map((d) => d.uuid));
     done();
+  }
+
+  /** Domains this agent destroyed leave the kept listing now (a listing started before cannot bring them back). */
+  private forgetDomains(uuids: string[]): void {
+    const gone = new Set(uuids);
+    this.domains = this.domains.filter((d) => !gone.has(d.uuid));
+    this.domainsAt = Math.max(this.domainsAt, this.now());
   }
 
   // ------------------------------------------------------------------ isolation and the watchdog

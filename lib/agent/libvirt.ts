@@ -90,6 +90,9 @@ export interface VirshOptions {
 
 export class VirshHypervisor implements Hypervisor {
   private meta = new Map<string, HavenMeta | null>();
+  private metaInflight = new Map<string, Promise<HavenMeta | null | "gone">>();
+  /** Created by this driver lately: kept in the metadata cache although a listing did not show them yet. */
+  private created = new Set<string>();
   readonly uri: string;
   private readonly bin: string;
   private readonly timeoutMs: number;
@@ -114,30 +117,47 @@ export class VirshHypervisor implements Hypervisor {
     return (await this.virsh(["version"])).trim();
   }
 
-  async listOwned(host: string): Promise<OwnedDomain[]> {
-    const out = await this.virsh(["list", "--uuid", "--name"]);
-    const seen = new Set<string>();
-    const owned: OwnedDomain[] = [];
-    for (const line of out.split("\n")) {
-      const m = /^\s*([0-9a-f-]{36})\s+(\S+)\s*$/i.exec(line);
-      if (!m) continue;
-      const [, uuid, name] = m;
-      seen.add(uuid);
-      if (!this.meta.has(uuid)) {
-        try {
-          this.meta.set(uuid, parseMetadata(await this.virsh(["metadata", uuid, "--uri", HAVEN_XMLNS])));
-        } catch (e) {
+  /** A domain's Haven metadata (null: not Haven's; "gone": it vanished). Concurrent asks share one virsh call. */
+  private metadataOf(uuid: string): Promise<HavenMeta | null | "gone"> {
+    let p = this.metaInflight.get(uuid);
+    if (!p) {
+      p = this.virsh(["metadata", uuid, "--uri", HAVEN_XMLNS]).then(
+        (out) => parseMetadata(out),
+        (e) => {
           const msg = (e as VirshError).stderr ?? "";
           // A domain without Haven metadata is someone else's; one that vanished meanwhile is gone.
-          if (/metadata not found|No metadata|Requested metadata element is not present/i.test(msg)) this.meta.set(uuid, null);
-          else if (/Domain not found|failed to get domain/i.test(msg)) continue;
-          else throw e;
-        }
-      }
+          if (/metadata not found|No metadata|Requested metadata element is not present/i.test(msg)) return null;
+          if (/Domain not found|failed to get domain/i.test(msg)) return "gone" as const;
+          throw e;
+        },
+      );
+      this.metaInflight.set(uuid, p);
+      void p.finally(() => this.metaInflight.delete(uuid)).catch(() => {});
+    }
+    return p;
+  }
+
+  async listOwned(host: string): Promise<OwnedDomain[]> {
+    const out = await this.virsh(["list", "--uuid", "--name"]);
+    const rows: { uuid: string; name: string }[] = [];
+    for (const line of out.split("\n")) {
+      const m = /^\s*([0-9a-f-]{36})\s+(\S+)\s*$/i.exec(line);
+      if (m) rows.push({ uuid: m[1], name: m[2] });
+    }
+    // New domains' metadata in parallel (several guests started at once: one round, not one each).
+    const unknown = rows.filter((r) => !this.meta.has(r.uuid));
+    const metas = await Promise.all(unknown.map((r) => this.metadataOf(r.uuid)));
+    unknown.forEach((r, i) => {
+      const m = metas[i];
+      if (m !== "gone") this.meta.set(r.uuid, m);
+    });
+    const owned: OwnedDomain[] = [];
+    for (const { uuid, name } of rows) {
       const meta = this.meta.get(uuid);
       if (meta && meta.host === host) owned.push({ uuid, name, meta });
     }
-    for (const k of [...this.meta.keys()]) if (!seen.has(k)) this.meta.delete(k);
+    const seen = new Set(rows.map((r) => r.uuid));
+    for (const k of [...this.meta.keys()]) if (!seen.has(k) && !this.created.has(k)) this.meta.delete(k);
     return owned;
   }
 
@@ -149,6 +169,14 @@ export class VirshHypervisor implements Hypervisor {
       await this.virsh(["create", file]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+    // Its metadata is the XML's: the next listing needs no `virsh metadata` for it.
+    const uuid = /<uuid>([0-9a-f-]{36})<\/uuid>/i.exec(xml)?.[1];
+    if (uuid) {
+      this.meta.set(uuid, parseMetadata(xml));
+      // A listing that started before the create must not drop it from the cache.
+      this.created.add(uuid);
+      setTimeout(() => this.created.delete(uuid), 60_000).unref();
     }
   }
 
