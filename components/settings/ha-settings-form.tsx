@@ -58,6 +58,10 @@ const MODES = [
   { value: "guarantee", label: "Guarantee", hint: "Keep a reserve so that any FT host failures can be absorbed; refuse power-ons that would break it." },
   { value: "disabled", label: "Disabled", hint: "No VM is restarted when its host fails; no isolation response." },
 ];
+function modeLabel(v: string): string {
+  return MODES.find((m) => m.value === v)?.label ?? v;
+}
+
 const FTS = [
   { value: "1", label: "FT1 · RF2", hint: "Absorb one host failure" },
   { value: "2", label: "FT2 · RF3", hint: "Absorb two simultaneous host failures" },
@@ -105,6 +109,10 @@ export function HaSettingsForm({ initial, canEdit, actions }: { initial: HaSetti
   const err = (k: keyof Values) => clientErrors[k] ?? (failed?.fieldErrors?.[k] && submitted?.[k] === values[k] ? failed.fieldErrors[k] : undefined);
 
   const dirty = (Object.keys(values) as (keyof Values)[]).some((k) => values[k] !== toValues(initial)[k]);
+  // A change of HA mode changes what happens at the next host failure: the admin confirms it.
+  const modeChange = values.haMode !== toValues(initial).haMode ? { from: modeLabel(toValues(initial).haMode), to: modeLabel(values.haMode) } : null;
+  const [modeAck, setModeAck] = useState<string | null>(null);
+  const modeConfirmed = !modeChange || modeAck === values.haMode;
 
   // The consequence, computed on the server as the form changes (debounced; stale answers dropped).
   const [preview, setPreview] = useState<HaPreview | null>(null);
@@ -246,7 +254,16 @@ export function HaSettingsForm({ initial, canEdit, actions }: { initial: HaSetti
 
         {canEdit && (
           <div className="mt-3 flex flex-wrap items-center gap-3">
-            <SubmitButton pending={pending} ready={ready && check.success && dirty}>
+            {modeChange && (
+              <label className="flex w-full items-start gap-2 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-[12.5px] text-amber-900">
+                <input type="checkbox" className="mt-0.5 size-3.5 accent-amber-600" checked={modeAck === values.haMode} onChange={(e) => setModeAck(e.target.checked ? values.haMode : null)} />
+                <span>
+                  Change the HA mode from <strong>{modeChange.from}</strong> to <strong>{modeChange.to}</strong>: it applies at the next host failure (see the consequences on the right).
+                  It can be changed back the same way.
+                </span>
+              </label>
+            )}
+            <SubmitButton pending={pending} ready={ready && check.success && dirty && modeConfirmed}>
               Save HA settings
             </SubmitButton>
             <button type="button" className="text-[13px] font-medium text-zinc-600 hover:text-zinc-900 disabled:opacity-50" disabled={!dirty || pending} onClick={() => setValues(toValues(initial))}>

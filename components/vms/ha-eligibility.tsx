@@ -2,6 +2,7 @@ import { ShieldAlert, ShieldCheck } from "lucide-react";
 import type { HaEligibility as HaEligibilityData } from "@/lib/engine/types";
 import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
+import { humanizeText } from "@/lib/display/text";
 import { entityLink } from "@/components/ui/table";
 
 /** "Qualifies for HA", or "Not HA-eligible" with the engine's reasons (the page streams it on its own). */
@@ -27,7 +28,7 @@ export function HaEligibility({ e }: { e: HaEligibilityData | null }) {
       </Badge>
       <ul className="list-disc space-y-0.5 pl-4 text-[12.5px] text-zinc-700" data-testid="ha-ineligible-reasons">
         {e.reasons.map((r, i) => (
-          <li key={i}>{r}</li>
+          <li key={i}>{humanizeText(r)}</li>
         ))}
       </ul>
       {e.summary && (

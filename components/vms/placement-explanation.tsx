@@ -5,6 +5,7 @@ import type { PlacementExplanation } from "@/lib/server/placement-explain";
 import { Table, THead, Th, Td, Tr, entityLink } from "@/components/ui/table";
 import { HostStateBadge } from "@/components/ui/status";
 import { Badge } from "@/components/ui/badge";
+import { humanizeText } from "@/lib/display/text";
 
 export function PlacementExplanationTable({ explanation, caption }: { explanation: PlacementExplanation; caption?: string }) {
   const e = explanation;
@@ -13,7 +14,7 @@ export function PlacementExplanationTable({ explanation, caption }: { explanatio
       {e.reasons.length > 0 && (
         <ul className="border-b border-zinc-200 bg-amber-50/60 px-4 py-2 text-[12.5px] text-amber-900">
           {e.reasons.map((r, i) => (
-            <li key={i}>{r}</li>
+            <li key={i}>{humanizeText(r)}</li>
           ))}
         </ul>
       )}
@@ -42,7 +43,7 @@ export function PlacementExplanationTable({ explanation, caption }: { explanatio
               <Td className="align-top">
                 <ul className="list-disc space-y-0.5 pl-4 text-[12.5px] text-zinc-700">
                   {h.reasons.map((r, i) => (
-                    <li key={i}>{r}</li>
+                    <li key={i}>{humanizeText(r)}</li>
                   ))}
                 </ul>
               </Td>
