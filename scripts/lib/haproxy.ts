@@ -23,7 +23,7 @@ export function haproxyConfig(port: number, backends: { name: string; port: numb
   const inter = opts.checkMs ?? 500;
   return [
     "global",
-    "  maxconn 20000",
+    "  maxconn 4000",
     "defaults",
     "  mode http",
     "  timeout connect 2s",
@@ -54,9 +54,10 @@ export async function startHaproxy(port: number, backends: { name: string; port:
   const ok = await new Promise<boolean>((r) => check.on("exit", (c) => r(c === 0)));
   if (!ok) throw new Error(`haproxy refused its configuration: ${err}`);
   const child: ChildProcess = spawn(HAPROXY_BIN, ["-db", "-f", cfg], { stdio: ["ignore", "ignore", "pipe"] });
-  child.stderr!.on("data", () => {});
-  await new Promise((r) => setTimeout(r, 300));
-  if (child.exitCode !== null) throw new Error(`haproxy exited (${child.exitCode})`);
+  let log = "";
+  child.stderr!.on("data", (d) => (log = (log + d).slice(-4000)));
+  await new Promise((r) => setTimeout(r, 500));
+  if (child.exitCode !== null) throw new Error(`haproxy exited (${child.exitCode}): ${log}`);
   return {
     port,
     url: `http://127.0.0.1:${port}`,

@@ -134,7 +134,10 @@ export async function joinCluster(send: Send): Promise<{ epoch: number; elector:
 
   const epoch = await new Promise<number>((resolve) => elector.once("elected", resolve));
   process.off("message", follower);
-  setProcessDb(createDb(url, { fenceEpoch: epoch, idleInTransactionMs: Math.max(1000, Math.floor(lease / 2)) }));
+  // A transaction idle that long (a stopped process) is ended by the server, releasing the lease
+  // row for a takeover; a killed process's connections close at once. Long enough that a busy
+  // machine never ends a live controller transaction between two of its statements.
+  setProcessDb(createDb(url, { fenceEpoch: epoch, idleInTransactionMs: Math.max(10_000, 2 * lease) }));
   leading = true;
   log("elected: this instance runs the HA controller", { holder, epoch, address });
   return { epoch, elector };
