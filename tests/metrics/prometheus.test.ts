@@ -184,4 +184,26 @@ describe("GET /api/metrics", () => {
     expect((await query("haven_controller_process_resident_memory_bytes")).length).toBe(1);
     expect((await query("haven_notifications")).length).toBe(4);
   }, 120_000);
+
+  it("backs every panel of the Grafana dashboard in docs/: each query is valid PromQL and names only series the console serves", async () => {
+    const dash = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, "../../docs/grafana-haven.json"), "utf8")) as { panels: { type: string; title: string; targets?: { expr: string }[] }[] };
+    const scraped = (await get("/api/metrics", { authorization: `Bearer ${TOKEN}` })).text;
+    // Every family the console declares (a labelled counter with no sample yet is declared too).
+    const served = new Set<string>();
+    for (const m of scraped.matchAll(/^# TYPE (\S+) (\S+)$/gm)) {
+      served.add(m[1]);
+      if (m[2] === "histogram") for (const x of ["_bucket", "_count", "_sum"]) served.add(m[1] + x);
+    }
+    const exprs = dash.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title, expr: t.expr })));
+    expect(exprs.length).toBeGreaterThan(20);
+    for (const { panel, expr } of exprs) {
+      const names = expr.match(/\b(?:haven|process)_[a-z0-9_]+/g) ?? [];
+      expect(names.length, panel).toBeGreaterThan(0);
+      for (const n of names) expect(served.has(n), `${panel}: ${n} is not served`).toBe(true);
+      const q = expr.replaceAll("$job", ".*").replaceAll("$__rate_interval", "1m");
+      const res = await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent(q)}`);
+      const body = (await res.json()) as { status: string; error?: string };
+      expect(body.status, `${panel}: ${q} → ${body.error}`).toBe("success");
+    }
+  }, 120_000);
 });
