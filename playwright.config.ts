@@ -4,6 +4,7 @@
 import path from "node:path";
 import { defineConfig, devices } from "@playwright/test";
 import { ADMIN_STATE } from "./e2e/fixtures/auth";
+import { ssoEnv } from "./e2e/fixtures/sso";
 
 const PORT = Number(process.env.E2E_PORT || 3210);
 const ROOT = import.meta.dirname;
@@ -17,6 +18,8 @@ const AGENT_PORT = Number((process.env.E2E_AGENT_PORT ||= String(PORT + 1)));
 export const E2E_ADMIN_EMAIL = (process.env.E2E_ADMIN_EMAIL ||= "admin@haven.test");
 export const E2E_ADMIN_PASSWORD = (process.env.E2E_ADMIN_PASSWORD ||= "e2e-admin-password-1");
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+/** The test OpenID Connect provider e2e/sso.spec.ts starts; the console trusts it (single sign-on). */
+const OIDC_PORT = Number((process.env.E2E_OIDC_PORT ||= String(PORT + 2)));
 
 function chromiumLaunch() {
   return {
@@ -88,6 +91,8 @@ export default defineConfig({
       HAVEN_SEED_TIMINGS: process.env.E2E_SEED_TIMINGS ?? "failureTimeoutS=5,isolationTimeoutS=4",
       NEXT_TELEMETRY_DISABLED: "1",
       CHECKPOINT_DISABLE: "1",
+      // Single sign-on against the spec's IdP; also sets HAVEN_BASE_URL to this console.
+      ...ssoEnv(`http://127.0.0.1:${OIDC_PORT}`, `http://127.0.0.1:${PORT}`),
     },
   },
 });

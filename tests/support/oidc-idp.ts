@@ -6,30 +6,15 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import Provider from "oidc-provider";
 
-export const IDP_CLIENT_ID = "haven-console";
-export const IDP_CLIENT_SECRET = "haven-console-secret-for-tests-only";
+import { IDP_CLIENT_ID, IDP_CLIENT_SECRET } from "../../e2e/fixtures/sso";
+
+export { IDP_CLIENT_ID, IDP_CLIENT_SECRET, ssoEnv } from "../../e2e/fixtures/sso";
 
 export const IDP_USERS: Record<string, { email: string; name: string; groups: string[] }> = {
   alice: { email: "alice@idp.test", name: "Alice Admin", groups: ["haven-admins", "staff"] },
   olga: { email: "olga@idp.test", name: "Olga Operator", groups: ["haven-ops"] },
   eve: { email: "eve@idp.test", name: "Eve Contractor", groups: ["contractors"] },
 };
-
-/** The console's environment for this IdP (what the README tells an admin to set). */
-export function ssoEnv(issuer: string, consoleBase: string): Record<string, string> {
-  return {
-    HAVEN_OIDC_ISSUER: issuer,
-    HAVEN_OIDC_CLIENT_ID: IDP_CLIENT_ID,
-    HAVEN_OIDC_CLIENT_SECRET: IDP_CLIENT_SECRET,
-    HAVEN_OIDC_SCOPES: "openid email profile groups",
-    HAVEN_OIDC_GROUPS_CLAIM: "groups",
-    HAVEN_OIDC_ADMIN_GROUPS: "haven-admins",
-    HAVEN_OIDC_OPERATOR_GROUPS: "haven-ops",
-    HAVEN_OIDC_VIEWER_GROUPS: "haven-viewers",
-    HAVEN_OIDC_NAME: "Test IdP",
-    HAVEN_BASE_URL: consoleBase,
-  };
-}
 
 export interface TestIdp {
   issuer: string;
