@@ -9,6 +9,8 @@ import { buttonClass } from "@/components/ui/button";
 import { requirePageRole } from "@/lib/server/auth/session";
 import { listAudit } from "@/lib/server/audit";
 import { isAppError } from "@/lib/server/errors";
+import { nameAuditEntities, type AuditEntityName } from "@/lib/server/queries/audit-names";
+import { entityLink } from "@/components/ui/table";
 
 export const metadata: Metadata = { title: "Audit log" };
 
@@ -33,8 +35,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const raw = { actor: one(sp.actor), action: one(sp.action), entity: one(sp.entity), from: one(sp.from), to: one(sp.to), page: one(sp.page) };
   let result: Awaited<ReturnType<typeof listAudit>> | null = null;
   let error: string | null = null;
+  let names: Awaited<ReturnType<typeof nameAuditEntities>> = {};
   try {
     result = await listAudit(raw, { principal: me });
+    names = await nameAuditEntities(result.rows);
   } catch (e) {
     if (!isAppError(e)) throw e;
     error = `${e.message}: ${Object.entries(e.fieldErrors ?? {}).map(([k, v]) => `${k} — ${v.join(", ")}`).join("; ")}`;
@@ -109,7 +113,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                     <Td className="whitespace-nowrap text-[12px] text-zinc-600">{fmtDateTime(r.at.toISOString())}</Td>
                     <Td className="whitespace-nowrap">{r.actor}</Td>
                     <Td className="whitespace-nowrap font-mono text-[12px]">{r.action}</Td>
-                    <Td className="whitespace-nowrap font-mono text-[12px]">{r.entity}</Td>
+                    <Td className="whitespace-nowrap text-[12.5px]">
+                      <AuditEntity entity={r.entity} name={names[r.entity]} />
+                    </Td>
                     <Td>
                       <pre className="max-h-40 max-w-[22rem] overflow-auto whitespace-pre-wrap break-all text-[11px] text-zinc-600">{pretty(r.before)}</pre>
                     </Td>
@@ -142,5 +148,28 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         )}
       </Card>
     </>
+  );
+}
+
+/** The entity's name (linked while it exists), with its type and id beside it. */
+function AuditEntity({ entity, name }: { entity: string; name: AuditEntityName | undefined }) {
+  const type = entity.includes(":") ? entity.slice(0, entity.indexOf(":")) : null;
+  if (!name) return <span className="font-mono text-[12px]">{entity}</span>;
+  return (
+    <span className="flex flex-col" data-testid="audit-entity">
+      <span>
+        {name.href ? (
+          <Link href={name.href} className={entityLink}>
+            {name.name}
+          </Link>
+        ) : (
+          name.name
+        )}
+        {name.deleted && <span className="ml-1 text-[11.5px] text-zinc-500">(deleted)</span>}
+      </span>
+      <span className="font-mono text-[11px] text-zinc-500" title={entity}>
+        {type ?? ""} {entity.slice((type?.length ?? -1) + 1, (type?.length ?? -1) + 9)}…
+      </span>
+    </span>
   );
 }

@@ -8,6 +8,8 @@ import { listGpus, parseGpuListQuery } from "./gpus";
 import { getNetwork, listNetworks, parseNetworkLeaseQuery } from "./networks";
 import { listTags } from "./tags";
 import { countActiveAlerts, getOverview } from "./overview";
+import { nameAuditEntities } from "./audit-names";
+import { resolveTextRefs } from "./text-refs";
 import { listAlerts, parseAlertListQuery } from "./alerts";
 import { listIncidents, parseIncidentListQuery } from "./incidents";
 import { getCluster } from "./cluster";
@@ -345,5 +347,30 @@ describe("alert counts add up", () => {
     } finally {
       await db.alert.delete({ where: { id: extra.id } });
     }
+  });
+});
+
+describe("names for ids", () => {
+  it("the audit log names each entity (linked while it exists; a deleted one by the name its row recorded)", async () => {
+    const rows = [
+      { entity: `host:${ids.h1}`, before: null, after: null },
+      { entity: `gpu:${ids.g1}`, before: null, after: null },
+      { entity: `network:${ids.net}`, before: null, after: null },
+      { entity: "vm:cgone000000000000000000000", before: JSON.stringify({ name: "old-vm" }), after: null },
+      { entity: "vm:cunknown0000000000000000000", before: null, after: null },
+    ];
+    const n = await nameAuditEntities(rows, db);
+    expect(n[`host:${ids.h1}`]).toEqual({ name: "h1", href: `/hosts/${ids.h1}`, deleted: false });
+    expect(n[`gpu:${ids.g1}`]).toEqual({ name: "h1-gpu0", href: `/hosts/${ids.h1}`, deleted: false });
+    expect(n[`network:${ids.net}`]).toMatchObject({ name: "prod", href: `/networks/${ids.net}` });
+    expect(n["vm:cgone000000000000000000000"]).toEqual({ name: "old-vm", href: null, deleted: true });
+    expect(n["vm:cunknown0000000000000000000"]).toBeUndefined();
+  });
+
+  it("store ids in a text resolve to names with their pages", async () => {
+    const refs = await resolveTextRefs([`it asks for GPU ${ids.g1} by name`, `on ${ids.h2}`, null], db);
+    expect(refs[ids.g1]).toEqual({ name: "h1-gpu0 (on h1)", href: `/hosts/${ids.h1}` });
+    expect(refs[ids.h2]).toEqual({ name: "h2", href: `/hosts/${ids.h2}` });
+    expect(await resolveTextRefs(["no ids here"], db)).toEqual({});
   });
 });
