@@ -10,10 +10,12 @@ import { systemClock } from "@/lib/server/ha/clock";
 import { createStderrLogger } from "@/lib/server/ha/log";
 import { demoMaxHosts, isDemoMode, isDemoModeFor, setProcessDemoMode } from "@/lib/server/demo/mode";
 import { getDemoFleet, startDemoFleet } from "@/lib/server/demo/fleet";
+import { getDemoFleetThread, startDemoFleetThread } from "@/lib/server/demo/fleet-threaded";
+import { databaseUrl } from "@/lib/db-url";
 
 export const CONTROLLER_STEP_MS = 500;
 
-const g = globalThis as unknown as { __havenRuntime?: Promise<void>; __havenAgentListener?: { close(cb?: () => void): unknown }; __havenStepTimer?: ReturnType<typeof setInterval> };
+const g = globalThis as unknown as { __havenRuntime?: Promise<void>; __havenAgentListener?: { close(cb?: () => void): unknown }; __havenFleetListener?: { close(cb?: () => void): unknown }; __havenStepTimer?: ReturnType<typeof setInterval> };
 
 /** Starts the runtime; `onControllerReady` runs once the controller has loaded the store (operations can be served). */
 export function startServerRuntime(opts: { onControllerReady?: () => void } = {}): Promise<void> {
@@ -37,6 +39,8 @@ async function start(onControllerReady?: () => void): Promise<void> {
     return;
   }
   const agentPort = Number(process.env.HAVEN_AGENT_PORT ?? "");
+  /** Where the demo fleet's agents send their calls (this process's agent listener). */
+  let agentUrl: string | null = null;
   if (agentPort > 0 && !g.__havenAgentListener) {
     try {
       const host = process.env.HAVEN_AGENT_HOST || "0.0.0.0";
@@ -50,6 +54,7 @@ async function start(onControllerReady?: () => void): Promise<void> {
         g.__havenAgentListener = await startAgentListener(agentPort, host);
       }
       log.info({ port: agentPort, thread: !!threaded }, "agent listener started (the agent protocol without the page router)");
+      agentUrl = `http://${host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host}:${agentPort}`;
     } catch (err) {
       log.error({ err, port: agentPort }, "the agent listener did not start");
     }
@@ -59,15 +64,41 @@ async function start(onControllerReady?: () => void): Promise<void> {
   const demo = await isDemoModeFor(controller.db).catch(() => false);
   setProcessDemoMode(demo);
   if (!demo) await controller.db.host.updateMany({ where: { simulated: true }, data: { simulated: false } }).catch(() => undefined);
-  if (demo && !getDemoFleet()) {
+  if (demo && !getDemoFleet() && !getDemoFleetThread()) {
     try {
-      await startDemoFleet(controller, { maxHosts: demoMaxHosts(), log });
+      // On its own thread, its agents talking HTTP to the agent listener as real agents do (a
+      // loopback-only listener when HAVEN_AGENT_PORT opens none); in process where that cannot
+      // run (bundled code) or with HAVEN_DEMO_FLEET_THREAD=0.
+      let thread = null;
+      if (process.env.HAVEN_DEMO_FLEET_THREAD !== "0") {
+        agentUrl ??= await loopbackListener(log);
+        thread = await startDemoFleetThread(
+          { databaseUrl: databaseUrl(), agentUrl, timing: { ...controller.timing }, clusterId: controller.clusterId ?? null, maxHosts: demoMaxHosts(), logLevel: process.env.HAVEN_LOG_LEVEL ?? "info" },
+          log,
+        );
+      }
+      if (thread) log.info({ hosts: thread.agents(), agentUrl }, "demo: the simulated fleet runs on its own thread");
+      else await startDemoFleet(controller, { maxHosts: demoMaxHosts(), log });
       await new Promise((r) => setTimeout(r, controller.timing.heartbeatMs + 500));
     } catch (err) {
       log.error({ err }, "the demo fleet did not start");
     }
   }
   startStepping(controller, log);
+}
+
+/** An agent listener on 127.0.0.1 and a free port, for the demo fleet only; its base URL. */
+async function loopbackListener(log: ReturnType<typeof createStderrLogger>): Promise<string> {
+  const { startAgentListenerThread } = await import("@/lib/server/http/agent-listener-threaded");
+  const threaded = await startAgentListenerThread(0, "127.0.0.1", log);
+  if (threaded) {
+    g.__havenFleetListener = threaded;
+    return `http://127.0.0.1:${threaded.address().port}`;
+  }
+  const { startAgentListener } = await import("@/lib/server/http/agent-listener");
+  const server = await startAgentListener(0, "127.0.0.1");
+  g.__havenFleetListener = server;
+  return `http://127.0.0.1:${(server.address() as import("node:net").AddressInfo).port}`;
 }
 
 function startStepping(controller: HaController, log: ReturnType<typeof createStderrLogger>): void {
@@ -112,7 +143,7 @@ export async function getHealth(): Promise<HealthReport> {
     status: db === "ok" && controller === "running" ? "ok" : "degraded",
     db,
     controller,
-    demo: { enabled: isDemoMode(), simulatedHosts: fleet?.fleet.agents.size ?? 0 },
+    demo: { enabled: isDemoMode(), simulatedHosts: fleet?.fleet.agents.size ?? getDemoFleetThread()?.agents() ?? 0 },
     ...(ctl ? { detector: (({ lastMs, maxMs, stalls, unobservedMs }) => ({ lastMs, maxMs, stalls, unobservedMs }))(ctl.detectorLag()) } : {}),
     time: new Date().toISOString(),
   };

@@ -71,11 +71,11 @@ function slowestHeartbeatFromOutside(url: string, token: string, hostId: string,
     let blocked = false;
     c.stdout.on("data", (d) => {
       out += d;
-      // Block this thread (the controller's) for 1.2 s once the prober runs.
+      // Block this thread (the controller's) for 2 s once the prober runs.
       if (out.startsWith("go\n") && !blocked) {
         blocked = true;
         setTimeout(() => {
-          const until = Date.now() + 1200;
+          const until = Date.now() + 2000;
           while (Date.now() < until) {
             /* busy, like a large synchronous store read */
           }
@@ -91,15 +91,16 @@ function slowestHeartbeatFromOutside(url: string, token: string, hostId: string,
 }
 
 describe("the agent listener on its own thread", () => {
-  it("answers heartbeats in well under the controller thread's 1.2 s block (the in-thread listener cannot)", async () => {
+  it("answers heartbeats well within the controller thread's 2 s block (the in-thread listener cannot)", async () => {
     const { token, hostId } = tokens.h1;
-    const threaded = await slowestHeartbeatFromOutside(`${base}/api/agent/v1/heartbeat`, token, hostId, 2000);
-    expect(threaded).toBeLessThan(300);
+    const threaded = await slowestHeartbeatFromOutside(`${base}/api/agent/v1/heartbeat`, token, hostId, 3000);
+    // Not the block's length (the slowest answer here is the machine's load, not the block).
+    expect(threaded).toBeLessThan(1000);
     // The same probe against the listener on the controller's thread waits for the block.
     const inThread: http.Server = await startAgentListener(0, "127.0.0.1");
     try {
       const url = `http://127.0.0.1:${(inThread.address() as AddressInfo).port}/api/agent/v1/heartbeat`;
-      expect(await slowestHeartbeatFromOutside(url, tokens.h2.token, tokens.h2.hostId, 2000)).toBeGreaterThan(900);
+      expect(await slowestHeartbeatFromOutside(url, tokens.h2.token, tokens.h2.hostId, 3000)).toBeGreaterThan(1700);
     } finally {
       await new Promise((r) => inThread.close(r));
     }
@@ -142,10 +143,11 @@ describe("the agent listener on its own thread", () => {
 
   it("rate-limits a host that heartbeats far more often than its interval (429), not its neighbours", async () => {
     tokens.h2 = await issueAgentToken(t.db, "h2");
-    const statuses: number[] = [];
-    for (let i = 0; i < HEARTBEAT_LIMIT.burst + 2; i++) statuses.push((await hb("h2")).status);
-    expect(statuses.slice(0, HEARTBEAT_LIMIT.burst).every((s) => s === 200)).toBe(true);
-    expect(statuses.at(-1)).toBe(429);
+    // A burst well past the bucket, at once (refills during it stay far below the excess).
+    const statuses = await Promise.all(Array.from({ length: HEARTBEAT_LIMIT.burst + 10 }, async () => (await hb("h2")).status));
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(HEARTBEAT_LIMIT.burst);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    expect(statuses.every((s) => s === 200 || s === 429)).toBe(true);
     expect((await hb("h3")).status).toBe(200);
   });
 

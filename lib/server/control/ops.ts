@@ -9,6 +9,16 @@ import { confirmHostPoweredOff, enterMaintenance, exitMaintenance, migrateVm, re
 import { getController } from "@/lib/server/ha/controller";
 import { applyToController, type HaSettings } from "@/lib/server/settings";
 import { applyDemoFault, demoHostStatus, demoVmRunning, requireDemoFleet } from "@/lib/server/demo/faults";
+import { getDemoFleetThread, type DemoFleetThread } from "@/lib/server/demo/fleet-threaded";
+import { isDemoMode } from "@/lib/server/demo/mode";
+import type { TDemoFaultResult } from "@/lib/schemas/demo";
+
+/** The demo fleet's thread, when it runs and the store is in demo mode (else the in-process fleet is asked). */
+function demoThread(): DemoFleetThread | null {
+  const t = getDemoFleetThread();
+  if (t && !isDemoMode()) throw new AppError("NOT_FOUND", "Fault injection exists only in demo mode (HAVEN_DEMO=1) with the simulated fleet running");
+  return t;
+}
 import { answerAgentCall } from "@/lib/server/http/agent-listener";
 import { HttpError, MAX_BODY_BYTES, checkJsonContentType, parseJsonBody, type ResponseParts } from "@/lib/server/http/problem";
 import { AppError } from "@/lib/server/errors";
@@ -46,11 +56,24 @@ export const controlOps = {
   notifyChanged: async (what: { capacity?: boolean; inventory?: boolean }) => controller().notifyChanged(what),
   applySettings: async (s: HaSettings) => applyToController(s),
   unavailableHostIds: async () => controller().unavailableHostIds(),
-  demoFault: (input: unknown) => applyDemoFault(input, requireDemoFleet()),
-  demoHostStatus: async (hostIdOrName: string) => demoHostStatus(hostIdOrName),
-  demoVmRunning: async (vmId: string) => demoVmRunning(vmId),
+  // The demo fleet runs on its own thread in the controller's process (fleet-threaded.ts), or in
+  // process (HAVEN_DEMO_FLEET_THREAD=0, HAVEN_CONTROLLER=inline).
+  demoFault: (input: unknown) => {
+    const t = demoThread();
+    return t ? t.call<TDemoFaultResult>("fault", input) : applyDemoFault(input, requireDemoFleet());
+  },
+  demoHostStatus: async (hostIdOrName: string) => {
+    const t = getDemoFleetThread();
+    if (t) return isDemoMode() ? t.call<ReturnType<typeof demoHostStatus>>("hostStatus", hostIdOrName) : null;
+    return demoHostStatus(hostIdOrName);
+  },
+  demoVmRunning: async (vmId: string) => {
+    const t = getDemoFleetThread();
+    if (t) return isDemoMode() ? t.call<boolean | null>("vmRunning", vmId) : null;
+    return demoVmRunning(vmId);
+  },
   demoAvailable: async () => {
-    requireDemoFleet();
+    if (!demoThread()) requireDemoFleet();
     return true;
   },
   agent: (call: ForwardedAgentCall): Promise<ResponseParts> =>

@@ -67,8 +67,10 @@ export async function applyDemoFault(input: unknown, fleet: DemoFleet = requireD
 }
 
 /** What the fault panel shows for a host: whether it is simulated and its current faults. */
-export function demoHostStatus(hostIdOrName: string): { simulated: boolean; up: boolean; isolated: boolean; storageHealthy: boolean; nics: { name: string; up: boolean }[] } | null {
-  const fleet = isDemoMode() ? getDemoFleet() : null;
+export function demoHostStatus(
+  hostIdOrName: string,
+  fleet: DemoFleet | null = isDemoMode() ? getDemoFleet() : null,
+): { simulated: boolean; up: boolean; isolated: boolean; storageHealthy: boolean; nics: { name: string; up: boolean }[] } | null {
   if (!fleet) return null;
   const a = fleet.agentFor(hostIdOrName);
   if (!a) return { simulated: false, up: false, isolated: false, storageHealthy: true, nics: [] };
@@ -76,8 +78,7 @@ export function demoHostStatus(hostIdOrName: string): { simulated: boolean; up: 
 }
 
 /** Whether the demo fleet runs the VM somewhere (the VM page's fault panel). Null outside demo mode. */
-export function demoVmRunning(vmId: string): boolean | null {
-  const fleet = isDemoMode() ? getDemoFleet() : null;
+export function demoVmRunning(vmId: string, fleet: DemoFleet | null = isDemoMode() ? getDemoFleet() : null): boolean | null {
   if (!fleet) return null;
   return fleet.fleet.hostsRunning(vmId).length > 0;
 }

@@ -13,15 +13,16 @@ import "server-only";
 // agent (authenticated, the body naming the token's host) and steps aside for good when the
 // token stops working.
 import type { PrismaClient } from "@prisma/client";
-import { issueSimulatedAgentTokens } from "@/lib/server/agent/tokens";
+import { HOST_RUNNING_VM_SELECT, hostRunningVm, issueSimulatedAgentTokens } from "@/lib/server/agent/tokens";
 import { authenticateAgent } from "@/lib/server/agent/service";
 import { registerAuthenticated } from "@/lib/server/http/agent-ops";
 import { AppError, isAppError } from "@/lib/server/errors";
 import type { HaController } from "@/lib/server/ha/controller";
 import type { Logger } from "@/lib/server/ha/log";
 import { SimFleet } from "@/lib/sim/fleet";
-import type { SimAgent, SimObserver, SimVm } from "@/lib/sim/agent";
+import type { SimAgent, SimObserver } from "@/lib/sim/agent";
 import { inProcessTransport } from "@/lib/sim/in-process-transport";
+import { httpTransport } from "@/lib/sim/http-transport";
 import { isDemoModeFor, setProcessDemoMode } from "./mode";
 
 const RUNNING_POWER = ["running", "stopping", "migrating"];
@@ -33,7 +34,8 @@ const COMMAND_POLL_MS = 60_000;
 export interface DemoFleet {
   readonly fleet: SimFleet;
   readonly db: PrismaClient;
-  readonly controller: HaController;
+  /** The HA controller the agents talk to in process (none when they talk HTTP from a thread). */
+  readonly controller: HaController | null;
   /** Host id → host name, for the hosts simulated. */
   readonly hostNames: Map<string, string>;
   /** Host names whose agent stopped because a real agent owns the host now (an admin issued it a token). */
@@ -67,12 +69,38 @@ export interface DemoFleetOptions {
  */
 export async function startDemoFleet(controller: HaController, opts: DemoFleetOptions): Promise<DemoFleet> {
   if (g.__havenDemoFleet) return g.__havenDemoFleet;
-  const db = controller.db;
+  const handle = await createDemoFleet({ db: controller.db, timing: controller.timing, clusterId: controller.clusterId, controller }, opts);
+  setProcessDemoMode(handle.demo);
+  const stop = handle.stop;
+  handle.stop = () => {
+    stop();
+    if (g.__havenDemoFleet === handle) {
+      g.__havenDemoFleet = undefined;
+      setProcessDemoMode(undefined);
+    }
+  };
+  g.__havenDemoFleet = handle;
+  return handle;
+}
+
+/** What the fleet needs from where it runs: the store, the timings, the cluster, and how its agents talk. */
+export interface DemoFleetEnv {
+  db: PrismaClient;
+  timing: { heartbeatMs: number; isolationTimeoutMs: number; vmStartMs: number };
+  clusterId: string | null | undefined;
+  /** In process: the agents call the service functions of this controller directly. */
+  controller?: HaController;
+  /** Else over HTTP: the agent listener's base URL (lib/server/demo/fleet-thread.ts). */
+  agentUrl?: string;
+}
+
+/** A demo fleet (not registered as this process's): in process with `env.controller`, else over HTTP to `env.agentUrl`. */
+export async function createDemoFleet(env: DemoFleetEnv, opts: DemoFleetOptions): Promise<DemoFleet & { stop(): void }> {
+  const { db, controller } = env;
   const now = opts.now ?? (() => Date.now());
   const log = opts.log;
-  const t = controller.timing;
+  const t = env.timing;
   const demo = await isDemoModeFor(db);
-  setProcessDemoMode(demo);
   const observer: SimObserver = {
     vmStarted: (vm, host) => log.debug({ vm: vm.name, host }, "demo: VM running"),
     vmStopped: (vm, host, cause) => log.debug({ vm: vm.name, host, cause }, "demo: VM stopped"),
@@ -80,9 +108,10 @@ export async function startDemoFleet(controller: HaController, opts: DemoFleetOp
   // In process the controller's "commands pending" hint is never lost, so an agent asks for
   // commands only when its last heartbeat said some wait (or once a minute): at 1,000 hosts
   // that spares the store ~100 command queries a second.
-  const base = inProcessTransport({ db, controller });
   /** Host name → its agent's current token: the simulated one issued, then the registration's. */
   const tokens = new Map<string, string>();
+  if (!controller && !env.agentUrl) throw new Error("a demo fleet needs a controller in process or an agent listener URL");
+  const base = controller ? inProcessTransport({ db, controller }) : httpTransport({ url: env.agentUrl!, tokens });
   const pendingByToken = new Map<string, { pending: boolean; lastFetch: number }>();
   const transport: typeof base = {
     ...base,
@@ -105,8 +134,19 @@ export async function startDemoFleet(controller: HaController, opts: DemoFleetOp
     async register(req) {
       const token = tokens.get(req.hostName);
       if (!token) throw new AppError("UNAUTHORIZED", `The demo fleet holds no token for ${req.hostName}`);
-      const deps = { db, controller };
-      const r = await registerAuthenticated(deps, await authenticateAgent(deps, token), req);
+      let r: Awaited<ReturnType<typeof base.register>>;
+      if (controller) {
+        const deps = { db, controller };
+        r = await registerAuthenticated(deps, await authenticateAgent(deps, token), req);
+      } else {
+        try {
+          r = await base.register(req); // with `token`, from the shared map; the answer's replaces it
+        } catch (err) {
+          // Over HTTP a refused token is a 401 answer: the same as the in-process refusal.
+          if ((err as { status?: number }).status === 401) throw new AppError("UNAUTHORIZED", (err as Error).message);
+          throw err;
+        }
+      }
       tokens.set(req.hostName, r.token);
       // registerAgent keeps the kind of the token it finds: had an admin's token replaced ours
       // between our authentication and its read, this registration would be a real agent's.
@@ -127,7 +167,7 @@ export async function startDemoFleet(controller: HaController, opts: DemoFleetOp
   /** Agents wait for their turn to register (staggered over one heartbeat interval). */
   const notBefore = new Map<string, number>();
 
-  const inCluster = controller.clusterId ? { clusterId: controller.clusterId } : {};
+  const inCluster = env.clusterId ? { clusterId: env.clusterId } : {};
   const retire = (name: string, why: string) => {
     const a = fleet.agents.get(name);
     fleet.agents.delete(name);
@@ -174,25 +214,10 @@ export async function startDemoFleet(controller: HaController, opts: DemoFleetOp
       vms.push(
         ...(await db.vm.findMany({
           where: { hostId: { in: ids.slice(i, i + 200) }, power: { in: RUNNING_POWER } },
-          select: { id: true, name: true, hostId: true, generation: true, haPriority: true, vcpus: true, memoryMiB: true, allocations: { select: { deviceKey: true } }, ipLeases: { select: { address: true } } },
+          select: HOST_RUNNING_VM_SELECT,
         })),
       );
-    for (const v of vms) {
-      const agent = fleet.agents.get(hostNames.get(v.hostId!)!);
-      agent?.adopt(
-        {
-          vmId: v.id,
-          name: v.name,
-          generation: v.generation,
-          haPriority: v.haPriority as SimVm["haPriority"],
-          vcpus: v.vcpus,
-          memoryMiB: v.memoryMiB,
-          deviceKeys: v.allocations.map((a) => a.deviceKey),
-          ips: v.ipLeases.map((l) => l.address),
-        },
-        start,
-      );
-    }
+    for (const v of vms) fleet.agents.get(hostNames.get(v.hostId!)!)?.adopt(hostRunningVm(v), start);
     return fresh.length;
   };
 
@@ -210,15 +235,18 @@ export async function startDemoFleet(controller: HaController, opts: DemoFleetOp
         await a.tick(at);
         await a.poll(at);
       } catch (err) {
-        if (isAppError(err) && err.code === "UNAUTHORIZED") retire(a.name, "its token was replaced or revoked");
-        else if (isAppError(err) && err.code === "NOT_FOUND") log.debug({ host: a.name, err: err.message }, "demo: host not known yet");
+        // In process an AppError; over HTTP the answer's status (ConsoleHttpError).
+        const status = (err as { status?: unknown }).status;
+        const code = isAppError(err) ? err.code : status === 401 ? "UNAUTHORIZED" : status === 404 ? "NOT_FOUND" : null;
+        if (code === "UNAUTHORIZED") retire(a.name, "its token was replaced or revoked");
+        else if (code === "NOT_FOUND") log.debug({ host: a.name, err: (err as Error).message }, "demo: host not known yet");
         else log.error({ host: a.name, err }, "demo: simulated agent failed");
       }
     }
     if (at - lastResync >= RESYNC_MS) {
       lastResync = at;
       try {
-        const count = await db.host.count(controller.clusterId ? { where: { clusterId: controller.clusterId } } : undefined);
+        const count = await db.host.count(env.clusterId ? { where: { clusterId: env.clusterId } } : undefined);
         if (count === lastCount && at - lastFull < FULL_RESYNC_MS) return;
         lastCount = count;
         lastFull = at;
@@ -254,10 +282,10 @@ export async function startDemoFleet(controller: HaController, opts: DemoFleetOp
     (timer as { unref?: () => void }).unref?.();
   }
 
-  const handle: DemoFleet = {
+  const handle: DemoFleet & { stop(): void } = {
     fleet,
     db,
-    controller,
+    controller: controller ?? null,
     hostNames,
     retired,
     demo,
@@ -267,13 +295,8 @@ export async function startDemoFleet(controller: HaController, opts: DemoFleetOp
     tickOnce,
     stop() {
       if (timer) clearInterval(timer);
-      if (g.__havenDemoFleet === handle) {
-        g.__havenDemoFleet = undefined;
-        setProcessDemoMode(undefined);
-      }
     },
   };
-  g.__havenDemoFleet = handle;
   if (demo) log.info({ hosts: count, tickMs }, "demo: simulated agent fleet started");
   return handle;
 }
