@@ -9,6 +9,7 @@
 //                   recovery's starts; agentStartMsMax the slowest); agentPlannedS (power loss →
 //                   start commands written) and agentFetchMs (written → fetched) break the rest down
 // Needs root (it starts libvirtd when none runs: tests/support/libvirtd.ts).
+import os from "node:os";
 import { AgentStory } from "../tests/support/agent-story";
 import type { BenchModule } from "./run";
 
@@ -41,6 +42,7 @@ export async function run() {
     await story.until((p) => all.every((v) => (p.get(v) ?? []).length === 1), 180_000, "every guest running");
     // Let the first heartbeats settle so the failure detector has a steady baseline.
     await new Promise((r) => setTimeout(r, 3000));
+    const loadAtLoss = Math.round(os.loadavg()[0] * 10) / 10;
     const at = await story.powerLoss(A);
     const done = await story.until((p) => onA.every((v) => (p.get(v) ?? []).length === 1 && !(p.get(v) ?? []).includes(A)), 120_000, "A's guests running elsewhere");
     // The acknowledgements land in the store just after the guests show in virsh list.
@@ -62,6 +64,9 @@ export async function run() {
       agentGuests: onA.length,
       agentDoubleRuns: story.violations.length,
       agentVirt: story.libvirt?.kvm ? "kvm" : "tcg",
+      /** The machine's 1-minute load average when the host lost power and when its guests ran again (2 cores here: figures above ~2 are CPU-starved). */
+      agentLoadAtLoss: loadAtLoss,
+      agentLoadAtRecovery: Math.round(os.loadavg()[0] * 10) / 10,
     };
   } finally {
     await story.teardown();

@@ -148,6 +148,47 @@ describe("haven-agent loop", () => {
     expect(vmsOf(console_.state.heartbeats.at(-1)!.body)).toEqual(["vm-1@1:running", "vm-2@1:running", "vm-3@1:running", "vm-4@1:running", "vm-5@1:running"]);
   });
 
+  it("migrate-vm: the guest goes to the target's libvirt retagged (target host, new generation); refused clearly without --migrate-uri, for a VM not here, and between agents on one libvirtd", async () => {
+    const migrate = (vmId: string, generation: number): TAgentCommand => ({
+      id: `cmd-${++nCmd}`,
+      kind: "migrate-vm",
+      vmId,
+      generation,
+      payload: { vmName: vmId, toHostId: "host-2", toHostName: "h2", vcpus: 1, memoryMiB: 64, haPriority: "high", ips: [] },
+    });
+    let dest = "fake://h2";
+    makeAgent({ migrateUri: (h) => (dest === "fake://self" ? dest : `fake://${h}`) });
+    console_.send(start("vm-1", 1));
+    await until(() => console_.state.acks.length >= 1, 3000, "start ack");
+    // Between two agents of one libvirtd (this machine's tests): libvirt refuses, the ack says why.
+    dest = "fake://self";
+    const same = migrate("vm-1", 2);
+    console_.send(same);
+    await until(() => console_.state.acks.some((a) => a.commandId === same.id), 3000, "same-host ack");
+    expect(console_.state.acks.find((a) => a.commandId === same.id)).toMatchObject({ status: "failed", error: expect.stringMatching(/^h1 and h2 share one libvirtd/) });
+    dest = "fake://h2";
+    const ok = migrate("vm-1", 3);
+    console_.send(ok);
+    await until(() => console_.state.acks.some((a) => a.commandId === ok.id), 3000, "migrate ack");
+    expect(console_.state.acks.find((a) => a.commandId === ok.id)).toMatchObject({ status: "done" });
+    expect(hv.migrations).toEqual([{ name: "haven-h1-web-1", dest: "fake://h2" }]);
+    expect(hv.running("h1")).toEqual([]);
+    expect(hv.running("h2")).toEqual([{ vmId: "vm-1", generation: 3, name: expect.any(String) }]);
+    const n = console_.state.heartbeats.length;
+    await until(() => console_.state.heartbeats.length > n + 1, 2000, "heartbeats");
+    expect(vmsOf(console_.state.heartbeats.at(-1)!.body)).toEqual([]);
+    const gone = migrate("vm-7", 4);
+    console_.send(gone);
+    await until(() => console_.state.acks.some((a) => a.commandId === gone.id), 3000, "ack");
+    expect(console_.state.acks.find((a) => a.commandId === gone.id)).toMatchObject({ status: "failed", error: "vm-7 is not running on h1" });
+    await agent!.stop();
+    makeAgent({ migrateUri: null });
+    const off = migrate("vm-1", 5);
+    console_.send(off);
+    await until(() => console_.state.acks.some((a) => a.commandId === off.id), 3000, "ack");
+    expect(console_.state.acks.find((a) => a.commandId === off.id)!.error).toMatch(/live migration is not configured on h1: .*--migrate-uri/);
+  });
+
   it("with a token file: waits for the token an admin drops there, then registers with it", async () => {
     let file = "";
     makeAgent({ token: () => file });

@@ -7,9 +7,9 @@
 //
 // It only ever touches domains whose Haven metadata names its host (lib/agent/domain-xml.ts).
 import { MAX_AGENT_GPUS, MAX_AGENT_NICS, MAX_COMMANDS_SEEN, type TAgentCommand, type TCommandAck, type TRegisterRequest, type TRegisterResponse, type TStartVmPayload } from "../schemas/agent";
-import { buildDomainXml, PlanError, type DevicePrep, type DomainSpec, type StartCommandLike } from "./domain-xml";
+import { buildDomainXml, PlanError, retagMetadata, type DevicePrep, type DomainSpec, type StartCommandLike } from "./domain-xml";
 import type { HostInventory } from "./discover";
-import { explainStartError, type Hypervisor, type OwnedDomain } from "./libvirt";
+import { explainMigrateError, explainStartError, type Hypervisor, type OwnedDomain } from "./libvirt";
 import { ConsoleHttpError, ConsoleUnreachableError, type ProtocolClient } from "./protocol-client";
 import type { Logger } from "./log";
 import type { Watchdog } from "./watchdog";
@@ -40,6 +40,11 @@ export interface AgentOptions {
   links: (names: string[]) => { name: string; linkUp: boolean }[];
   plan: (cmd: StartCommandLike) => { spec: DomainSpec; prep: DevicePrep };
   prepareDevices?: (prep: DevicePrep) => Promise<void>;
+  /**
+   * The libvirt URI of another host for live migration ("qemu+ssh://{host}/system" from
+   * --migrate-uri); null or absent: migrate-vm commands are acknowledged failed, saying why.
+   */
+  migrateUri?: ((hostName: string) => string) | null;
   /** Print each start's domain XML instead of starting it (the start is acknowledged failed). */
   dryRun?: boolean;
   print?: (text: string) => void;
@@ -489,7 +494,41 @@ export class HostAgent {
   private async execute(c: TAgentCommand): Promise<void> {
     if (c.kind === "start-vm") return this.startVm(c);
     if (c.kind === "stop-vm") return this.stopVm(c.vmId, c.generation, c.payload.reason, () => this.answer(c, "done"));
-    this.answer(c, "failed", "live migration is not supported by haven-agent yet");
+    return this.migrateVm(c);
+  }
+
+  /**
+   * Live migration (libvirt's, peer to peer through the source): the guest goes to the target
+   * host's libvirt with its Haven metadata retagged (the target's name, the migration's generation),
+   * so the target agent owns and reports it from its next listing; acknowledged done once libvirt
+   * has moved it. Needs shared storage and a target URI (--migrate-uri); guests with passthrough
+   * devices cannot move live.
+   */
+  private async migrateVm(c: Extract<TAgentCommand, { kind: "migrate-vm" }>): Promise<void> {
+    const to = c.payload.toHostName;
+    const hv = this.o.hypervisor;
+    if (!this.o.migrateUri || !hv.migrate || !hv.dumpXml) {
+      this.answer(c, "failed", `live migration is not configured on ${this.o.host}: start haven-agent with --migrate-uri (e.g. qemu+ssh://{host}/system)`);
+      return;
+    }
+    const copies = (await this.refreshDomains()).filter((d) => d.meta.vmId === c.vmId).sort((a, b) => b.meta.generation - a.meta.generation);
+    const d = copies[0];
+    if (!d) {
+      this.answer(c, "failed", `${c.payload.vmName} is not running on ${this.o.host}`);
+      return;
+    }
+    const dest = this.o.migrateUri(to);
+    try {
+      const xml = retagMetadata(await hv.dumpXml(d.uuid), { ...d.meta, host: to, generation: c.generation, commandId: c.id, keepRunningWhenIsolated: c.payload.keepRunningWhenIsolated === true });
+      this.o.log.info(`migrating ${d.meta.vmName} (${c.vmId}) to ${to} (${dest}) as generation ${c.generation}`);
+      await hv.migrate(d.uuid, dest, xml);
+      this.forgetDomains([d.uuid]);
+      this.answer(c, "done");
+    } catch (e) {
+      const msg = explainMigrateError(this.o.host, to, (e as Error).message);
+      this.o.log.warn(`migration of ${d.meta.vmName} failed: ${msg}`);
+      this.answer(c, "failed", msg);
+    }
   }
 
   private async startVm(c: Extract<TAgentCommand, { kind: "start-vm" }>): Promise<void> {

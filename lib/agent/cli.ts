@@ -124,6 +124,7 @@ export function buildProgram(): Command {
       .option("--token <token>", "the agent token an admin issued (or HAVEN_AGENT_TOKEN, or --token-file)")
       .option("--token-file <file>", "read the issued token from a file (read again at every registration attempt: an admin may drop a new token there)")
       .option("--libvirt <uri>", "libvirt connection", "qemu:///system")
+      .option("--migrate-uri <template>", "another host's libvirt for live migration, {host} = its name in the console (e.g. qemu+ssh://{host}/system); without it migrate-vm is refused")
       .option("--name <host>", "this host's name in the console's inventory (default: this machine's)")
       .option("--state-dir <dir>", "token, device names and timings across restarts", "/var/lib/haven-agent")
       .option("--dry-run", "print each start's domain XML instead of starting it (the start is acknowledged failed)")
@@ -141,6 +142,7 @@ export function buildProgram(): Command {
         token?: string;
         tokenFile?: string;
         libvirt: string;
+        migrateUri?: string;
         name?: string;
         stateDir: string;
         dryRun?: boolean;
@@ -183,6 +185,7 @@ export function buildProgram(): Command {
         links: (n) => readLinks(o.sysfsRoot, n),
         plan: (cmd) => planDomain(cmd, planOptions(host, inventory, o)),
         prepareDevices: (prep) => prepareDevices(o.sysfsRoot, prep),
+        migrateUri: o.migrateUri ? (h) => o.migrateUri!.replace(/\{host\}/g, h) : null,
         dryRun: o.dryRun,
         print: (t) => process.stdout.write(t + "\n"),
         watchdog,

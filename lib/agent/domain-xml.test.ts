@@ -167,3 +167,18 @@ describe("domain XML: contents", () => {
     expect(parseMetadata(xml)).toMatchObject({ vmId: "v&1", vmName: "a'b", commandId: "c<1>" });
   });
 });
+
+describe("retagMetadata (live migration's destination XML)", () => {
+  it("replaces the Haven metadata (host, generation) and the title, leaves the rest; refuses a domain without it", async () => {
+    const { retagMetadata } = await import("./domain-xml");
+    const { spec } = planDomain({ id: "c-1", vmId: "vm-r", generation: 3, payload: payload() }, base);
+    const xml = buildDomainXml(spec);
+    // As libvirt prints it back: the prefix and namespace on the element, double quotes.
+    const dumped = xml.replace(/<haven:vm xmlns:haven='([^']+)'>/, '<haven:vm xmlns:haven="$1">');
+    const out = retagMetadata(dumped, { ...spec.meta, host: "h2", generation: 9, commandId: "c-9" });
+    expect(parseMetadata(out)).toMatchObject({ vmId: "vm-r", host: "h2", generation: 9, commandId: "c-9" });
+    expect(out).toContain("generation 9)</title>");
+    expect(out.replace(/<metadata>[\s\S]*<\/metadata>/, "").replace(/<title>.*<\/title>/, "")).toBe(dumped.replace(/<metadata>[\s\S]*<\/metadata>/, "").replace(/<title>.*<\/title>/, ""));
+    expect(() => retagMetadata("<domain type='kvm'><name>x</name></domain>", spec.meta)).toThrow(/no Haven metadata/);
+  });
+});

@@ -74,6 +74,19 @@ export function metadataXml(m: HavenMeta): string {
   ].join("");
 }
 
+/**
+ * A domain XML (virsh dumpxml --migratable) with its Haven metadata replaced by `m`: a live
+ * migration hands the destination this XML (virsh migrate --xml), so the guest arrives owned by the
+ * target host with the migration's generation. Throws when the XML carries no Haven metadata.
+ */
+export function retagMetadata(domainXml: string, m: HavenMeta): string {
+  const re = /(<metadata>[\s\S]*?)<(\w+:)?vm\b[^>]*xmlns(?::\w+)?=['"]https?:\/\/[^'"]*haven[^'"]*['"][^>]*>[\s\S]*?<\/\2?vm>([\s\S]*?<\/metadata>)/;
+  if (!re.test(domainXml)) throw new Error("the domain has no Haven metadata");
+  return domainXml
+    .replace(re, (_all, before: string, _p: string, after: string) => `${before}${metadataXml(m)}${after}`)
+    .replace(/<title>[^<]*<\/title>/, `<title>${esc(`${m.vmName} (Haven, generation ${m.generation})`)}</title>`);
+}
+
 /** Reads the metadata element back (`virsh metadata --uri HAVEN_XMLNS` prints it without the prefix). */
 export function parseMetadata(input: string): HavenMeta | null {
   const el = /<(?:\w+:)?vm[\s>][\s\S]*?<\/(?:\w+:)?vm>/.exec(input);

@@ -1,14 +1,17 @@
 // The virsh driver against the real libvirtd of this machine (started by tests/support/libvirtd.ts
 // when it is not running; KVM with /dev/kvm, else TCG): diskless 64 MiB guests for real.
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildFakeSysfs, typicalHost } from "@/tests/support/fake-sysfs";
 import { destroyDomains, ensureLibvirtd, virshList, type LibvirtdHandle } from "@/tests/support/libvirtd";
 import { until } from "@/tests/support/fake-agent-env";
 import type { TStartVmPayload } from "../schemas/agent";
 import { discover, nameDevices } from "./discover";
-import { buildDomainXml, planDomain, type PlanOptions } from "./domain-xml";
-import { VirshHypervisor, explainStartError, parseLifecycleLine, type LifecycleEvent } from "./libvirt";
+import { buildDomainXml, parseMetadata, planDomain, retagMetadata, type PlanOptions } from "./domain-xml";
+import { VirshHypervisor, explainMigrateError, explainStartError, parseLifecycleLine, type LifecycleEvent } from "./libvirt";
 
 let lv: LibvirtdHandle;
 let hv: VirshHypervisor;
@@ -91,6 +94,35 @@ describe("VirshHypervisor on qemu:///system", () => {
       expect(await hv.listOwned("lt-c")).toEqual([]);
     } finally {
       stop();
+    }
+  });
+
+  it("live migration: the migratable XML retagged for the target validates; between two agents of this one libvirtd libvirt refuses it, and the refusal is explained", async () => {
+    const g = xmlFor("lt-m", "vm-mig");
+    await hv.create(g.xml);
+    try {
+      const [d] = await hv.listOwned("lt-m");
+      const dumped = await hv.dumpXml(d.uuid);
+      const moved = retagMetadata(dumped, { ...d.meta, host: "lt-n", generation: 7, commandId: "c-mig" });
+      expect(parseMetadata(moved)).toMatchObject({ vmId: "vm-mig", host: "lt-n", generation: 7 });
+      const file = path.join(os.tmpdir(), `${PREFIX}-mig.xml`);
+      fs.writeFileSync(file, moved);
+      try {
+        expect(spawnSync("virt-xml-validate", [file, "domain"], { encoding: "utf8" }).status).toBe(0);
+      } finally {
+        fs.rmSync(file, { force: true });
+      }
+      // The "other host" is this machine's libvirtd too: a real live migration needs a second one.
+      const err = await hv.migrate(d.uuid, lv.uri, moved).then(
+        () => null,
+        (e: Error) => e,
+      );
+      expect(err).not.toBeNull();
+      expect(err!.message).toMatch(/Attempt to migrate guest to the same host/);
+      expect(explainMigrateError("lt-m", "lt-n", err!.message)).toMatch(/^lt-m and lt-n share one libvirtd \(the same machine\): a live migration needs two — /);
+      expect((await hv.listOwned("lt-m")).map((x) => x.uuid)).toEqual([d.uuid]); // still here, untouched
+    } finally {
+      await hv.virsh(["destroy", g.name]).catch(() => {});
     }
   });
 

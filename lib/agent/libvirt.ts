@@ -5,6 +5,7 @@
 //   create    virsh create <file>                 (transient: nothing is left when it stops)
 //   destroy   virsh destroy <uuid>
 //   shutdown  virsh shutdown <uuid>               (ACPI; the caller destroys after a timeout)
+//   migrate   virsh migrate --live <uuid> <dest> --xml <file>   (the destination's XML: metadata retagged)
 //   events    virsh event --loop --event lifecycle (restarted when it exits)
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -35,6 +36,10 @@ export interface Hypervisor {
   /** Idempotent: a domain that is already gone is not an error. */
   destroy(uuid: string): Promise<void>;
   shutdown(uuid: string): Promise<void>;
+  /** The domain's XML for a migration (virsh dumpxml --migratable). */
+  dumpXml?(uuid: string): Promise<string>;
+  /** Live migration to another libvirt (`destUri`), the destination taking `xml` (its metadata retagged). */
+  migrate?(uuid: string, destUri: string, xml: string): Promise<void>;
   /** Lifecycle events as they happen; returns a stop function. */
   watch(onEvent: (e: LifecycleEvent) => void, onError?: (err: Error) => void): () => void;
 }
@@ -78,6 +83,19 @@ export function explainStartError(host: string, message: string): string {
   ];
   for (const [re, text] of rules) if (re.test(message)) return `${text} — ${message}`.slice(0, 2000);
   return message.slice(0, 2000);
+}
+
+/** A failed live migration as an admin should read it in the failed ack. */
+export function explainMigrateError(from: string, to: string, message: string): string {
+  const rules: [RegExp, string][] = [
+    [/Attempt to migrate guest to the same host/i, `${from} and ${to} share one libvirtd (the same machine): a live migration needs two`],
+    [/this function is not supported by the connection driver/i, `the libvirt driver of ${from} cannot live-migrate`],
+    [/Failed to connect socket|unable to connect to server|Cannot recv data|No route to host|Connection refused|Permission denied \(publickey/i, `${from} cannot reach ${to}'s libvirt for the migration`],
+    [/Requested operation is not valid: domain has assigned non-USB host devices|hostdev|vfio/i, `a guest with passthrough devices cannot be live-migrated`],
+    [/cannot migrate domain: .*storage|non-shared storage|Unsafe migration/i, `the guest's disks are not on storage both hosts share`],
+  ];
+  for (const [re, text] of rules) if (re.test(message)) return `${text} — ${message}`.slice(0, 2000);
+  return `live migration from ${from} to ${to} failed: ${message}`.slice(0, 2000);
 }
 
 export interface VirshOptions {
@@ -178,6 +196,22 @@ export class VirshHypervisor implements Hypervisor {
       this.created.add(uuid);
       setTimeout(() => this.created.delete(uuid), 60_000).unref();
     }
+  }
+
+  async dumpXml(uuid: string): Promise<string> {
+    return this.virsh(["dumpxml", "--migratable", uuid]);
+  }
+
+  async migrate(uuid: string, destUri: string, xml: string): Promise<void> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "haven-agent-"));
+    const file = path.join(dir, "migrate.xml");
+    try {
+      fs.writeFileSync(file, xml);
+      await this.virsh(["migrate", "--live", "--auto-converge", uuid, destUri, "--xml", file]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    this.meta.delete(uuid);
   }
 
   async destroy(uuid: string): Promise<void> {

@@ -49,6 +49,22 @@ export class FakeHypervisor implements Hypervisor {
   async shutdown(uuid: string): Promise<void> {
     await this.destroy(uuid);
   }
+  async dumpXml(uuid: string): Promise<string> {
+    this.check();
+    const d = this.domains.get(uuid);
+    if (!d) throw new Error(`Domain not found: no domain with matching uuid '${uuid}'`);
+    return d.xml;
+  }
+  /** Live migration within this shared fake libvirt ("fake://self" is the same libvirt: refused as libvirt does). */
+  migrations: { name: string; dest: string }[] = [];
+  async migrate(uuid: string, dest: string, xml: string): Promise<void> {
+    this.check();
+    if (dest === "fake://self") throw new Error("internal error: Attempt to migrate guest to the same host 00000000-0000-0000-0000-000000000001");
+    const d = this.domains.get(uuid);
+    if (!d) throw new Error(`Domain not found: no domain with matching uuid '${uuid}'`);
+    this.domains.set(uuid, { ...d, meta: parseMetadata(xml), xml });
+    this.migrations.push({ name: d.name, dest });
+  }
   watch(onEvent: (e: LifecycleEvent) => void): () => void {
     this.listeners.add(onEvent);
     return () => this.listeners.delete(onEvent);
