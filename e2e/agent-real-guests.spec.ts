@@ -2,7 +2,9 @@
 // not the demo — on its own port) and three `haven-agent run` processes as three hosts, each with
 // its own fake sysfs root, all sharing this machine's real libvirtd: the VMs are real diskless QEMU
 // guests (KVM, or TCG without /dev/kvm). An admin issues the agent tokens with HAVEN_ADMIN_TOKEN.
-//   1. the agents register and report no guests: the console starts every VM in place;
+//   1. the agents register with their discovered devices and report no guests: the console
+//      records each host's GPU and NIC as found (the spec gave the hosts none) and starts every
+//      VM in place;
 //   2. kill -9 of a guest's QEMU: it is restarted on the same host;
 //   3. power loss of a host (agent killed, guests destroyed): its VMs are rebuilt on the others;
 //   4. isolation of a host (it cannot reach the console): it powers its guests off itself, and the
@@ -47,6 +49,11 @@ test.describe("haven-agent with real guests", () => {
         expect(running(p, "g3")).toEqual([B]);
         expect(running(p, "g5")).toEqual([C]);
         await expect.poll(() => [...story.storeVms().values()].filter((v) => v.power === "running").length, { timeout: 20_000 }).toBe(6);
+      });
+
+      await test.step("registration reconciled each host's devices: its GPU and NIC are found, not in the inventory, nothing missing", async () => {
+        const d = story.devices();
+        for (const h of [A, B, C]) expect(d.get(h)).toEqual({ discovered: [`gpu:${h}-gpu0`, "nic:eth0"], missing: [] });
       });
 
       await test.step("kill -9 of a guest: restarted in place", async () => {

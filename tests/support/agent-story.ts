@@ -470,6 +470,23 @@ export class AgentStory {
     }
   }
 
+  /** The store's reconciliation of each host's devices: found (DiscoveredDevice) and missing (Gpu/Nic.missingSince), by host name. */
+  devices(): Map<string, { discovered: string[]; missing: string[] }> {
+    const db = new Database(this.dbFile, { readonly: true, fileMustExist: true });
+    try {
+      const found = db.prepare('SELECT h.name AS host, d.kind || \':\' || d.name AS dev FROM "DiscoveredDevice" d JOIN "Host" h ON h.id = d.hostId ORDER BY 2').all() as { host: string; dev: string }[];
+      const missing = db
+        .prepare('SELECT h.name AS host, \'gpu:\' || g.name AS dev FROM "Gpu" g JOIN "Host" h ON h.id = g.hostId WHERE g.missingSince IS NOT NULL UNION ALL SELECT h.name, \'nic:\' || n.name FROM "Nic" n JOIN "Host" h ON h.id = n.hostId WHERE n.missingSince IS NOT NULL')
+        .all() as { host: string; dev: string }[];
+      const out = new Map(this.hosts.map((h) => [h, { discovered: [] as string[], missing: [] as string[] }]));
+      for (const r of found) out.get(r.host)?.discovered.push(r.dev);
+      for (const r of missing) out.get(r.host)?.missing.push(r.dev);
+      return out;
+    } finally {
+      db.close();
+    }
+  }
+
   /** Start commands created since `sinceMs` and acknowledged done: when created, sent and acknowledged (ms since epoch). */
   starts(sinceMs = 0): { vm: string; createdAt: number; sentAt: number; ackedAt: number }[] {
     const db = new Database(this.dbFile, { readonly: true, fileMustExist: true });
