@@ -92,7 +92,9 @@ export const controlOps = {
     ),
   /** The controller process's metrics registry (Prometheus text): GET /api/metrics serves it with the store's gauges. */
   metrics: async () => {
-    const { controllerMetricsText } = await import("@/lib/server/metrics/controller");
+    const { controllerMetricsText, instrumentController } = await import("@/lib/server/metrics/controller");
+    const c = getController();
+    if (c) instrumentController(c); // idempotent: main.ts instruments at start; an inline controller from the first scrape
     return controllerMetricsText();
   },
   health: async () => {
