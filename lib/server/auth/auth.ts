@@ -89,6 +89,7 @@ function ssoPlugin(cfg: SsoConfig) {
         discoveryUrl: cfg.discoveryUrl,
         clientId: cfg.clientId,
         clientSecret: cfg.clientSecret,
+        authentication: cfg.tokenAuth,
         redirectURI: cfg.redirectURI,
         scopes: cfg.scopes,
         pkce: true,

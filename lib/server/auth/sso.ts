@@ -15,6 +15,8 @@ import "server-only";
 //   HAVEN_OIDC_OPERATOR_GROUPS comma-separated group names that make an operator
 //   HAVEN_OIDC_VIEWER_GROUPS   comma-separated group names that make a viewer
 //   HAVEN_OIDC_NAME            the sign-in button's label, default "Single sign-on"
+//   HAVEN_OIDC_TOKEN_AUTH      how the client secret goes to the token endpoint: basic (default,
+//                              client_secret_basic) or post (client_secret_post)
 //
 // The role is taken from the groups at every SSO sign-in (the highest that matches): moving a
 // user between groups at the IdP changes their Haven role at their next sign-in.
@@ -34,6 +36,7 @@ export interface SsoConfig {
   discoveryUrl: string;
   clientId: string;
   clientSecret: string;
+  tokenAuth: "basic" | "post";
   redirectURI: string;
   scopes: string[];
   groupsClaim: string;
@@ -50,7 +53,7 @@ const list = (v: string | undefined): string[] =>
  * The SSO settings from the environment, or null when SSO is off (no HAVEN_OIDC_ISSUER /
  * HAVEN_OIDC_DISCOVERY_URL). Throws with the missing variable's name when it is half configured.
  */
-export function ssoConfig(env: NodeJS.ProcessEnv = process.env): SsoConfig | null {
+export function ssoConfig(env: Record<string, string | undefined> = process.env): SsoConfig | null {
   const issuer = env.HAVEN_OIDC_ISSUER?.trim();
   const discovery = env.HAVEN_OIDC_DISCOVERY_URL?.trim();
   if (!issuer && !discovery) return null;
@@ -62,6 +65,8 @@ export function ssoConfig(env: NodeJS.ProcessEnv = process.env): SsoConfig | nul
   const clientId = need("HAVEN_OIDC_CLIENT_ID");
   const clientSecret = need("HAVEN_OIDC_CLIENT_SECRET");
   const base = need("HAVEN_BASE_URL").replace(/\/+$/, "");
+  const tokenAuth = (env.HAVEN_OIDC_TOKEN_AUTH?.trim() || "basic").toLowerCase();
+  if (tokenAuth !== "basic" && tokenAuth !== "post") throw new Error(`HAVEN_OIDC_TOKEN_AUTH must be basic or post, not ${tokenAuth}`);
   const groups: Record<Role, string[]> = {
     admin: list(env.HAVEN_OIDC_ADMIN_GROUPS),
     operator: list(env.HAVEN_OIDC_OPERATOR_GROUPS),
@@ -76,6 +81,7 @@ export function ssoConfig(env: NodeJS.ProcessEnv = process.env): SsoConfig | nul
     discoveryUrl: discovery || `${issuer!.replace(/\/+$/, "")}/.well-known/openid-configuration`,
     clientId,
     clientSecret,
+    tokenAuth: tokenAuth as "basic" | "post",
     redirectURI: `${base}${SSO_CALLBACK_PATH}`,
     scopes: list((env.HAVEN_OIDC_SCOPES ?? "openid email profile").replace(/\s+/g, ",")),
     groupsClaim: env.HAVEN_OIDC_GROUPS_CLAIM?.trim() || "groups",
