@@ -7,6 +7,7 @@
 // Named to run after the specs that rely on the demo's placement (it fails kvm-b03 and restores it).
 import { expect, test, type Page } from "@playwright/test";
 import { HostPage, IncidentPage, VmPage } from "./pages/console";
+import { VmFormPage } from "./pages/vm-form-page";
 
 const HOST = "kvm-b03";
 
@@ -105,4 +106,18 @@ test("the dashboard's open alerts add up: the number is critical + warning + inf
   const badge = page.getByTestId("header-alerts");
   await expect(badge).toContainText(total ? `${total} open alert` : "No open alerts");
   await expect(badge).toHaveAttribute("data-tone", parts[0] > 0 ? "critical" : parts[1] > 0 ? "warning" : parts[2] > 0 ? "info" : "none");
+});
+
+test("an unknown device tag in the VM form is warned about, naming the known tags and what follows", async ({ page }) => {
+  const form = new VmFormPage(page);
+  await form.gotoNew();
+  await form.ready();
+  await form.addDevice({ type: "sriov", tag: "trading-zz" });
+  const warning = form.deviceRow(1).getByTestId("unknown-tag-warning");
+  await expect(warning).toContainText('No device carries the SR-IOV VF tag "trading-zz".');
+  await expect(warning).toContainText('"trading-a"');
+  await expect(warning).toContainText("it cannot start on any host until a device carries this tag");
+  // A known tag: no warning.
+  await form.deviceRow(1).getByLabel("Tag").fill("trading-a");
+  await expect(warning).toHaveCount(0);
 });

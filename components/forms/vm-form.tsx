@@ -5,6 +5,7 @@ import { useState } from "react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { Plus, X } from "lucide-react";
+import { unknownTagWarning } from "@/lib/display/device-tags";
 import { buttonClass } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { fieldError } from "@/lib/schemas/action-result";
@@ -255,6 +256,14 @@ export function VmForm({
                   <div aria-hidden />
                 )}
                 <RemoveButton label={`Remove device request ${i + 1}`} onClick={() => remove(setDevices, i)} />
+                {(() => {
+                  const warning = unknownTagWarning(d.type, d.tag, options.tags);
+                  return warning ? (
+                    <p role="status" className="text-[12.5px] text-amber-800 sm:col-span-full" data-testid="unknown-tag-warning">
+                      {warning}
+                    </p>
+                  ) : null;
+                })()}
               </fieldset>
             );
           })}

@@ -130,3 +130,21 @@ describe("alertKindLabel", () => {
     for (const k of ALERT_KINDS) expect(Object.keys(ALERT_KIND_LABELS), `a label for ${k}`).toContain(k);
   });
 });
+
+describe("unknownTagWarning (VM form)", () => {
+  const known = [
+    { type: "sriov", name: "trading-a" },
+    { type: "sriov", name: "fast-net" },
+    { type: "gpu", name: "NVIDIA Tesla M60" },
+  ];
+  it("warns for a tag no device of that type carries, naming the known ones and what follows", async () => {
+    const { unknownTagWarning } = await import("./device-tags");
+    expect(unknownTagWarning("sriov", "trading-b", known)).toBe(
+      'No device carries the SR-IOV VF tag "trading-b". Known SR-IOV VF tags: "trading-a", "fast-net". The VM can be saved, but it cannot start on any host until a device carries this tag.',
+    );
+    // the tag exists, but for another type
+    expect(unknownTagWarning("vgpu", "NVIDIA Tesla M60", known)).toMatch(/^No device carries the vGPU tag "NVIDIA Tesla M60"\. No vGPU tag exists yet\./);
+    expect(unknownTagWarning("sriov", "trading-a", known)).toBeNull();
+    expect(unknownTagWarning("sriov", "  ", known)).toBeNull();
+  });
+});
