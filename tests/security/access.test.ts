@@ -22,6 +22,15 @@ import { POST as issueTokenRoute, DELETE as revokeTokenRoute } from "@/app/api/v
 import { POST as batchTokensRoute } from "@/app/api/v1/agent-tokens/route";
 import { POST as demoFaultRoute } from "@/app/api/v1/demo/faults/route";
 import { GET as changesRoute } from "@/app/api/v1/changes/route";
+import { GET as v1HostsRoute } from "@/app/api/v1/hosts/route";
+import { GET as v1OpenapiRoute } from "@/app/api/v1/openapi.json/route";
+import { POST as v1PowerOnRoute } from "@/app/api/v1/vms/[id]/power-on/route";
+import { POST as v1PowerOffRoute } from "@/app/api/v1/vms/[id]/power-off/route";
+import { POST as v1EnterRoute } from "@/app/api/v1/hosts/[id]/maintenance/enter/route";
+import { POST as v1ExitRoute } from "@/app/api/v1/hosts/[id]/maintenance/exit/route";
+import { POST as v1AckRoute } from "@/app/api/v1/alerts/[id]/acknowledge/route";
+import { POST as v1ResolveRoute } from "@/app/api/v1/alerts/[id]/resolve/route";
+import * as apiTokenActions from "@/app/(console)/settings/api-tokens/actions";
 import { acknowledgeAlertAs, resolveAlertAs } from "@/lib/server/ops";
 import { listAudit } from "@/lib/server/audit";
 import { listUsers } from "@/lib/server/auth/users";
@@ -75,6 +84,7 @@ async function fingerprint(): Promise<string> {
     db.account.count(),
     db.auditLog.count(),
     db.agentCommand.count(),
+    db.apiKey.count(),
   ]);
   return JSON.stringify(parts);
 }
@@ -94,6 +104,9 @@ const fd = (fields: Record<string, string>) => {
 };
 
 const ACTIONS: ActionCase[] = [
+  // personal API tokens: any signed-in user
+  { name: "createApiTokenAction", need: "viewer", call: () => apiTokenActions.createApiTokenAction(null, fd({ name: "acc-token", role: "viewer", expiresInDays: "7" })) },
+  { name: "revokeApiTokenAction", need: "viewer", call: () => apiTokenActions.revokeApiTokenAction(null, { id: "any" }) },
   // inventory: admin
   { name: "createHostAction", need: "admin", call: () => hostActions.createHostAction(null, fd({ name: "acc-new-host", cpus: "8", memoryGiB: "32" })) },
   { name: "updateHostAction", need: "admin", call: () => hostActions.updateHostAction(null, { id: ref.hostId, name: "acc-renamed", cpus: 8, memoryMiB: 32768 }) },
@@ -245,6 +258,14 @@ const ROUTES: RouteCase[] = [
   { name: "POST /api/v1/agent-tokens", need: "admin", call: () => batchTokensRoute(req("/api/v1/agent-tokens", { body: { limit: 2 } })) },
   { name: "POST /api/v1/demo/faults", need: "operator", call: () => demoFaultRoute(req("/api/v1/demo/faults", { body: { action: "host-down", host: "x" } })) },
   { name: "GET /api/v1/changes", need: "viewer", call: () => changesRoute(req("/api/v1/changes", { method: "GET" })) },
+  { name: "GET /api/v1/hosts", need: "viewer", call: () => v1HostsRoute(req("/api/v1/hosts", { method: "GET" })) },
+  { name: "GET /api/v1/openapi.json", need: "viewer", call: () => v1OpenapiRoute(req("/api/v1/openapi.json", { method: "GET" })) },
+  { name: "POST /api/v1/vms/{id}/power-on", need: "operator", call: () => v1PowerOnRoute(req(`/api/v1/vms/${ref.vmId}/power-on`), params(ref.vmId)) },
+  { name: "POST /api/v1/vms/{id}/power-off", need: "operator", call: () => v1PowerOffRoute(req(`/api/v1/vms/${ref.vmId}/power-off`), params(ref.vmId)) },
+  { name: "POST /api/v1/hosts/{id}/maintenance/enter", need: "operator", call: () => v1EnterRoute(req(`/api/v1/hosts/${ref.hostId}/maintenance/enter`, { body: {} }), params(ref.hostId)) },
+  { name: "POST /api/v1/hosts/{id}/maintenance/exit", need: "operator", call: () => v1ExitRoute(req(`/api/v1/hosts/${ref.hostId}/maintenance/exit`), params(ref.hostId)) },
+  { name: "POST /api/v1/alerts/{id}/acknowledge", need: "operator", call: () => v1AckRoute(req("/api/v1/alerts/any/acknowledge", { body: { note: "x" } }), params("any")) },
+  { name: "POST /api/v1/alerts/{id}/resolve", need: "operator", call: () => v1ResolveRoute(req("/api/v1/alerts/any/resolve"), params("any")) },
 ];
 
 describe("API routes: 401 anonymous, 403 below the role, nothing stored", () => {
