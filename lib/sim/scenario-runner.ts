@@ -16,6 +16,7 @@ import { confirmHostPoweredOff, enterMaintenance, exitMaintenance, migrateVm, se
 import { SimFleet } from "./fleet";
 import type { SimObserver, SimVm, StopCause } from "./agent";
 import { inProcessTransport } from "./in-process-transport";
+import { hostRunningVm } from "@/lib/server/agent/tokens";
 import { createTempDb } from "./temp-db";
 
 export interface ReportVm {
@@ -204,20 +205,7 @@ export async function runScenario(input: TScenarioInput | TScenario, opts: RunOp
       }
       const vms = await db.vm.findMany({ where: { power: "running" }, include: { allocations: true, ipLeases: true } });
       for (const v of vms) {
-        fleet.get(hostNameById.get(v.hostId!)!).adopt(
-          {
-            vmId: v.id,
-            name: v.name,
-            generation: v.generation,
-            haPriority: v.haPriority as SimVm["haPriority"],
-            vcpus: v.vcpus,
-            memoryMiB: v.memoryMiB,
-            deviceKeys: v.allocations.map((a) => a.deviceKey),
-            ips: v.ipLeases.map((l) => l.address),
-            keepRunningWhenIsolated: v.keepRunningWhenIsolated,
-          },
-          0,
-        );
+        fleet.get(hostNameById.get(v.hostId!)!).adopt(hostRunningVm(v), 0);
       }
     }
 

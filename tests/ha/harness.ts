@@ -6,7 +6,8 @@ import { VirtualClock } from "@/lib/server/ha/clock";
 import { silentLogger } from "@/lib/server/ha/log";
 import type { TClusterSpecInput } from "@/lib/schemas/cluster-spec";
 import { SimFleet } from "@/lib/sim/fleet";
-import type { SimObserver, SimVm } from "@/lib/sim/agent";
+import type { SimObserver } from "@/lib/sim/agent";
+import { hostRunningVm } from "@/lib/server/agent/tokens";
 import type { AgentTransport } from "@/lib/sim/transport";
 import { inProcessTransport } from "@/lib/sim/in-process-transport";
 import { createTestDb, type TestDb } from "../support/test-db";
@@ -54,19 +55,7 @@ export async function createSimCluster(spec: TClusterSpecInput): Promise<SimClus
   const hostName = new Map(Object.entries(imported.hostIds).map(([n, id]) => [id, n]));
   for (const h of spec.hosts) fleet.add(h.name, (h.nics ?? []).map((n) => n.name));
   const vms = await t.db.vm.findMany({ where: { power: "running" }, include: { allocations: true, ipLeases: true } });
-  for (const v of vms) {
-    const vm: SimVm = {
-      vmId: v.id,
-      name: v.name,
-      generation: v.generation,
-      haPriority: v.haPriority as SimVm["haPriority"],
-      vcpus: v.vcpus,
-      memoryMiB: v.memoryMiB,
-      deviceKeys: v.allocations.map((a) => a.deviceKey),
-      ips: v.ipLeases.map((l) => l.address),
-    };
-    fleet.get(hostName.get(v.hostId!)!).adopt(vm, 0);
-  }
+  for (const v of vms) fleet.get(hostName.get(v.hostId!)!).adopt(hostRunningVm(v), 0);
   const cluster: SimCluster = {
     t,
     clock,

@@ -71,7 +71,11 @@ export async function issueSimulatedAgentTokens(db: PrismaClient, hostIds: strin
   return out;
 }
 
-/** A VM the store says runs on a host, as an agent taking the host over adopts it. */
+/**
+ * A VM the store says runs on a host, as an agent taking the host over adopts it (the one
+ * mapping: the simulated agents of the demo fleet, the scenario runner and the HA tests adopt
+ * these; the agent-tokens API hands them to an external simulator).
+ */
 export interface HostRunningVm {
   vmId: string;
   name: string;
@@ -81,6 +85,46 @@ export interface HostRunningVm {
   memoryMiB: number;
   deviceKeys: string[];
   ips: string[];
+  /** Opted out of the isolation response (when the row it came from says). */
+  keepRunningWhenIsolated?: boolean;
+}
+
+/** The columns hostRunningVm needs. */
+export const HOST_RUNNING_VM_SELECT = {
+  id: true,
+  name: true,
+  hostId: true,
+  generation: true,
+  haPriority: true,
+  vcpus: true,
+  memoryMiB: true,
+  allocations: { select: { deviceKey: true } },
+  ipLeases: { select: { address: true } },
+} as const;
+
+/** A VM row (HOST_RUNNING_VM_SELECT, or a full row with allocations and leases) as a taking-over agent adopts it. */
+export function hostRunningVm(v: {
+  id: string;
+  name: string;
+  generation: number;
+  haPriority: string;
+  vcpus: number;
+  memoryMiB: number;
+  allocations: { deviceKey: string }[];
+  ipLeases: { address: string }[];
+  keepRunningWhenIsolated?: boolean;
+}): HostRunningVm {
+  return {
+    vmId: v.id,
+    name: v.name,
+    generation: v.generation,
+    haPriority: v.haPriority as HostRunningVm["haPriority"],
+    vcpus: v.vcpus,
+    memoryMiB: v.memoryMiB,
+    deviceKeys: v.allocations.map((a) => a.deviceKey),
+    ips: v.ipLeases.map((l) => l.address),
+    ...(v.keepRunningWhenIsolated !== undefined ? { keepRunningWhenIsolated: v.keepRunningWhenIsolated } : {}),
+  };
 }
 
 /**
@@ -108,24 +152,13 @@ export async function issueAgentTokens(
     vms.push(
       ...(await db.vm.findMany({
         where: { hostId: { in: ids }, power: { in: ["running", "stopping", "migrating"] } },
-        select: { id: true, name: true, hostId: true, generation: true, haPriority: true, vcpus: true, memoryMiB: true, allocations: { select: { deviceKey: true } }, ipLeases: { select: { address: true } } },
+        select: HOST_RUNNING_VM_SELECT,
       })),
     );
     nics.push(...(await db.nic.findMany({ where: { hostId: { in: ids } }, select: { hostId: true, name: true }, orderBy: { name: "asc" } })));
   }
   for (const o of out) {
-    o.vms = vms
-      .filter((v) => v.hostId === o.hostId)
-      .map((v) => ({
-        vmId: v.id,
-        name: v.name,
-        generation: v.generation,
-        haPriority: v.haPriority as HostRunningVm["haPriority"],
-        vcpus: v.vcpus,
-        memoryMiB: v.memoryMiB,
-        deviceKeys: v.allocations.map((a) => a.deviceKey),
-        ips: v.ipLeases.map((l) => l.address),
-      }));
+    o.vms = vms.filter((v) => v.hostId === o.hostId).map(hostRunningVm);
     o.nics = nics.filter((n) => n.hostId === o.hostId).map((n) => n.name);
   }
   return out;
