@@ -3,6 +3,7 @@
 // stored. An admin's bad input answers field errors, never a 500.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Role } from "@/lib/schemas/auth";
+import type { ActionResult } from "@/lib/schemas/action-result";
 import type { Principal } from "@/lib/server/auth/principal";
 import * as actions from "@/app/(console)/settings/notifications/actions";
 import { createTestDb, type TestDb } from "@/tests/support/test-db";
@@ -34,7 +35,7 @@ afterAll(async () => {
 });
 
 const who = (w: Role | "anonymous"): Principal | null => (w === "anonymous" ? null : users[w]);
-const calls = () => [
+const calls = (): (() => Promise<ActionResult<unknown>>)[] => [
   () => actions.saveChannelAction(null, { name: "new", type: "chat", url: rec.url }),
   () => actions.saveChannelAction(null, { id: channelId, name: "renamed", type: "chat", url: rec.url }),
   () => actions.deleteChannelAction(null, { id: channelId }),
