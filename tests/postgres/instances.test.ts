@@ -22,7 +22,7 @@ import { distReady, startConsoleCluster, type ConsoleCluster } from "@/scripts/l
 import { postgresAvailable, startPostgres, type PostgresServer } from "@/scripts/lib/postgres-server";
 
 const DIST = process.env.HAVEN_CLUSTER_DIST || ".next-pg";
-const LEASE = 3000;
+const LEASE = 4000;
 const ROUNDS = Number(process.env.HAVEN_CLUSTER_ROUNDS ?? 10);
 const ADMIN = "cluster-admin-token-0123456789abcdef";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

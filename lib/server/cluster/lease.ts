@@ -1,7 +1,7 @@
 // Leader election for several console instances on one PostgreSQL store (issue 13): the holder
 // of the "controller" lease row (prisma/migrations-postgresql/0002_controller_lease) runs the HA
 // controller. Taking the lease succeeds only when it is free or expired, and bumps the epoch (the
-// fencing token); the holder renews it every third of the lease; a holder that cannot confirm
+// fencing token); the holder renews it every quarter of the lease; a holder that cannot confirm
 // its renewal before the lease runs out (by its own clock) has lost it. The elector talks to
 // PostgreSQL on its own connection (never Prisma's pool, never a session advisory lock), with
 // short statement and lock timeouts so a stuck store cannot stall it. All times are the
@@ -116,11 +116,12 @@ export class LeaseElector extends EventEmitter {
 
   private async connection(): Promise<pg.Client> {
     if (this.client) return this.client;
-    const ms = Math.max(500, Math.floor(this.leaseMs / 3));
+    const ms = Math.max(500, Math.floor(this.leaseMs / 2));
     const c = new pg.Client({
       connectionString: this.url,
       connectionTimeoutMillis: ms,
-      // A statement or lock wait longer than a third of the lease is a failed attempt.
+      // A statement or lock wait longer than half the lease is a failed attempt (a busy machine
+      // may take a second to answer; the holder still renews in time, every quarter lease).
       options: `-c statement_timeout=${ms} -c lock_timeout=${ms}`,
     });
     c.on("error", () => {
@@ -169,7 +170,7 @@ export class LeaseElector extends EventEmitter {
 
   private async loop(): Promise<void> {
     if (this.stopped) return;
-    const third = Math.max(200, Math.floor(this.leaseMs / 3));
+    const quarter = Math.max(200, Math.floor(this.leaseMs / 4));
     const started = performance.now();
     try {
       const c = await this.connection();
@@ -214,7 +215,7 @@ export class LeaseElector extends EventEmitter {
       this.armExpiry();
     }
     if (this.lost) return;
-    this.schedule(this.state.role === "leader" ? third : Math.max(100, Math.floor(third / 2)));
+    this.schedule(this.state.role === "leader" ? quarter : Math.max(100, Math.floor(quarter / 2)));
   }
 
   private expiryTimer: ReturnType<typeof setTimeout> | null = null;
