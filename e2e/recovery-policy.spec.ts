@@ -70,7 +70,10 @@ test("a VM-host group ranks its hosts; the order and failback are listed; a host
   await expect(row.getByTestId("pg-host-order")).toHaveText("order: kvm-a01 › kvm-a02 · failback off");
 
   // Clean up: the rule goes.
+  // The name opens the group's read-only page (every role); admins edit from there.
   await row.getByRole("link", { name }).click();
+  await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
+  await page.getByRole("link", { name: "Edit" }).click();
   await ready(page, "Edit placement group");
   await page.getByRole("button", { name: "Delete group" }).click();
   await page.getByRole("alertdialog").getByRole("button", { name: "Delete group" }).click();

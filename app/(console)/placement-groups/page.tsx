@@ -80,7 +80,7 @@ export default async function PlacementGroupsPage() {
               {groups.map((g) => (
                 <Tr key={g.id}>
                   <Td className="font-medium">
-                    <Link href={`/placement-groups/${g.id}/edit`} className="text-blue-700 hover:underline">
+                    <Link href={`/placement-groups/${g.id}`} className="text-blue-700 hover:underline">
                       {g.name}
                     </Link>
                   </Td>
