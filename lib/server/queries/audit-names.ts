@@ -38,8 +38,9 @@ export async function nameAuditEntities(rows: Row[], db: Db = getDb()): Promise<
   const ids = (t: string) => [...(byType.get(t) ?? [])];
   const q = <T,>(t: string, f: (ids: string[]) => Promise<T[]>): Promise<T[]> => (ids(t).length ? f(ids(t)) : Promise.resolve([]));
   const [hosts, vms, gpus, nics, networks, groups, alerts, users] = await Promise.all([
-    q("host", (i) => db.host.findMany({ where: { id: { in: i } }, select: { id: true, name: true } })),
-    q("vm", (i) => db.vm.findMany({ where: { id: { in: i } }, select: { id: true, name: true } })),
+    // some rows name their host or VM (a demo fault: "host:kvm-a01"), most give its id
+    q("host", (i) => db.host.findMany({ where: { OR: [{ id: { in: i } }, { name: { in: i } }] }, select: { id: true, name: true } })),
+    q("vm", (i) => db.vm.findMany({ where: { OR: [{ id: { in: i } }, { name: { in: i } }] }, select: { id: true, name: true } })),
     q("gpu", (i) => db.gpu.findMany({ where: { id: { in: i } }, select: { id: true, name: true, hostId: true } })),
     q("nic", (i) => db.nic.findMany({ where: { id: { in: i } }, select: { id: true, name: true, hostId: true, host: { select: { name: true } } } })),
     q("network", (i) => db.network.findMany({ where: { id: { in: i } }, select: { id: true, name: true } })),
@@ -48,8 +49,8 @@ export async function nameAuditEntities(rows: Row[], db: Db = getDb()): Promise<
     q("user", (i) => db.user.findMany({ where: { id: { in: i } }, select: { id: true, email: true } })),
   ]);
   const live = new Map<string, { name: string; href: string | null }>();
-  for (const h of hosts) live.set(`host:${h.id}`, { name: h.name, href: `/hosts/${h.id}` });
-  for (const v of vms) live.set(`vm:${v.id}`, { name: v.name, href: `/vms/${v.id}` });
+  for (const h of hosts) for (const k of [h.id, h.name]) live.set(`host:${k}`, { name: h.name, href: `/hosts/${h.id}` });
+  for (const v of vms) for (const k of [v.id, v.name]) live.set(`vm:${k}`, { name: v.name, href: `/vms/${v.id}` });
   for (const g of gpus) live.set(`gpu:${g.id}`, { name: g.name, href: `/hosts/${g.hostId}` });
   for (const n of nics) live.set(`nic:${n.id}`, { name: `${n.host.name}/${n.name}`, href: `/hosts/${n.hostId}` });
   for (const n of networks) live.set(`network:${n.id}`, { name: n.name, href: `/networks/${n.id}` });

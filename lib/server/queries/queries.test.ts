@@ -356,6 +356,7 @@ describe("names for ids", () => {
       { entity: `host:${ids.h1}`, before: null, after: null },
       { entity: `gpu:${ids.g1}`, before: null, after: null },
       { entity: `network:${ids.net}`, before: null, after: null },
+      { entity: "host:h2", before: null, after: JSON.stringify({ host: "h2" }) },
       { entity: "vm:cgone000000000000000000000", before: JSON.stringify({ name: "old-vm" }), after: null },
       { entity: "vm:cunknown0000000000000000000", before: null, after: null },
     ];
@@ -363,6 +364,7 @@ describe("names for ids", () => {
     expect(n[`host:${ids.h1}`]).toEqual({ name: "h1", href: `/hosts/${ids.h1}`, deleted: false });
     expect(n[`gpu:${ids.g1}`]).toEqual({ name: "h1-gpu0", href: `/hosts/${ids.h1}`, deleted: false });
     expect(n[`network:${ids.net}`]).toMatchObject({ name: "prod", href: `/networks/${ids.net}` });
+    expect(n["host:h2"]).toEqual({ name: "h2", href: `/hosts/${ids.h2}`, deleted: false }); // a row that names its host
     expect(n["vm:cgone000000000000000000000"]).toEqual({ name: "old-vm", href: null, deleted: true });
     expect(n["vm:cunknown0000000000000000000"]).toBeUndefined();
   });
