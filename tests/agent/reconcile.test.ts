@@ -182,9 +182,12 @@ describe("inventory reconciliation at registration", () => {
     await expect(addDiscoveredDevice({ id: eno1.id }, { db })).rejects.toMatchObject({ code: "NOT_FOUND" });
 
     // h4 has no devices: auto-add takes everything it reports.
-    const h4 = await registerAgent(deps, { hostName: "h4", reconcile: true, autoAdd: true, gpus: [gpu("pci:10de:27b8:10de:16ca@0000:41:00.0", "0000:41:00.0", "h4-gpu0")], nics: [nic("ens3f0", "mac:aa:bb:cc:00:04:01")] });
-    expect(h4.inventory).toMatchObject({ added: ["h4-gpu0", "ens3f0"], discovered: [], missing: [] });
-    const g = await db.gpu.findFirstOrThrow({ where: { hostId: imp.hostIds.h4 } });
+    const a10 = { name: "h4-gpu1", model: "GA102GL [A10/A10G]", pciAddress: "0000:42:00.0", identity: "pci:10de:2236:10de:1482@0000:42:00.0", vendor: "NVIDIA Corporation", mode: "compute" as const };
+    const h4 = await registerAgent(deps, { hostName: "h4", reconcile: true, autoAdd: true, gpus: [gpu("pci:10de:27b8:10de:16ca@0000:41:00.0", "0000:41:00.0", "h4-gpu0"), a10], nics: [nic("ens3f0", "mac:aa:bb:cc:00:04:01")] });
+    expect(h4.inventory).toMatchObject({ added: ["h4-gpu0", "h4-gpu1", "ens3f0"], discovered: [], missing: [] });
+    // pci.ids' names as the inventory keeps them: the vendor's short name, no "/" in a model (tags use it).
+    expect(await db.gpu.findFirstOrThrow({ where: { name: "h4-gpu1" } })).toMatchObject({ vendor: "NVIDIA", model: "GA102GL [A10-A10G]" });
+    const g = await db.gpu.findFirstOrThrow({ where: { hostId: imp.hostIds.h4, name: "h4-gpu0" } });
     expect(g).toMatchObject({ name: "h4-gpu0", model: L4, mode: "compute", identity: "pci:10de:27b8:10de:16ca@0000:41:00.0" });
     expect(await db.deviceTag.count({ where: { type: "gpu", name: { contains: "L4" } } })).toBeGreaterThan(0);
     // h1 has devices: auto-add does not add (they wait for an admin).

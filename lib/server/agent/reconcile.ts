@@ -44,6 +44,20 @@ export interface DiscoveredData {
 const gpuLabel = (g: { name: string; model: string; pciAddress: string | null }) => `GPU ${g.name} (${g.model}${g.pciAddress ? ` at ${g.pciAddress}` : ""})`;
 const nicLabel = (n: { name: string }) => `NIC ${n.name}`;
 
+/** A model name as the inventory keeps it (≤ 64 characters, no "/": device tags use "/" for vGPU profiles). */
+function inventoryModel(model: string): string {
+  return model.replace(/\//g, "-").replace(/\s+/g, " ").trim().slice(0, 64).trim() || "GPU";
+}
+
+/** pci.ids' vendor ("NVIDIA Corporation", "Advanced Micro Devices, Inc. [AMD/ATI]") as the inventory names it. */
+function inventoryVendor(vendor: string | null | undefined): string {
+  if (!vendor) return "NVIDIA";
+  if (/nvidia/i.test(vendor)) return "NVIDIA";
+  if (/\bAMD\b|ATI\b|Advanced Micro Devices/i.test(vendor)) return "AMD";
+  if (/intel/i.test(vendor)) return "Intel";
+  return vendor.slice(0, 64);
+}
+
 function gpuData(r: ReportedGpu): DiscoveredData {
   return { mode: r.mode, vgpuProfile: r.vgpuProfile ?? null, vgpuSlots: r.vgpuSlots ?? null };
 }
@@ -78,8 +92,8 @@ export async function reconcileInventory(db: PrismaClient, hostId: string, req: 
           data: {
             hostId: host.id,
             name,
-            vendor: r.vendor ?? "NVIDIA",
-            model: r.model,
+            vendor: inventoryVendor(r.vendor),
+            model: inventoryModel(r.model),
             pciAddress: r.pciAddress ?? r.identity!,
             mode: r.mode ?? "graphics",
             vgpuProfile: r.vgpuProfile ?? null,
@@ -402,8 +416,8 @@ export async function addDiscoveredDevice(input: unknown, ctx?: ServiceCtx): Pro
     const raw = {
       hostId: d.hostId,
       ...(taken ? {} : { name: d.name }),
-      vendor: d.vendor ?? "NVIDIA",
-      model: d.model ?? d.name,
+      vendor: inventoryVendor(d.vendor),
+      model: inventoryModel(d.model ?? d.name),
       pciAddress: d.pciAddress ?? "",
       mode: data.mode ?? "graphics",
       ...(data.vgpuProfile ? { vgpuProfile: data.vgpuProfile, vgpuSlots: data.vgpuSlots ?? undefined } : {}),
