@@ -196,6 +196,15 @@ describe("inventory reconciliation at registration", () => {
     expect(h1.inventory!.autoAddSkipped).toMatch(/h1 already has devices/);
   });
 
+  it("two devices reporting one identity are taken once (no store error)", async () => {
+    const { deps, db } = await setup();
+    const dup = "dsn:00-00-00-00-00-00-00-a0";
+    const r = await registerAgent(deps, h1Report({ gpus: [gpu(dup, A0, "h1-gpu0"), gpu(dup, A1, "h1-gpu1"), gpu("dsn:00-00-00-00-00-00-00-b2", "0000:b2:00.0", "h1-gpu2"), gpu("dsn:00-00-00-00-00-00-00-b2", "0000:b3:00.0", "h1-gpu3")] }));
+    expect(r.inventory!.gpus).toEqual([{ identity: dup, name: "h1-gpu0" }]);
+    expect(r.inventory!.missing).toEqual(["h1-gpu1"]);
+    expect(await db.discoveredDevice.count({ where: { kind: "gpu" } })).toBe(1);
+  });
+
   it("a reconciling registration must carry every device's identity (a field-named error)", async () => {
     const { deps } = await setup();
     const bad = { hostName: "h1", reconcile: true, gpus: [{ name: "h1-gpu0", model: L4, pciAddress: A0 }], nics: [] };

@@ -76,8 +76,10 @@ function speedGbps(mbps: number | null | undefined): number | undefined {
  * console's names of the matched devices, which the agent uses for start commands.
  */
 export async function reconcileInventory(db: PrismaClient, hostId: string, req: TRegisterRequest, at: Date): Promise<TReconcileSummary & { changed: boolean }> {
-  const gpusIn = req.gpus ?? [];
-  const nicsIn = req.nics ?? [];
+  // One device per identity (a card that reports another's serial is taken once, as the first).
+  const once = <T extends { identity?: string }>(list: T[]) => list.filter((d, i) => list.findIndex((x) => x.identity === d.identity) === i);
+  const gpusIn = once(req.gpus ?? []);
+  const nicsIn = once(req.nics ?? []);
   return db.$transaction(async (tx) => {
     const host = await tx.host.findUnique({ where: { id: hostId }, select: { id: true, name: true, gpus: true, nics: true, discoveredDevices: true } });
     if (!host) throw new AppError("NOT_FOUND", `Host ${hostId} not found`);
