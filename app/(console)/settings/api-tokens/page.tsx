@@ -11,6 +11,7 @@ import { DeleteDialog } from "@/components/forms/delete-dialog";
 import { NewApiTokenForm } from "@/components/api-tokens/new-token-form";
 import { requirePageRole } from "@/lib/server/auth/session";
 import { listApiTokens } from "@/lib/server/auth/api-tokens";
+import { requestTime } from "@/lib/server/queries/params";
 import { createApiTokenAction, revokeApiTokenAction } from "./actions";
 
 export const metadata: Metadata = { title: "API tokens" };
@@ -20,7 +21,7 @@ export default async function ApiTokensPage() {
   const tokens = await listApiTokens({ all: me.role === "admin" }, { principal: me });
   const h = await headers();
   const origin = `${h.get("x-forwarded-proto") ?? "http"}://${h.get("host") ?? "localhost:3000"}`;
-  const now = Date.now();
+  const now = requestTime();
   return (
     <>
       <PageHeader
