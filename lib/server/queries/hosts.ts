@@ -17,7 +17,7 @@ import {
 } from "./params";
 import { GPU_ROW_SELECT, gpuRow, type GpuUnitRow } from "./gpu-rows";
 import { listOpenAlerts, type OpenAlertRow } from "./detail";
-import { HEARTBEAT_PERSIST_MS } from "@/lib/server/ha/controller";
+import { HEARTBEAT_PERSIST_MS } from "@/lib/server/ha/context";
 import type { HeartbeatTiming } from "@/lib/display/host-truth";
 
 export const HOST_STATES = ["online", "unreachable", "failed", "maintenance", "isolated"] as const;
