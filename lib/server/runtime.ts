@@ -8,12 +8,15 @@ import { getDb } from "@/lib/server/db";
 import { getController, startController, type HaController } from "@/lib/server/ha/controller";
 import { systemClock } from "@/lib/server/ha/clock";
 import { createStderrLogger } from "@/lib/server/ha/log";
-import { demoMaxHosts, isDemoMode, isDemoModeFor, setProcessDemoMode } from "@/lib/server/demo/mode";
+import { demoMaxHosts, isDemoModeFor, setProcessDemoMode } from "@/lib/server/demo/mode";
 import { getDemoFleet, startDemoFleet } from "@/lib/server/demo/fleet";
 import { getDemoFleetThread, startDemoFleetThread } from "@/lib/server/demo/fleet-threaded";
 import { databaseUrl } from "@/lib/db-url";
 
 export const CONTROLLER_STEP_MS = 500;
+
+// The health report lives in lib/server/health.ts (the agent listener reads it without importing this module).
+export { getHealth, type HealthReport } from "@/lib/server/health";
 
 const g = globalThis as unknown as { __havenRuntime?: Promise<void>; __havenAgentListener?: { close(cb?: () => void): unknown }; __havenFleetListener?: { close(cb?: () => void): unknown }; __havenStepTimer?: ReturnType<typeof setInterval> };
 
@@ -116,35 +119,4 @@ function startStepping(controller: HaController, log: ReturnType<typeof createSt
   }, CONTROLLER_STEP_MS);
   timer.unref?.();
   g.__havenStepTimer = timer;
-}
-
-export interface HealthReport {
-  status: "ok" | "degraded";
-  db: "ok" | "error";
-  controller: "running" | "stopped";
-  demo: { enabled: boolean; simulatedHosts: number };
-  /** The failure detector's own lag (ms): time it could not observe is never counted against a host. */
-  detector?: { lastMs: number; maxMs: number; stalls: number; unobservedMs: number };
-  time: string;
-}
-
-/** Store reachable, controller running, demo fleet size. */
-export async function getHealth(): Promise<HealthReport> {
-  let db: HealthReport["db"] = "ok";
-  try {
-    await (getController()?.db ?? getDb()).host.count({ take: 1 });
-  } catch {
-    db = "error";
-  }
-  const ctl = getController();
-  const controller = ctl ? "running" : "stopped";
-  const fleet = getDemoFleet();
-  return {
-    status: db === "ok" && controller === "running" ? "ok" : "degraded",
-    db,
-    controller,
-    demo: { enabled: isDemoMode(), simulatedHosts: fleet?.fleet.agents.size ?? getDemoFleetThread()?.agents() ?? 0 },
-    ...(ctl ? { detector: (({ lastMs, maxMs, stalls, unobservedMs }) => ({ lastMs, maxMs, stalls, unobservedMs }))(ctl.detectorLag()) } : {}),
-    time: new Date().toISOString(),
-  };
 }

@@ -85,7 +85,7 @@ export async function handleAgentCall(call: AgentCall): Promise<ResponseParts> {
   if (path === AGENT_PATHS.openapi || path === AGENT_PATHS.health) {
     if (method !== "GET") return problemParts(405, `${method} is not allowed here`);
     if (path === AGENT_PATHS.openapi) return { status: 200, headers: JSON_HEADERS, body: JSON.stringify(agentOpenApi()) };
-    const { getHealth } = await import("@/lib/server/runtime");
+    const { getHealth } = await import("@/lib/server/health");
     const h = await getHealth();
     return { status: h.status === "ok" ? 200 : 503, headers: JSON_HEADERS, body: JSON.stringify(h) };
   }
