@@ -5,7 +5,7 @@ import "server-only";
 // HAVEN_AGENT_PORT the dedicated agent listener (lib/server/http/agent-listener.ts). Idempotent:
 // a second call returns what is running.
 import { getDb } from "@/lib/server/db";
-import { getController, startController, type HaController } from "@/lib/server/ha/controller";
+import { getController, startController, startStepLoop, type HaController } from "@/lib/server/ha/controller";
 import { systemClock } from "@/lib/server/ha/clock";
 import { createStderrLogger } from "@/lib/server/ha/log";
 import { demoMaxHosts, isDemoModeFor, setProcessDemoMode } from "@/lib/server/demo/mode";
@@ -18,7 +18,7 @@ export const CONTROLLER_STEP_MS = 500;
 // The health report lives in lib/server/health.ts (the agent listener reads it without importing this module).
 export { getHealth, type HealthReport } from "@/lib/server/health";
 
-const g = globalThis as unknown as { __havenRuntime?: Promise<void>; __havenAgentListener?: { close(cb?: () => void): unknown }; __havenFleetListener?: { close(cb?: () => void): unknown }; __havenStepTimer?: ReturnType<typeof setInterval> };
+const g = globalThis as unknown as { __havenRuntime?: Promise<void>; __havenAgentListener?: { close(cb?: () => void): unknown }; __havenFleetListener?: { close(cb?: () => void): unknown } };
 
 /** Starts the runtime; `onControllerReady` runs once the controller has loaded the store (operations can be served). */
 export function startServerRuntime(opts: { onControllerReady?: () => void } = {}): Promise<void> {
@@ -87,7 +87,7 @@ async function start(onControllerReady?: () => void): Promise<void> {
       log.error({ err }, "the demo fleet did not start");
     }
   }
-  startStepping(controller, log);
+  startStepLoop(controller, CONTROLLER_STEP_MS, log); // lib/server/ha/instance.ts: one step at a time, skipped once it is not the process's controller
 }
 
 /** An agent listener on 127.0.0.1 and a free port, for the demo fleet only; its base URL. */
@@ -102,21 +102,4 @@ async function loopbackListener(log: ReturnType<typeof createStderrLogger>): Pro
   const server = await startAgentListener(0, "127.0.0.1");
   g.__havenFleetListener = server;
   return `http://127.0.0.1:${(server.address() as import("node:net").AddressInfo).port}`;
-}
-
-function startStepping(controller: HaController, log: ReturnType<typeof createStderrLogger>): void {
-  if (g.__havenStepTimer) return;
-  let busy = false;
-  const timer = setInterval(() => {
-    if (busy || getController() !== controller) return;
-    busy = true;
-    controller
-      .step()
-      .catch((err) => log.error({ err }, "HA controller step failed"))
-      .finally(() => {
-        busy = false;
-      });
-  }, CONTROLLER_STEP_MS);
-  timer.unref?.();
-  g.__havenStepTimer = timer;
 }

@@ -17,7 +17,7 @@ if (!url || !(port > 0)) {
   process.exit(2);
 }
 
-const [{ createDb }, { startController }, { systemClock }, { createStderrLogger }, { startAgentListener }] = await Promise.all([
+const [{ createDb }, { startController, startStepLoop }, { systemClock }, { createStderrLogger }, { startAgentListener }] = await Promise.all([
   import("@/lib/server/db"),
   import("@/lib/server/ha/controller"),
   import("@/lib/server/ha/clock"),
@@ -42,17 +42,7 @@ async function go(): Promise<void> {
   });
   await controller.start();
   await startAgentListener(port, "127.0.0.1");
-  let busy = false;
-  setInterval(() => {
-    if (busy) return;
-    busy = true;
-    controller
-      .step()
-      .catch((err) => log.error({ err }, "HA controller step failed"))
-      .finally(() => {
-        busy = false;
-      });
-  }, stepMs);
+  startStepLoop(controller, stepMs, log); // the server's step loop (lib/server/ha/instance.ts)
   out("ready");
 }
 

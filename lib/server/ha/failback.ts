@@ -7,6 +7,7 @@ import "server-only";
 // it never calls `exclusive` itself. Uses only the controller's public face.
 import { planFailback, placeVm, type ClusterSnapshot } from "@/lib/engine";
 import type { HaController, HaScope } from "./controller";
+import { startMigration } from "./executor";
 
 type Tx = Parameters<Parameters<HaController["runTx"]>[0]>[0];
 
@@ -112,22 +113,7 @@ async function migrateBack(
     if (!vm || vm.power !== "running" || vm.hostId !== fromHostId || vm.placedByAdmin || vm.allocations.length > 0) return null;
     const from = hostName(fromHostId);
     const to = hostName(toHostId);
-    await tx.vm.update({ where: { id: vm.id }, data: { hostId: toHostId, power: "migrating", generation: vm.generation + 1, powerSince: at } });
-    await ctl.createCommandIn(tx, s, {
-      hostId: fromHostId,
-      vmId: vm.id,
-      kind: "migrate-vm",
-      generation: vm.generation + 1,
-      payload: {
-        vmName: vm.name,
-        toHostId,
-        toHostName: to,
-        vcpus: vm.vcpus,
-        memoryMiB: vm.memoryMiB,
-        haPriority: vm.haPriority,
-        ips: vm.ipLeases.map((l) => l.address),
-      },
-    });
+    await startMigration(ctl.ctx, tx, s, vm, fromHostId, { id: toHostId, name: to }, { ips: vm.ipLeases.map((l) => l.address) }, at);
     const headline = why === "failback" ? `${vm.name} live-migrates back ${from} → ${to} (failback)` : `${vm.name} live-migrates back ${from} → ${to}: ${to} left maintenance`;
     await s.sink.record(tx, {
       at,

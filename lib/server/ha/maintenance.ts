@@ -4,6 +4,7 @@ import "server-only";
 import { planEvacuation, placeVm } from "@/lib/engine";
 import { AppError } from "@/lib/server/errors";
 import { getController, type HaController } from "./controller";
+import { applyPlacement, markPending, requestPowerOff, startMigration } from "./executor";
 
 function requireController(ctl?: HaController | null): HaController {
   const c = ctl ?? getController();
@@ -52,22 +53,7 @@ export async function enterMaintenance(
       for (const m of plan.migrations) {
         const vm = await tx.vm.findUniqueOrThrow({ where: { id: m.vmId }, include: { ipLeases: true } });
         const to = snap.hosts.find((h) => h.id === m.toHostId)!;
-        await tx.vm.update({ where: { id: vm.id }, data: { hostId: m.toHostId, power: "migrating", generation: vm.generation + 1, powerSince: at } });
-        await c.createCommandIn(tx, s, {
-          hostId,
-          vmId: vm.id,
-          kind: "migrate-vm",
-          generation: vm.generation + 1,
-          payload: {
-            vmName: vm.name,
-            toHostId: m.toHostId,
-            toHostName: to.name,
-            vcpus: vm.vcpus,
-            memoryMiB: vm.memoryMiB,
-            haPriority: vm.haPriority,
-            ips: vm.ipLeases.map((l) => l.address),
-          },
-        });
+        await startMigration(c.ctx, tx, s, vm, hostId, { id: m.toHostId, name: to.name }, { ips: vm.ipLeases.map((l) => l.address) }, at);
         await s.sink.record(tx, {
           at,
           kind: "vm-migrate-sent",
@@ -80,12 +66,11 @@ export async function enterMaintenance(
       for (const p of plan.powerOffs) {
         const vm = await tx.vm.findUniqueOrThrow({ where: { id: p.vmId } });
         if (!vm.hostId || !["running", "starting"].includes(vm.power)) continue;
-        await tx.vm.update({ where: { id: vm.id }, data: { power: "stopping", restartOnMaintenanceExit: true, powerSince: at } });
-        await c.createCommandIn(tx, s, { hostId, vmId: vm.id, kind: "stop-vm", generation: vm.generation, payload: { vmName: vm.name, reason: "maintenance", incidentId: null } });
+        await requestPowerOff(c.ctx, tx, s, { ...vm, hostId }, "maintenance", { restartOnMaintenanceExit: true, powerSince: at });
         await s.sink.record(tx, { at, kind: "vm-stop-sent", vmId: vm.id, hostId, message: `${vm.name} is powered off for maintenance: ${p.reason}`, data: { reason: "maintenance" } });
       }
       for (const r of plan.rebuilds) {
-        await c.applyPlacement(tx, s, snap, r, { purpose: "power-on", incidentId: null, attempt: 1, avoid: [hostId], stopFirstOn: hostId, stopReason: "maintenance", note: "maintenance rebuild" });
+        await applyPlacement(c.ctx, tx, s, snap, r, { purpose: "power-on", incidentId: null, attempt: 1, avoid: [hostId], stopFirstOn: hostId, stopReason: "maintenance", note: "maintenance rebuild" });
       }
     });
     c.markHostState(hostId, "maintenance");
@@ -127,10 +112,10 @@ export async function exitMaintenance(hostId: string, opts: { by?: string } = {}
       let out = placeVm(snap, vm.id, { purpose: "power-on", ignoreReserve: true, excludeHostIds: [...others, ...c.unavailableHostIds()] });
       if (out.kind !== "placed") out = placeVm(snap, vm.id, { purpose: "power-on", ignoreReserve: true, excludeHostIds: c.unavailableHostIds() });
       if (out.kind === "placed") {
-        await c.runTx((tx, s) => c.applyPlacement(tx, s, snap, out, { purpose: "maintenance-exit", incidentId: null, attempt: 1, avoid: [], note: `${host.name} left maintenance` }));
+        await c.runTx((tx, s) => applyPlacement(c.ctx, tx, s, snap, out, { purpose: "maintenance-exit", incidentId: null, attempt: 1, avoid: [], note: `${host.name} left maintenance` }));
         restarted.push(vm.name);
       } else {
-        await c.runTx((tx, s) => c.markPending(tx, s, snap, vm.id, out.reasons, { incidentId: null, failedHostId: hostId, alert: true }));
+        await c.runTx((tx, s) => markPending(c.ctx, tx, s, snap, vm.id, out.reasons, { incidentId: null, failedHostId: hostId, alert: true }));
         waiting.push(vm.name);
       }
     }
@@ -201,23 +186,17 @@ export async function migrateVm(vmId: string, toHostId: string, opts: { by?: str
     }
     const at = new Date(c.clock.now());
     await c.runTx(async (tx, s) => {
-      await tx.vm.update({ where: { id: vmId }, data: { hostId: toHostId, power: "migrating", generation: vm.generation + 1, powerSince: at, placedByAdmin: true } });
-      await c.createCommandIn(tx, s, {
-        hostId: from,
-        vmId,
-        kind: "migrate-vm",
-        generation: vm.generation + 1,
-        payload: {
-          vmName: vm.name,
-          toHostId,
-          toHostName: to.name,
-          vcpus: vm.vcpus,
-          memoryMiB: vm.memoryMiB,
-          haPriority: vm.haPriority,
-          ips: vm.ipLeases.map((l) => l.address),
-          ...(vm.keepRunningWhenIsolated ? { keepRunningWhenIsolated: true } : {}),
-        },
-      });
+      await startMigration(
+        c.ctx,
+        tx,
+        s,
+        vm,
+        from,
+        { id: toHostId, name: to.name },
+        { ips: vm.ipLeases.map((l) => l.address), ...(vm.keepRunningWhenIsolated ? { keepRunningWhenIsolated: true } : {}) },
+        at,
+        { placedByAdmin: true },
+      );
       await s.sink.record(tx, {
         at,
         kind: "vm-migrate-sent",

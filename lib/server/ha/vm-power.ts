@@ -4,6 +4,7 @@ import "server-only";
 import { admitPowerOn, placeVm, type HostRejection, type Placed } from "@/lib/engine";
 import { AppError, type FieldErrors } from "@/lib/server/errors";
 import { getController, type HaController } from "./controller";
+import { applyPlacement, failCommands, releaseHold, requestPowerOff, setPower } from "./executor";
 
 export interface PowerOnResult {
   vmId: string;
@@ -95,7 +96,7 @@ export async function powerOnVm(vmId: string, opts: { by?: string } = {}, ctl?: 
           // Guard against a concurrent power-on of the same VM (another console instance).
           const claimed = await tx.vm.updateMany({ where: { id: vmId, power: { in: ["stopped", "pending", "error"] } }, data: { desiredPower: "on" } });
           if (claimed.count !== 1) throw new AppError("CONFLICT", `${vm.name} changed state meanwhile`);
-          await c.applyPlacement(tx, s, snap, placed, { purpose: "power-on", incidentId: null, attempt: 1, avoid: [], note: opts.by ? `powered on by ${opts.by}` : undefined });
+          await applyPlacement(c.ctx, tx, s, snap, placed, { purpose: "power-on", incidentId: null, attempt: 1, avoid: [], note: opts.by ? `powered on by ${opts.by}` : undefined });
         });
         c.notifyChanged({ inventory: true });
         return { vmId, hostId: placed.hostId, hostName: placed.hostName, reasons: placed.reasons };
@@ -125,10 +126,9 @@ export async function powerOffVm(vmId: string, opts: { by?: string } = {}, ctl?:
     if (vm.power === "migrating") throw new AppError("CONFLICT", `${vm.name} is live-migrating; power it off when the migration ends`);
     if (!vm.hostId || vm.power === "pending" || vm.power === "error") {
       await c.runTx(async (tx, s) => {
-        await tx.deviceAllocation.deleteMany({ where: { vmId } });
-        await tx.storageSession.deleteMany({ where: { vmId } });
-        await tx.vm.update({ where: { id: vmId }, data: { power: "stopped", desiredPower: "off", hostId: null, powerSince: at } });
-        await tx.agentCommand.updateMany({ where: { vmId, status: "blocked" }, data: { status: "failed", result: "powered off" } });
+        await releaseHold(tx, vmId);
+        await setPower(c.ctx, tx, vmId, "stopped", { desiredPower: "off", hostId: null, powerSince: at }, vm.power);
+        await failCommands(tx, { vmId, status: "blocked" }, "powered off");
         await c.alerts.clear(tx, "HA_REBUILD_FAILED", { type: "vm", id: vmId }, at);
         await s.sink.record(tx, { at, kind: "vm-powered-off", vmId, message: `${vm.name} powered off${opts.by ? ` by ${opts.by}` : ""} (it was ${vm.power})` });
       });
@@ -136,8 +136,7 @@ export async function powerOffVm(vmId: string, opts: { by?: string } = {}, ctl?:
       return { vmId, power: "stopped" };
     }
     await c.runTx(async (tx, s) => {
-      await tx.vm.update({ where: { id: vmId }, data: { power: "stopping", desiredPower: "off", restartOnMaintenanceExit: false, powerSince: at } });
-      await c.createCommandIn(tx, s, { hostId: vm.hostId!, vmId, kind: "stop-vm", generation: vm.generation, payload: { vmName: vm.name, reason: "power-off", incidentId: null } });
+      await requestPowerOff(c.ctx, tx, s, { ...vm, hostId: vm.hostId! }, "power-off", { desiredPower: "off", restartOnMaintenanceExit: false, powerSince: at });
       await s.sink.record(tx, {
         at,
         kind: "vm-stop-sent",
