@@ -5,7 +5,8 @@
 //    leader's controller answering "running" through another instance (its first step follows
 //    within CONTROLLER_STEP_MS, 0.5 s). The median; leaderTakeoverMaxS the worst.
 //  heartbeatsPerSecondCluster: three production instances (`next start` of the build in
-//    HAVEN_CLUSTER_DIST, default .next-pg; skipped when it is missing) behind haproxy; autocannon
+//    HAVEN_CLUSTER_DIST, default .next-pg; skipped when it is missing), each with its agent
+//    listener (HAVEN_AGENT_PORT; a follower's forwards to the leader), behind haproxy; autocannon
 //    fires heartbeats of the demo cluster's 10 hosts through haproxy (32 connections, 5 s warm-up,
 //    HAVEN_BENCH_HB_SECONDS, default 10).
 import os from "node:os";
@@ -121,6 +122,9 @@ async function heartbeats(server: PostgresServer) {
     dist: DIST,
     databaseUrl: url,
     env: { HAVEN_AUTH_SECRET: "bench-cluster-secret-0123456789abcdefgh", HAVEN_ADMIN_TOKEN: ADMIN, HAVEN_DEMO: "0", HAVEN_HEARTBEAT_RATE_LIMIT: "off", HAVEN_LOG_LEVEL: "warn" },
+    // haproxy sends /api/agent/ to every instance's agent listener (the leader's answers, the
+    // followers' forward to it), the rest to the consoles.
+    agentPorts: true,
   });
   const seconds = Number(process.env.HAVEN_BENCH_HB_SECONDS ?? 10);
   try {

@@ -23,6 +23,8 @@ export function freePort(): Promise<number> {
 export interface Instance {
   name: string;
   port: number;
+  /** HAVEN_AGENT_PORT of the instance (agentPorts) */
+  agentPort?: number;
   child: ChildProcess | null;
   /** The last lines of its stderr. */
   log: string;
@@ -46,10 +48,11 @@ export function distReady(dist: string): boolean {
   return fs.existsSync(path.join(ROOT, dist, "BUILD_ID"));
 }
 
-export async function startConsoleCluster(opts: { dist: string; databaseUrl: string; count?: number; env?: Record<string, string> }): Promise<ConsoleCluster> {
+/** agentPorts: each instance also runs the agent listener (HAVEN_AGENT_PORT), and haproxy sends /api/agent/ there. */
+export async function startConsoleCluster(opts: { dist: string; databaseUrl: string; count?: number; env?: Record<string, string>; agentPorts?: boolean }): Promise<ConsoleCluster> {
   const count = opts.count ?? 3;
   const instances: Instance[] = [];
-  for (let i = 0; i < count; i++) instances.push({ name: `i${i}`, port: await freePort(), child: null, log: "" });
+  for (let i = 0; i < count; i++) instances.push({ name: `i${i}`, port: await freePort(), ...(opts.agentPorts ? { agentPort: await freePort() } : {}), child: null, log: "" });
   const start = async (i: number) => {
     const inst = instances[i];
     const child = spawn(path.join(ROOT, "node_modules", ".bin", "next"), ["start", "-p", String(inst.port), "-H", "127.0.0.1"], {
@@ -63,6 +66,7 @@ export async function startConsoleCluster(opts: { dist: string; databaseUrl: str
         DATABASE_URL: opts.databaseUrl,
         HAVEN_INSTANCE: inst.name,
         PORT: String(inst.port),
+        ...(inst.agentPort ? { HAVEN_AGENT_PORT: String(inst.agentPort), HAVEN_AGENT_HOST: "127.0.0.1" } : {}),
         NEXT_TELEMETRY_DISABLED: "1",
         HAVEN_PAGE_NICE: "0",
         ...opts.env,
@@ -87,7 +91,7 @@ export async function startConsoleCluster(opts: { dist: string; databaseUrl: str
     }
     throw new Error(`instance ${inst.name} not healthy within ${ms} ms: ${inst.log}`);
   };
-  const proxy = await startHaproxy(await freePort(), instances.map((x) => ({ name: x.name, port: x.port })));
+  const proxy = await startHaproxy(await freePort(), instances.map((x) => ({ name: x.name, port: x.port, agentPort: x.agentPort })));
   const kill = async (i: number) => {
     const c = instances[i].child;
     if (!c || c.exitCode !== null) return;

@@ -19,8 +19,20 @@ export interface Haproxy {
   stop(): Promise<void>;
 }
 
-export function haproxyConfig(port: number, backends: { name: string; port: number }[], opts: { checkMs?: number } = {}): string {
+/** A console instance: its console port and, optionally, its agent listener port (HAVEN_AGENT_PORT). */
+export interface Backend {
+  name: string;
+  port: number;
+  agentPort?: number;
+}
+
+/**
+ * Round robin over the consoles, health-checked on /api/health; with agent ports, requests under
+ * /api/agent/ go to the instances' agent listeners instead (checked on their console's health).
+ */
+export function haproxyConfig(port: number, backends: Backend[], opts: { checkMs?: number } = {}): string {
   const inter = opts.checkMs ?? 500;
+  const agents = backends.length > 0 && backends.every((b) => b.agentPort);
   return [
     "global",
     "  maxconn 4000",
@@ -34,17 +46,27 @@ export function haproxyConfig(port: number, backends: { name: string; port: numb
     "  option redispatch",
     "frontend haven",
     `  bind 127.0.0.1:${port}`,
+    ...(agents ? ["  acl agent_api path_beg /api/agent/", "  use_backend agents if agent_api"] : []),
     "  default_backend consoles",
     "backend consoles",
     "  balance roundrobin",
     "  option httpchk GET /api/health",
     "  http-check expect status 200",
     ...backends.map((b) => `  server ${b.name} 127.0.0.1:${b.port} check inter ${inter}ms fall 2 rise 1`),
+    ...(agents
+      ? [
+          "backend agents",
+          "  balance roundrobin",
+          "  option httpchk GET /api/health",
+          "  http-check expect status 200",
+          ...backends.map((b) => `  server ${b.name} 127.0.0.1:${b.agentPort} check port ${b.port} inter ${inter}ms fall 2 rise 1`),
+        ]
+      : []),
     "",
   ].join("\n");
 }
 
-export async function startHaproxy(port: number, backends: { name: string; port: number }[], opts: { checkMs?: number } = {}): Promise<Haproxy> {
+export async function startHaproxy(port: number, backends: Backend[], opts: { checkMs?: number } = {}): Promise<Haproxy> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "haven-haproxy-"));
   const cfg = path.join(dir, "haproxy.cfg");
   fs.writeFileSync(cfg, haproxyConfig(port, backends, opts));

@@ -4,7 +4,8 @@
 // to it. kill -9 of the leader: another instance takes the lease within the lease time (+ one
 // poll) with the next epoch and runs the controller; the killed one comes back as a follower.
 // SIGSTOP of the leader past its lease, then SIGCONT: it steps down (exits) instead of acting,
-// and the store's epoch stays the new leader's.
+// and the store's epoch stays the new leader's. Every instance's agent listener (HAVEN_AGENT_PORT)
+// answers agents: the leader's itself, the followers' by forwarding to it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import path from "node:path";
 import pg from "pg";
@@ -13,8 +14,9 @@ import { readLease } from "@/lib/server/cluster/lease";
 import { createDb } from "@/lib/server/db";
 import { ControllerProcess } from "@/lib/server/control/process";
 import { postgresAvailable, startPostgres, type PostgresServer } from "@/scripts/lib/postgres-server";
+import { freePort } from "@/scripts/lib/console-cluster";
 
-const LEASE = 2000;
+const LEASE = 4000;
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -23,6 +25,7 @@ describe.skipIf(!postgresAvailable())("three instances on one PostgreSQL store",
   let url: string;
   let admin: pg.Client;
   const procs: ControllerProcess[] = [];
+  const agentPorts: number[] = [];
 
   beforeAll(async () => {
     server = await startPostgres();
@@ -34,6 +37,7 @@ describe.skipIf(!postgresAvailable())("three instances on one PostgreSQL store",
     await db.$disconnect();
     admin = new pg.Client({ connectionString: url });
     await admin.connect();
+    for (let i = 0; i < 3; i++) agentPorts.push(await freePort());
     for (let i = 0; i < 3; i++) {
       const p = new ControllerProcess(path.join(ROOT, "lib", "server", "control", "main.ts"), {
         ...process.env,
@@ -43,6 +47,8 @@ describe.skipIf(!postgresAvailable())("three instances on one PostgreSQL store",
         HAVEN_AUTH_SECRET: "cluster-test-secret-0123456789abcdefghijkl",
         HAVEN_LOG_LEVEL: "warn",
         HAVEN_DEMO_MAX_HOSTS: "50",
+        HAVEN_AGENT_PORT: String(agentPorts[i]),
+        HAVEN_AGENT_HOST: "127.0.0.1",
       }, () => {});
       p.start();
       procs.push(p);
@@ -81,6 +87,16 @@ describe.skipIf(!postgresAvailable())("three instances on one PostgreSQL store",
     const ids = await Promise.all(procs.map((p) => p.call("unavailableHostIds", [], 10_000) as Promise<string[]>));
     for (const x of ids) expect(x).toEqual(ids[li]);
     expect((await lease())!.epoch).toBe("1");
+    // Every instance's agent listener answers the agent protocol: the leader's itself, the
+    // followers' by forwarding to it (a call without a token: the leader's 401 problem).
+    for (const port of agentPorts) {
+      const r = await waitFor(async () => {
+        const x = await fetch(`http://127.0.0.1:${port}/api/agent/v1/commands`);
+        return x.status === 401 ? x : null;
+      }, 20_000, `agent port ${port}`);
+      expect(r.headers.get("content-type")).toContain("application/problem+json");
+      expect(r.headers.get("www-authenticate")).toContain("Bearer");
+    }
   }, 120_000);
 
   it("kill -9 of the leader: another instance leads within the lease, with the next epoch; the killed one rejoins as a follower", async () => {

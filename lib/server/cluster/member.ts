@@ -15,6 +15,8 @@ import "server-only";
 //   HAVEN_CLUSTER_ADVERTISE  host:port the other instances reach it at (default HOST:PORT)
 //   HAVEN_CLUSTER_SECRET     shared secret of the control port (default the auth secret)
 //   HAVEN_LEASE_MS           lease length (default 4000)
+//   HAVEN_AGENT_PORT         the agent listener: on the leader the controller's own, on a follower
+//                            one forwarding every call to the leader (point agents at any instance)
 import http from "node:http";
 import os from "node:os";
 import v8 from "node:v8";
@@ -23,6 +25,7 @@ import type { AddressInfo } from "node:net";
 import { databaseUrl, isPostgresUrl } from "@/lib/db-url";
 import { createDb, setProcessDb } from "@/lib/server/db";
 import type { ControlReply, ControlRequest } from "@/lib/server/control/process";
+import { problemParts } from "@/lib/server/http/problem";
 import { LeaseElector, leaseMs } from "./lease";
 
 export function clusterMode(url = databaseUrl()): boolean {
@@ -124,6 +127,11 @@ export async function joinCluster(send: Send): Promise<{ epoch: number; elector:
     process.exit(3);
   });
 
+  // HAVEN_AGENT_PORT on a follower: the same agent listener door as on the leader (a load
+  // balancer sends agents to every instance's), each call forwarded to the leader as is.
+  const agentPort = Number(process.env.HAVEN_AGENT_PORT ?? "");
+  const agentDoor = agentPort > 0 ? await followerAgentListener(elector, secret, agentPort, process.env.HAVEN_AGENT_HOST || "0.0.0.0").catch(() => null) : null;
+
   const follower = (m: ControlRequest) => {
     forward(elector, secret, m).then(send, (e) => send(errorReply(m.id, "UNAVAILABLE", (e as Error).message)));
   };
@@ -134,6 +142,11 @@ export async function joinCluster(send: Send): Promise<{ epoch: number; elector:
 
   const epoch = await new Promise<number>((resolve) => elector.once("elected", resolve));
   process.off("message", follower);
+  if (agentDoor) {
+    // The controller's own agent listener takes the port over.
+    agentDoor.closeAllConnections();
+    await new Promise((r) => agentDoor.close(r));
+  }
   // A transaction idle that long (a stopped process) is ended by the server, releasing the lease
   // row for a takeover; a killed process's connections close at once. Long enough that a busy
   // machine never ends a live controller transaction between two of its statements.
@@ -212,4 +225,37 @@ async function followerHealth(elector: LeaseElector, secret: string) {
     }
   }
   return { status: db === "ok" && controller === "running" ? "ok" : "degraded", db, controller, demo, time: new Date().toISOString() } as const;
+}
+
+/** A follower's agent listener: every call is answered by the leader (op "agent"), 503 while none leads. */
+function followerAgentListener(elector: LeaseElector, secret: string, port: number, host: string): Promise<http.Server> {
+  const LIMIT = 1024 * 1024;
+  const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size <= LIMIT) chunks.push(c);
+    });
+    req.on("end", () => {
+      const body = req.method === "GET" || req.method === "HEAD" ? null : Buffer.concat(chunks).toString("utf8") + (size > LIMIT ? " " : "");
+      const call = { method: req.method ?? "GET", path: (req.url ?? "/").split("?")[0], authorization: req.headers.authorization ?? null, contentType: req.headers["content-type"] ?? null, body };
+      forward(elector, secret, { id: 0, op: "agent", args: [call] }).then((r) => {
+        if (r.ok) {
+          const p = r.value as { status: number; headers: Record<string, string>; body: string };
+          res.writeHead(p.status, p.headers).end(p.body);
+        } else {
+          const p = problemParts(503, r.error.message);
+          res.writeHead(p.status, { ...p.headers, "retry-after": "1" }).end(p.body);
+        }
+      });
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve(server);
+    });
+  });
 }
