@@ -25,9 +25,16 @@ test("tagging another host's NIC makes an SR-IOV VM HA-eligible", async ({ page 
   await expect(vm.haEligibility()).toHaveText("Not HA-eligible");
   await expect(page.getByTestId("ha-ineligible-reasons")).toContainText(TAG);
 
-  // Tag one other host's NIC: a spare tagged VF exists again.
+  // Tag one other host's NIC: a spare tagged VF exists again. The preview says so before saving.
   await edit.openFor(OTHERS[0].host);
-  await edit.setTag(OTHERS[0].nic, TAG);
+  await expect(edit.tagForm(OTHERS[0].nic)).toHaveAttribute("data-ready", "true");
+  await edit.tagInput(OTHERS[0].nic).fill(TAG);
+  await edit.tagForm(OTHERS[0].nic).getByRole("button", { name: "Set tag…" }).click();
+  const preview = edit.retagPreview(OTHERS[0].nic);
+  await expect(preview).toContainText(`"trading-spare" → "${TAG}"`);
+  await expect(preview.getByTestId("nic-retag-tags")).toContainText(new RegExp(`VFs tagged "${TAG}" in the cluster: (\\d+) → (\\d+)`));
+  await expect(preview.getByTestId("nic-retag-flips")).toContainText(`${VM} becomes HA-eligible`);
+  await edit.tagForm(OTHERS[0].nic).getByRole("button", { name: "Save tag" }).click();
   await expect(edit.tagSaved(OTHERS[0].nic)).toBeVisible();
   await vm.open(VM);
   await expect(vm.haEligibility()).toHaveText("Qualifies for HA");

@@ -8,7 +8,7 @@ import { Card, CardHeader } from "@/components/ui/card";
 import { Table, THead, Th, Tr, Td } from "@/components/ui/table";
 import { DeleteDialog } from "./delete-dialog";
 import { GpuForm, type GpuFormValues, type GpuSaved } from "./gpu-form";
-import { NicForm, NicTagForm, type NicFormValues } from "./nic-form";
+import { NicForm, NicTagForm, type NicFormValues, type PreviewNicTag } from "./nic-form";
 import type { FormAction } from "./use-action-form";
 
 export interface GpuRow extends GpuFormValues {
@@ -31,6 +31,8 @@ export interface HostDeviceActions {
   deleteNic: FormAction<unknown>;
   setNicTag: FormAction<unknown>;
   clearNicTag: FormAction<unknown>;
+  /** What a re-tag changes (VF totals per tag, eligibility flips), shown before it is saved. */
+  previewNicTag: PreviewNicTag;
 }
 
 export function HostGpus({ hostId, gpus, actions }: { hostId: string; gpus: GpuRow[]; actions: HostDeviceActions }) {
@@ -184,7 +186,7 @@ export function HostNics({ hostId, nics, actions }: { hostId: string; nics: NicR
                   <Td align="right">
                     {n.allocated} / {n.sriovVfs}
                   </Td>
-                  <Td>{n.sriovVfs > 0 ? <NicTagForm nic={n} setAction={actions.setNicTag} clearAction={actions.clearNicTag} /> : <span className="text-zinc-400">no VFs</span>}</Td>
+                  <Td>{n.sriovVfs > 0 ? <NicTagForm nic={n} setAction={actions.setNicTag} clearAction={actions.clearNicTag} previewAction={actions.previewNicTag} /> : <span className="text-zinc-400">no VFs</span>}</Td>
                   <Td align="right">
                     <div className="flex justify-end gap-1.5">
                       <button type="button" className={buttonClass("ghost", "sm")} onClick={() => setEditing(n.id)} aria-label={`Edit NIC ${n.name}`}>

@@ -31,10 +31,19 @@ export class HostEditPage {
     return this.tagForm(nic).getByLabel(`SR-IOV tag of ${nic}`);
   }
 
+  /** The preview of a re-tag (VFs per tag, eligibility flips), shown before it is saved. */
+  retagPreview(nic: string): Locator {
+    return this.tagForm(nic).getByTestId("nic-retag-preview");
+  }
+
+  /** Types the tag, asks for the preview, then saves (a refused tag shows its error instead of a preview). */
   async setTag(nic: string, tag: string) {
     await expect(this.tagForm(nic)).toHaveAttribute("data-ready", "true");
     await this.tagInput(nic).fill(tag);
-    await this.tagForm(nic).getByRole("button", { name: "Set tag" }).click();
+    await this.tagForm(nic).getByRole("button", { name: "Set tag…" }).click();
+    const saveOrError = this.retagPreview(nic).or(this.tagForm(nic).locator('[aria-invalid="true"]'));
+    await expect(saveOrError.first()).toBeVisible();
+    if (await this.retagPreview(nic).isVisible()) await this.tagForm(nic).getByRole("button", { name: "Save tag" }).click();
   }
 
   /** The "Saved" confirmation of a NIC's tag form, shown once the store has the new tag. */

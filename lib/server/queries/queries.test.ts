@@ -10,6 +10,7 @@ import { listTags } from "./tags";
 import { countActiveAlerts, getOverview } from "./overview";
 import { nameAuditEntities } from "./audit-names";
 import { resolveTextRefs } from "./text-refs";
+import { previewNicRetag } from "./nic-retag";
 import { listAlerts, parseAlertListQuery } from "./alerts";
 import { listIncidents, parseIncidentListQuery } from "./incidents";
 import { getCluster } from "./cluster";
@@ -374,5 +375,32 @@ describe("names for ids", () => {
     expect(refs[ids.g1]).toEqual({ name: "h1-gpu0 (on h1)", href: `/hosts/${ids.h1}` });
     expect(refs[ids.h2]).toEqual({ name: "h2", href: `/hosts/${ids.h2}` });
     expect(await resolveTextRefs(["no ids here"], db)).toEqual({});
+  });
+});
+
+describe("NIC re-tag preview", () => {
+  it("shows the VFs leaving and joining each tag, the VFs' holders, and the VMs whose HA eligibility flips", async () => {
+    const h2nic = await db.nic.findFirstOrThrow({ where: { hostId: ids.h2, name: "ens1" } });
+    const p = await previewNicRetag(h2nic.id, "slow", db);
+    expect(p).not.toBeNull();
+    expect(p!.from).toBe("fast");
+    expect(p!.to).toBe("slow");
+    expect(p!.tags).toEqual([
+      { tag: "fast", before: 8, after: 6 },
+      { tag: "slow", before: 0, after: 2 },
+    ]);
+    expect(p!.holders).toEqual([]);
+    // vm-sriov runs on h1 and asks for a "fast" VF: h2 was the only other online host with one
+    const flip = p!.flips.find((f) => f.name === "vm-sriov");
+    expect(flip).toMatchObject({ before: true, after: false });
+    expect(flip!.reasons.join(" ")).toMatch(/fast/);
+    // nothing changes, nothing flips
+    expect((await previewNicRetag(h2nic.id, "fast", db))!.flips).toEqual([]);
+    expect(await previewNicRetag("cnonexistent00000000000000", "x", db)).toBeNull();
+  });
+
+  it("lists the VMs holding the NIC's VFs", async () => {
+    const h1nic = await db.nic.findFirstOrThrow({ where: { hostId: ids.h1, name: "ens1" } });
+    expect((await previewNicRetag(h1nic.id, null, db))!.holders.map((h) => h.name)).toEqual(["vm-sriov"]);
   });
 });

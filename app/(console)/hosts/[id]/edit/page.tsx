@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { previewNicRetagAction } from "../../nic-retag-actions";
 import { notFound } from "next/navigation";
 import { PageHeader } from "@/components/ui/page-header";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
@@ -43,6 +44,7 @@ export default async function EditHostPage({ params }: { params: Promise<{ id: s
     deleteNic: deleteNicAction,
     setNicTag: setNicTagAction,
     clearNicTag: clearNicTagAction,
+    previewNicTag: previewNicRetagAction,
   };
   const vmCount = host._count.vms;
   return (
