@@ -10,6 +10,7 @@ import type { EvacuationPreview } from "@/lib/server/placement-explain";
 import type { ActionResult } from "@/lib/schemas/action-result";
 import { buttonClass } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
+import { humanizeText } from "@/lib/display/text";
 
 function Section({ title, count, icon: Icon, tone, children }: { title: string; count: number; icon: React.ComponentType<{ className?: string; "aria-hidden"?: boolean }>; tone: string; children: React.ReactNode }) {
   if (count === 0) return null;
@@ -49,7 +50,7 @@ function PlanView({ plan }: { plan: EvacuationPreview }) {
         {plan.rebuilds.map((r) => (
           <li key={r.vmId} className="px-3 py-1.5 text-[12.5px]">
             <span className="font-medium text-zinc-900">{r.vmName}</span> → <span className="font-medium">{r.to}</span>
-            <div className="text-[12px] text-zinc-600">{r.reasons[0]}</div>
+            <div className="text-[12px] text-zinc-600">{humanizeText(r.reasons[0] ?? "")}</div>
           </li>
         ))}
       </Section>
@@ -59,7 +60,7 @@ function PlanView({ plan }: { plan: EvacuationPreview }) {
             <span className="font-medium text-zinc-900">{b.vmName}</span>
             <ul className="list-disc pl-4 text-[12px] text-zinc-600">
               {b.reasons.slice(0, 6).map((r, i) => (
-                <li key={i}>{r}</li>
+                <li key={i}>{humanizeText(r)}</li>
               ))}
             </ul>
           </li>

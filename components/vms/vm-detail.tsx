@@ -12,6 +12,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { fmtAgo, fmtDateTime, fmtGiB, fmtMiB } from "@/components/ui/format";
 import { Cpu, HardDrive, Network } from "lucide-react";
 import { OpenAlertsCard } from "@/components/alerts/open-alerts-card";
+import { humanizeText } from "@/lib/display/text";
 
 /**
  * The VM page's content. `haEligibility` is the eligibility slot (the page streams it in its own
@@ -132,7 +133,7 @@ export function VmDetail({ vm, now, canAdmin, haEligibility }: { vm: VmDetailDat
               <CardBody>
                 <ul className="list-disc space-y-1 pl-5 text-[13px] text-zinc-700">
                   {vm.lastPlacementReasons.map((r, i) => (
-                    <li key={i}>{r}</li>
+                    <li key={i}>{humanizeText(r)}</li>
                   ))}
                 </ul>
               </CardBody>
@@ -149,7 +150,7 @@ export function VmDetail({ vm, now, canAdmin, haEligibility }: { vm: VmDetailDat
                     </time>
                     <span className="min-w-0 flex-1">
                       <span className="mr-2 font-mono text-[11.5px] text-zinc-500">{e.kind}</span>
-                      {e.message}
+                      {humanizeText(e.message)}
                     </span>
                   </li>
                 ))}
