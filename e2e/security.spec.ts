@@ -173,6 +173,15 @@ test.describe.serial("roles", () => {
     await expect(page.getByRole("button", { name: /^Acknowledge/ })).toHaveCount(0);
     await expect(page.getByRole("button", { name: /^Resolve/ })).toHaveCount(0);
 
+    // A placement group's name opens its read-only page, not the admin-only edit form.
+    await page.goto("/placement-groups");
+    const group = page.getByRole("table", { name: "Placement groups" }).locator("tbody tr td:first-child a").first();
+    const groupName = (await group.innerText()).trim();
+    await group.click();
+    await expect(page.getByRole("heading", { level: 1, name: groupName })).toBeVisible();
+    await expect(page).toHaveURL(/\/placement-groups\/[^/]+$/);
+    await expect(page.getByRole("link", { name: "Edit", exact: true })).toHaveCount(0);
+
     for (const p of ["/hosts/new", `/hosts/${host.id}/edit`, `/hosts/${host.id}/agent`, "/users", "/audit"]) {
       await page.goto(p);
       await expect(page, p).toHaveURL(/\/forbidden$/);
