@@ -57,6 +57,34 @@ class ImmediateTransactions extends PrismaBetterSQLite3 {
 /** The store URL each client was made for (hot paths open their own read statement on it). */
 const urls = new WeakMap<PrismaClient, string>();
 
+/** PostgreSQL refused to commit a SERIALIZABLE transaction (SQLSTATE 40001, Prisma P2034). */
+function isSerializationFailure(e: unknown): boolean {
+  const err = e as { code?: string; message?: string } | null;
+  return err?.code === "P2034" || /could not serialize|40001|write conflict|deadlock/i.test(err?.message ?? "");
+}
+
+/**
+ * On PostgreSQL a SERIALIZABLE transaction that conflicts with a concurrent one fails at once
+ * (SQLite's BEGIN IMMEDIATE makes it wait instead): an interactive transaction asked for with
+ * isolationLevel Serializable runs again, up to 10 times with a short random backoff. Such a
+ * callback must only work on the store (it may run more than once); no other transaction is retried.
+ */
+function retrySerializable(client: PrismaClient): void {
+  const run = client.$transaction.bind(client) as (a: unknown, o?: { isolationLevel?: string }) => Promise<unknown>;
+  const retrying = async (arg: unknown, opts?: { isolationLevel?: string }) => {
+    if (typeof arg !== "function" || opts?.isolationLevel !== "Serializable") return run(arg, opts);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await run(arg, opts);
+      } catch (e) {
+        if (attempt >= 9 || !isSerializationFailure(e)) throw e;
+        await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * (attempt + 1)));
+      }
+    }
+  };
+  Object.defineProperty(client, "$transaction", { value: retrying, configurable: true, writable: true });
+}
+
 /** Connections in each PostgreSQL client's pool (HAVEN_PG_POOL, default 10). */
 function pgPoolSize(): number {
   const n = Number(process.env.HAVEN_PG_POOL ?? "");
@@ -81,6 +109,7 @@ export function createDb(url = databaseUrl(), opts: { fenceEpoch?: number; idleI
     const adapter = new PrismaPg({ connectionString: url, max: pgPoolSize(), idleTimeoutMillis: 10_000, connectionTimeoutMillis: 5_000, ...(fence ? { options: fence } : {}) });
     // Same models, same query API: the two generated clients differ by provider only.
     const client = new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
+    retrySerializable(client);
     urls.set(client, url);
     return client;
   }
