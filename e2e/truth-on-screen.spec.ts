@@ -62,6 +62,8 @@ test("a silent host shows its VMs, storage and NICs as unknown, and its heartbea
   const incident = new IncidentPage(page);
   await incident.openLatestOfHost(host.id);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(/^Incident #\d+: Host failure of kvm-b03$/);
+  // Once it is closed nothing more is recorded: count then.
+  await expect(incident.phases().getByText("Incident closed", { exact: true })).toBeVisible({ timeout: 60_000 });
   const counts = page.getByTestId("incident-event-count");
   await expect(counts).toContainText("recorded");
   const text = (await counts.textContent()) ?? "";
