@@ -2,7 +2,7 @@
 // initdb into a temp dir owned by the postgres user (trust auth, no sync), then `pg_ctl -w start`
 // on 127.0.0.1 and a free port with fsync off. `stop()` stops it and removes the directory.
 // Run as root (the server drops to the postgres user) or as the postgres user itself.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -61,7 +61,11 @@ function asPostgres(cmd: string, args: string[], opts: { log?: string } = {}): v
   }
 }
 
-export async function startPostgres(opts: { port?: number } = {}): Promise<PostgresServer> {
+/**
+ * `stopWithPid`: a detached watchdog stops the server and removes its directory once that process
+ * is gone, however it ended (a test worker killed by its runner never runs its exit handlers).
+ */
+export async function startPostgres(opts: { port?: number; stopWithPid?: number } = {}): Promise<PostgresServer> {
   const binDir = postgresBinDir();
   if (!binDir) throw new Error("PostgreSQL is not installed (Debian package postgresql; set PG_BIN to its bin directory)");
   const port = opts.port ?? (await freePort());
@@ -80,6 +84,16 @@ export async function startPostgres(opts: { port?: number } = {}): Promise<Postg
     up = true;
   };
   start();
+  if (opts.stopWithPid) {
+    const pgCtl = path.join(binDir, "pg_ctl");
+    const stopCmd = process.getuid?.() === 0 ? `runuser -u postgres -- ${pgCtl}` : pgCtl;
+    const watchdog = spawn(
+      "sh",
+      ["-c", `while kill -0 ${opts.stopWithPid} 2>/dev/null; do sleep 1; done; ${stopCmd} -D '${pgdata}' -m immediate stop >/dev/null 2>&1; rm -rf '${dataDir}'`],
+      { detached: true, stdio: "ignore" },
+    );
+    watchdog.unref();
+  }
   const url = (db = "postgres") => `postgresql://postgres@127.0.0.1:${port}/${db}`;
   return {
     port,

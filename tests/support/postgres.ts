@@ -14,7 +14,7 @@ let server: Promise<PostgresServer> | null = null;
 export async function testServerUrl(): Promise<string> {
   if (process.env.HAVEN_TEST_PG_URL) return process.env.HAVEN_TEST_PG_URL;
   if (!server) {
-    server = startPostgres();
+    server = startPostgres({ stopWithPid: process.pid });
     const s = await server;
     process.once("exit", () => s.stop());
   }
