@@ -30,6 +30,7 @@ export function ApiReference({ specUrl, scriptUrl }: { specUrl: string; scriptUr
         hideDarkModeToggle: true,
         darkMode: false,
         hideClientButton: false,
+        showDeveloperTools: "never",
         defaultOpenFirstTag: true,
       });
     };

@@ -54,6 +54,7 @@ interface Op {
   method: "get" | "post";
   operationId: string;
   summary: string;
+  detail?: string;
   tag: string;
   role: "viewer" | "operator";
   answer: string;
@@ -66,21 +67,21 @@ interface Op {
 
 export const API_V1_OPERATIONS: Op[] = [
   { path: "/api/v1/hosts", method: "get", operationId: "listHosts", summary: "List hosts", tag: "Hosts", role: "viewer", answer: "HostPage", query: ZHostListParams, csv: true, errors: [400, 401, 403] },
-  { path: "/api/v1/hosts/{id}", method: "get", operationId: "getHost", summary: "Get a host with its GPUs, NICs, device pools, VMs and open alerts", tag: "Hosts", role: "viewer", answer: "HostDetail", pathParams: [idPath("host", true)], errors: [401, 403, 404] },
-  { path: "/api/v1/hosts/{id}/maintenance/enter", method: "post", operationId: "enterMaintenance", summary: "Put a host into maintenance (standard VMs live-migrate away; device VMs are powered off, or rebuilt elsewhere on request)", tag: "Hosts", role: "operator", answer: "EnterMaintenanceResult", body: ZEnterMaintenanceBody, pathParams: [idPath("host", true)], errors: [400, 401, 403, 404, 409, 413, 415, 503] },
-  { path: "/api/v1/hosts/{id}/maintenance/exit", method: "post", operationId: "exitMaintenance", summary: "Take a host out of maintenance (VMs powered off for it start again there)", tag: "Hosts", role: "operator", answer: "ExitMaintenanceResult", pathParams: [idPath("host", true)], errors: [401, 403, 404, 409, 503] },
+  { path: "/api/v1/hosts/{id}", method: "get", operationId: "getHost", summary: "Get a host", detail: "With its GPUs, NICs, device pools, VMs and open alerts.", tag: "Hosts", role: "viewer", answer: "HostDetail", pathParams: [idPath("host", true)], errors: [401, 403, 404] },
+  { path: "/api/v1/hosts/{id}/maintenance/enter", method: "post", operationId: "enterMaintenance", summary: "Enter maintenance", detail: "Standard VMs live-migrate away; device VMs are powered off (started here again on exit), or rebuilt on other hosts with `rebuildDeviceVms`. Refused (409) with every blocking VM's reasons.", tag: "Hosts", role: "operator", answer: "EnterMaintenanceResult", body: ZEnterMaintenanceBody, pathParams: [idPath("host", true)], errors: [400, 401, 403, 404, 409, 413, 415, 503] },
+  { path: "/api/v1/hosts/{id}/maintenance/exit", method: "post", operationId: "exitMaintenance", summary: "Exit maintenance", detail: "VMs powered off for the maintenance start again on this host.", tag: "Hosts", role: "operator", answer: "ExitMaintenanceResult", pathParams: [idPath("host", true)], errors: [401, 403, 404, 409, 503] },
   { path: "/api/v1/vms", method: "get", operationId: "listVms", summary: "List VMs", tag: "VMs", role: "viewer", answer: "VmPage", query: ZVmListParams, csv: true, errors: [400, 401, 403] },
-  { path: "/api/v1/vms/{id}", method: "get", operationId: "getVm", summary: "Get a VM with its device requests, allocations, NICs, disks, events and open alerts", tag: "VMs", role: "viewer", answer: "VmDetail", pathParams: [idPath("VM", true)], errors: [401, 403, 404] },
-  { path: "/api/v1/vms/{id}/power-on", method: "post", operationId: "powerOnVm", summary: "Power a VM on (409 lists every host's rejection reasons when no host fits)", tag: "VMs", role: "operator", answer: "PowerOnResult", pathParams: [idPath("VM", true)], errors: [401, 403, 404, 409, 503] },
+  { path: "/api/v1/vms/{id}", method: "get", operationId: "getVm", summary: "Get a VM", detail: "With its device requests, allocations, NICs, disks, recent events and open alerts.", tag: "VMs", role: "viewer", answer: "VmDetail", pathParams: [idPath("VM", true)], errors: [401, 403, 404] },
+  { path: "/api/v1/vms/{id}/power-on", method: "post", operationId: "powerOnVm", summary: "Power a VM on", detail: "The engine places it; when no host fits, 409 lists every host's rejection reasons (`errors`: `hosts.<name>`).", tag: "VMs", role: "operator", answer: "PowerOnResult", pathParams: [idPath("VM", true)], errors: [401, 403, 404, 409, 503] },
   { path: "/api/v1/vms/{id}/power-off", method: "post", operationId: "powerOffVm", summary: "Power a VM off", tag: "VMs", role: "operator", answer: "PowerOffResult", pathParams: [idPath("VM", true)], errors: [401, 403, 404, 409, 503] },
-  { path: "/api/v1/gpus", method: "get", operationId: "listGpus", summary: "List GPUs with usage and the VMs holding them", tag: "GPUs", role: "viewer", answer: "GpuPage", query: ZGpuListParams, csv: true, errors: [400, 401, 403] },
+  { path: "/api/v1/gpus", method: "get", operationId: "listGpus", summary: "List GPUs", detail: "With their usage and the VMs holding them.", tag: "GPUs", role: "viewer", answer: "GpuPage", query: ZGpuListParams, csv: true, errors: [400, 401, 403] },
   { path: "/api/v1/gpus/{id}", method: "get", operationId: "getGpu", summary: "Get a GPU", tag: "GPUs", role: "viewer", answer: "Gpu", pathParams: [idPath("GPU")], errors: [401, 403, 404] },
-  { path: "/api/v1/tags", method: "get", operationId: "listTags", summary: "List device tags with devices, free units, hosts and requesting VMs", tag: "Device tags", role: "viewer", answer: "TagList", query: ZTagListParams, csv: true, errors: [400, 401, 403] },
+  { path: "/api/v1/tags", method: "get", operationId: "listTags", summary: "List device tags", detail: "With their devices, free units (on online hosts too), hosts and requesting VMs.", tag: "Device tags", role: "viewer", answer: "TagList", query: ZTagListParams, csv: true, errors: [400, 401, 403] },
   {
     path: "/api/v1/tags/{type}/{tag}",
     method: "get",
     operationId: "getTag",
-    summary: "Get a device tag (the tag may contain slashes: send them as they are)",
+    summary: "Get a device tag", detail: "The tag may contain slashes (vGPU tags do): send them as they are.",
     tag: "Device tags",
     role: "viewer",
     answer: "Tag",
@@ -90,12 +91,12 @@ export const API_V1_OPERATIONS: Op[] = [
     ],
     errors: [400, 401, 403, 404],
   },
-  { path: "/api/v1/alerts", method: "get", operationId: "listAlerts", summary: "List alerts, newest first (default: open and acknowledged)", tag: "Alerts", role: "viewer", answer: "AlertPage", query: ZAlertListParams, csv: true, errors: [400, 401, 403] },
-  { path: "/api/v1/alerts/{id}", method: "get", operationId: "getAlert", summary: "Get an alert with its other episodes", tag: "Alerts", role: "viewer", answer: "AlertDetail", pathParams: [idPath("alert")], errors: [401, 403, 404] },
-  { path: "/api/v1/alerts/{id}/acknowledge", method: "post", operationId: "acknowledgeAlert", summary: "Acknowledge an alert, with an optional note", tag: "Alerts", role: "operator", answer: "AlertChange", body: ZAcknowledgeBody, pathParams: [idPath("alert")], errors: [400, 401, 403, 404, 409, 413, 415] },
+  { path: "/api/v1/alerts", method: "get", operationId: "listAlerts", summary: "List alerts", detail: "Newest first; by default the open and acknowledged ones.", tag: "Alerts", role: "viewer", answer: "AlertPage", query: ZAlertListParams, csv: true, errors: [400, 401, 403] },
+  { path: "/api/v1/alerts/{id}", method: "get", operationId: "getAlert", summary: "Get an alert", detail: "With its other episodes on the same entity.", tag: "Alerts", role: "viewer", answer: "AlertDetail", pathParams: [idPath("alert")], errors: [401, 403, 404] },
+  { path: "/api/v1/alerts/{id}/acknowledge", method: "post", operationId: "acknowledgeAlert", summary: "Acknowledge an alert", detail: "With an optional note for the next person on call.", tag: "Alerts", role: "operator", answer: "AlertChange", body: ZAcknowledgeBody, pathParams: [idPath("alert")], errors: [400, 401, 403, 404, 409, 413, 415] },
   { path: "/api/v1/alerts/{id}/resolve", method: "post", operationId: "resolveAlert", summary: "Resolve an alert by hand", tag: "Alerts", role: "operator", answer: "AlertChange", pathParams: [idPath("alert")], errors: [401, 403, 404, 409] },
-  { path: "/api/v1/incidents", method: "get", operationId: "listIncidents", summary: "List HA incidents, newest first", tag: "Incidents", role: "viewer", answer: "IncidentPage", query: ZIncidentListParams, csv: true, errors: [400, 401, 403] },
-  { path: "/api/v1/incidents/{id}", method: "get", operationId: "getIncident", summary: "Get an incident: timings, recovery summary, VMs and alerts", tag: "Incidents", role: "viewer", answer: "IncidentDetail", pathParams: [idPath("incident")], errors: [401, 403, 404] },
+  { path: "/api/v1/incidents", method: "get", operationId: "listIncidents", summary: "List incidents", detail: "HA incidents, newest first.", tag: "Incidents", role: "viewer", answer: "IncidentPage", query: ZIncidentListParams, csv: true, errors: [400, 401, 403] },
+  { path: "/api/v1/incidents/{id}", method: "get", operationId: "getIncident", summary: "Get an incident", detail: "Timings, recovery summary, VMs and alerts.", tag: "Incidents", role: "viewer", answer: "IncidentDetail", pathParams: [idPath("incident")], errors: [401, 403, 404] },
 ];
 
 function operation(op: Op): Json {
@@ -104,7 +105,7 @@ function operation(op: Op): Json {
   return {
     operationId: op.operationId,
     summary: op.summary,
-    description: `Role: ${op.role} or above.${op.csv ? " With `format=csv`, every matching row (all pages, up to 100,000) as CSV; nested objects become `<field>.<key>` columns." : ""}`,
+    description: `${op.detail ? `${op.detail} ` : ""}Role: ${op.role} or above.${op.csv ? " With `format=csv`, every matching row (all pages, up to 100,000) as CSV; nested objects become `<field>.<key>` columns." : ""}`,
     tags: [op.tag],
     parameters: [...(op.pathParams ?? []), ...(op.query ? queryParams(op.query) : [])],
     ...(op.body ? { requestBody: { required: false, content: { "application/json": { schema: inputSchema(op.body) } } } } : {}),
