@@ -2,6 +2,7 @@
 // answered while the HA controller's thread is busy, tokens are checked against the store on every
 // request, the per-host rate limit holds, the report reaches the controller, and every other
 // request is answered by the controller's thread as before.
+import { fileURLToPath } from "node:url";
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AddressInfo } from "node:net";
@@ -13,6 +14,7 @@ import { silentLogger } from "@/lib/server/ha/log";
 import { issueAgentToken } from "@/lib/server/agent/tokens";
 import { startAgentListener } from "@/lib/server/http/agent-listener";
 import { startAgentListenerThread, type AgentListenerThread } from "@/lib/server/http/agent-listener-threaded";
+import { setThreadSourceRoot } from "@/lib/server/threads";
 import { createTestDb, type TestDb } from "../support/test-db";
 
 let t: TestDb;
@@ -22,6 +24,7 @@ let base: string;
 const tokens: Record<string, { token: string; hostId: string }> = {};
 
 beforeAll(async () => {
+  setThreadSourceRoot(fileURLToPath(new URL("../..", import.meta.url)));
   t = await createTestDb();
   await importCluster(t.db, { hosts: ["h1", "h2", "h3"].map((name) => ({ name, cpus: 8, memoryGiB: 32 })), vms: [] }, { now: new Date(), name: "thread" });
   for (const h of ["h1", "h2", "h3"]) tokens[h] = await issueAgentToken(t.db, h);

@@ -2,6 +2,7 @@
 // the demo hosts with issued tokens, register and heartbeat over HTTP through the agent listener's
 // thread like real agents, and take faults sent as messages — a host that loses power goes
 // unreachable at the controller and comes back when it powers on.
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startController, stopController, type HaController } from "@/lib/server/ha/controller";
 import { systemClock } from "@/lib/server/ha/clock";
@@ -10,6 +11,7 @@ import { seedDemo } from "@/lib/server/seed";
 import { startAgentListenerThread, type AgentListenerThread } from "@/lib/server/http/agent-listener-threaded";
 import { startDemoFleetThread, type DemoFleetThread } from "@/lib/server/demo/fleet-threaded";
 import type { TDemoFaultResult } from "@/lib/schemas/demo";
+import { setThreadSourceRoot } from "@/lib/server/threads";
 import { createTestDb, type TestDb } from "../support/test-db";
 
 let t: TestDb;
@@ -19,6 +21,7 @@ let fleet: DemoFleetThread;
 let stepper: ReturnType<typeof setInterval>;
 
 beforeAll(async () => {
+  setThreadSourceRoot(fileURLToPath(new URL("../..", import.meta.url)));
   t = await createTestDb();
   await seedDemo(t.db);
   stopController();

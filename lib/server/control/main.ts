@@ -5,6 +5,7 @@
 // on its IPC channel. No page is rendered here, so no page load can delay failure detection.
 // It exits when the console's process goes away (the channel closes).
 import type { ControlReply, ControlRequest } from "./process";
+import { fileURLToPath } from "node:url";
 
 if (!process.send) {
   process.stderr.write("lib/server/control/main.ts runs as the console's child process (it needs an IPC channel)\n");
@@ -21,7 +22,14 @@ process.on("SIGTERM", () => process.exit(0));
 const cluster = await import("@/lib/server/cluster/member");
 if (cluster.clusterMode()) await cluster.joinCluster(send);
 
-const [{ controlOps }, { isAppError }, { startServerRuntime }] = await Promise.all([import("./ops"), import("@/lib/server/errors"), import("@/lib/server/runtime")]);
+const [{ controlOps }, { isAppError }, { startServerRuntime }, { setThreadSourceRoot }] = await Promise.all([
+  import("./ops"),
+  import("@/lib/server/errors"),
+  import("@/lib/server/runtime"),
+  import("@/lib/server/threads"),
+]);
+// This process runs from the sources: its agent listener and demo fleet can have threads of their own.
+setThreadSourceRoot(fileURLToPath(new URL("../../..", import.meta.url)));
 
 process.on("message", (m: ControlRequest) => {
   const fn = (controlOps as Record<string, (...a: unknown[]) => Promise<unknown>>)[m.op];

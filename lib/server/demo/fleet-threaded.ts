@@ -2,10 +2,7 @@ import "server-only";
 // Starts the demo fleet on its own thread (lib/server/demo/fleet-thread.ts) and is its handle in
 // the HA controller's process: the control operations (faults, a host's simulated status, whether
 // a VM runs) become messages to it. Its agents reach the controller through the agent listener.
-import fs from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import { startThread, threadEntry } from "@/lib/server/threads";
 import { AppError, type AppErrorCode } from "@/lib/server/errors";
 import type { Logger } from "@/lib/server/ha/log";
 import type { FleetOp, FleetThreadInit, FromFleet, ToFleet } from "./fleet-thread-protocol";
@@ -25,21 +22,13 @@ export function getDemoFleetThread(): DemoFleetThread | null {
   return g.__havenDemoFleetThread ?? null;
 }
 
-function bootFile(): string | null {
-  try {
-    const f = path.join(path.dirname(fileURLToPath(import.meta.url)), "fleet-thread-boot.mjs");
-    return fs.existsSync(f) ? f : null;
-  } catch {
-    return null;
-  }
-}
 
 /** Null where it cannot run (bundled code): the caller starts the in-process fleet. */
 export async function startDemoFleetThread(init: FleetThreadInit, log: Logger): Promise<DemoFleetThread | null> {
   if (g.__havenDemoFleetThread) return g.__havenDemoFleetThread;
-  const file = bootFile();
+  const file = threadEntry("lib/server/demo/fleet-thread-boot.mjs");
   if (!file) return null;
-  const worker = new Worker(file, { workerData: init, execArgv: ["--conditions=react-server"], env: process.env });
+  const worker = startThread(file, { workerData: init, execArgv: ["--conditions=react-server"], env: process.env });
   const send = (m: ToFleet) => worker.postMessage(m);
   let count = 0;
   let nextId = 1;

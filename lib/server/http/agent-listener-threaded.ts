@@ -4,11 +4,8 @@ import "server-only";
 // and the requests it does not answer itself. Only where the controller runs from the sources (its
 // own process, lib/server/control/main.ts) on a SQLite store; otherwise null, and the caller
 // starts the in-thread listener (startAgentListener).
-import fs from "node:fs";
-import path from "node:path";
+import { startThread, threadEntry } from "@/lib/server/threads";
 import type { AddressInfo } from "node:net";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
 import { sqliteReader } from "@/lib/server/db";
 import { getController, HEARTBEAT_LIMIT } from "@/lib/server/ha/controller";
 import type { Logger } from "@/lib/server/ha/log";
@@ -21,18 +18,10 @@ export interface AgentListenerThread {
   close(cb?: () => void): void;
 }
 
-function threadFile(): string | null {
-  try {
-    const f = path.join(path.dirname(fileURLToPath(import.meta.url)), "agent-listener-thread-boot.mjs");
-    return fs.existsSync(f) ? f : null;
-  } catch {
-    return null;
-  }
-}
 
 export async function startAgentListenerThread(port: number, host: string, log: Logger): Promise<AgentListenerThread | null> {
   const controller = getController();
-  const file = threadFile();
+  const file = threadEntry("lib/server/http/agent-listener-thread-boot.mjs");
   const store = controller ? sqliteReader(controller.db)?.name : undefined;
   if (!controller || !file || !store) return null;
   const init: ThreadInit = {
@@ -43,7 +32,7 @@ export async function startAgentListenerThread(port: number, host: string, log: 
     limit: process.env.HAVEN_HEARTBEAT_RATE_LIMIT === "off" ? false : { ...HEARTBEAT_LIMIT },
     maxBodyBytes: MAX_BODY_BYTES,
   };
-  const worker = new Worker(file, { workerData: init, execArgv: ["--conditions=react-server"], env: process.env });
+  const worker = startThread(file, { workerData: init, execArgv: ["--conditions=react-server"], env: process.env });
   const send = (m: ToListener) => worker.postMessage(m);
   let closed = false;
   let onClosed: (() => void) | undefined;
