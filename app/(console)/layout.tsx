@@ -33,7 +33,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
               <span className="text-[15px] font-semibold tracking-tight">Haven</span>
             </Link>
           </div>
-          <Sidebar openAlerts={alerts.open} />
+          <Sidebar alerts={alerts} />
           <UserPanel me={me} signOut={signOutAction} />
         </div>
       </aside>

@@ -23,7 +23,10 @@ const ICONS: Record<NavItem["icon"], React.ComponentType<{ className?: string; "
 };
 
 /** The console's primary navigation (left rail on wide screens, a scrolling row on narrow ones). */
-export function Sidebar({ openAlerts }: { openAlerts: number }) {
+/** `alerts`: the open alerts by severity; the badge is red only for a critical one (an info alert is not an emergency). */
+export function Sidebar({ alerts }: { alerts: { open: number; critical: number; warning: number; info: number } }) {
+  const openAlerts = alerts.open;
+  const badgeTone = alerts.critical > 0 ? "bg-red-600 text-white" : alerts.warning > 0 ? "bg-amber-500 text-zinc-950" : "bg-sky-600 text-white";
   const pathname = usePathname();
   const groups: (NavItem["group"])[] = [null, "Inventory", "Placement", "Operations", "Settings"];
   return (
@@ -48,7 +51,12 @@ export function Sidebar({ openAlerts }: { openAlerts: number }) {
                     <Icon aria-hidden className={cn("size-4 shrink-0", active ? "text-blue-400" : "text-zinc-400")} />
                     <span className="flex-1">{item.label}</span>
                     {item.icon === "alerts" && openAlerts > 0 && (
-                      <span className="tabular rounded-full bg-red-600 px-1.5 text-[11px] font-semibold leading-[18px] text-white" aria-label={`${openAlerts} open`}>
+                      <span
+                        className={cn("tabular rounded-full px-1.5 text-[11px] font-semibold leading-[18px]", badgeTone)}
+                        aria-label={`${openAlerts} open${alerts.critical ? `, ${alerts.critical} critical` : ""}`}
+                        data-testid="sidebar-alerts"
+                        data-tone={alerts.critical > 0 ? "critical" : alerts.warning > 0 ? "warning" : "info"}
+                      >
                         {openAlerts > 999 ? "999+" : openAlerts}
                       </span>
                     )}
