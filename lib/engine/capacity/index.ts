@@ -10,10 +10,10 @@
 //   allocate.ts  the concrete units on the chosen host
 import type { ClusterSnapshot, DeviceAllocation, DeviceType, PlacementOutcome, SnapshotGpu, SnapshotHost, SnapshotNic, SnapshotPlacementGroup, SnapshotVm } from "../types";
 import { compareStr, gpuDeviceTag } from "../tags";
-import * as ledger from "./ledger";
-import * as rules from "./rules";
-import * as scoring from "./score";
-import * as search from "./search";
+import { commit as ledgerCommit, mark as ledgerMark, release as ledgerRelease, rollback as ledgerRollback, takeUnit, unmark as ledgerUnmark } from "./ledger";
+import { fits, needsOf, poolFreeUsable, preferenceRanks, rankedGroups } from "./rules";
+import { Choice, hostLoad, score, secondary } from "./score";
+import { place } from "./search";
 import type { HostReserve, RuleCtx, VmNeeds } from "./rules";
 import type { CapacityPlaceOptions, Placed } from "./search";
 
@@ -139,7 +139,7 @@ export class Capacity {
   /** Score by best fit (fullest host first) instead of balancing load; planners try it as an alternative. */
   packing = false;
   /** @internal Reused by every placement (read out before the search recurses). */
-  readonly choice = new scoring.Choice();
+  readonly choice = new Choice();
   private readonly poolIdByType: Record<DeviceType, Map<string, number>> = { gpu: new Map(), vgpu: new Map(), sriov: new Map() };
 
   constructor(snapshot: ClusterSnapshot, opts: { excludeHostIds?: Iterable<string> } = {}) {
@@ -229,7 +229,7 @@ export class Capacity {
       hc.vms.add(vm);
       const allocs = vm.allocations;
       let clean = true;
-      for (let k = 0; k < allocs.length; k++) if (allocs[k].hostId !== vm.hostId || !ledger.takeUnit(this, vm.id, allocs[k])) clean = false;
+      for (let k = 0; k < allocs.length; k++) if (allocs[k].hostId !== vm.hostId || !takeUnit(this, vm.id, allocs[k])) clean = false;
       if (!clean) {
         // Keep exactly the units this VM managed to take.
         const kept = allocs.filter((a) => {
@@ -242,7 +242,7 @@ export class Capacity {
         this.heldOv.set(vm.id, { vm, hostIdx, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB, allocations: kept.filter((a) => !seen.has(a.key) && !!seen.add(a.key)) });
       }
     }
-    for (let i = 0; i < n; i++) this.loadA[i] = scoring.hostLoad(this, i);
+    for (let i = 0; i < n; i++) this.loadA[i] = hostLoad(this, i);
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => this.loadA[a] - this.loadA[b] || a - b);
     order.forEach((hostIdx, p) => {
       this.orderA[p] = hostIdx;
@@ -299,26 +299,26 @@ export class Capacity {
 
   /** Release everything a VM holds (its host's vCPU, memory and devices). */
   release(vmId: string): void {
-    ledger.release(this, vmId);
+    ledgerRelease(this, vmId);
   }
 
   /** Apply a placement: the VM releases what it held and takes the new host and devices. */
   commit(outcome: Placed, vmIfNew?: SnapshotVm): void {
-    ledger.commit(this, outcome, vmIfNew);
+    ledgerCommit(this, outcome, vmIfNew);
   }
 
   /** Start recording changes; rollback() undoes everything since the matching mark. */
   mark(): number {
-    return ledger.mark(this);
+    return ledgerMark(this);
   }
 
   rollback(mark: number): void {
-    ledger.rollback(this, mark);
+    ledgerRollback(this, mark);
   }
 
   /** Stop recording without undoing. */
   unmark(): void {
-    ledger.unmark(this);
+    ledgerUnmark(this);
   }
 
   setReserve(reserve: (HostReserve | null)[] | null): void {
@@ -335,12 +335,12 @@ export class Capacity {
   // ---------------------------------------------------------------- needs and rules (rules.ts)
 
   needsOf(vm: SnapshotVm): VmNeeds {
-    return rules.needsOf(this, vm);
+    return needsOf(this, vm);
   }
 
   /** Free units of a pool on usable hosts (for scarcity ordering). */
   poolFreeUsable(poolId: number): number {
-    return rules.poolFreeUsable(this, poolId);
+    return poolFreeUsable(this, poolId);
   }
 
   /** The placement groups a VM belongs to. */
@@ -350,33 +350,33 @@ export class Capacity {
 
   /** vm-host groups of the VM that rank hosts (`hostOrder`), sorted by name: they decide before the score. */
   rankedGroups(vmId: string): SnapshotPlacementGroup[] {
-    return rules.rankedGroups(this, vmId);
+    return rankedGroups(this, vmId);
   }
 
   /** Preference rank of every host for a VM (lower is preferred), or null when no group ranks hosts (rules.ts). */
   preferenceRanks(vmId: string): Float64Array | null {
-    return rules.preferenceRanks(this, vmId);
+    return preferenceRanks(this, vmId);
   }
 
   /** Whether the host can take the VM; pushes the reasons when `out` is given (stops at the first otherwise). */
   fits(hc: HostCap, vm: SnapshotVm, needs: VmNeeds, ctx: RuleCtx, exclude: Set<string> | null, useReserve: boolean, out: string[] | null): boolean {
-    return rules.fits(this, hc, vm, needs, ctx, exclude, useReserve, out);
+    return fits(this, hc, vm, needs, ctx, exclude, useReserve, out);
   }
 
   // ---------------------------------------------------------------- score and search (score.ts, search.ts)
 
   /** Lower is better: soft-rule penalties, vGPU on an empty GPU, scarce devices, load after placement. */
   score(hc: HostCap, vm: SnapshotVm, needs: VmNeeds, ctx: RuleCtx): number {
-    return scoring.score(this, hc, vm, needs, ctx);
+    return score(this, hc, vm, needs, ctx);
   }
 
   /** The tie-break after the score: the other resource's share after placement (lower wins; packing: higher). */
   secondary(hc: HostCap, vm: SnapshotVm): number {
-    return scoring.secondary(this, hc, vm);
+    return secondary(this, hc, vm);
   }
 
   place(vmOrId: SnapshotVm | string, opts: CapacityPlaceOptions = {}): PlacementOutcome {
-    return search.place(this, vmOrId, opts);
+    return place(this, vmOrId, opts);
   }
 }
 

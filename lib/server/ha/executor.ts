@@ -125,9 +125,8 @@ export async function resendUnacknowledged(db: Db): Promise<void> {
   await db.agentCommand.updateMany({ where: { status: "sent", kind: { in: ["start-vm", "stop-vm"] } }, data: { status: "pending" } });
 }
 
-/** Records the decision of a planner's pass in its working snapshot (the next decision sees it). */
-function recordInPlan(snap: ClusterSnapshot, vmId: string, change: { hostId: string | null; allocations: DeviceAllocation[]; power: "starting" | "pending" | "stopped" }) {
-  const sv = snap.vms.find((v) => v.id === vmId);
+/** Records the decision of a planner's pass in its working snapshot's VM (the next decision sees it). */
+function recordInPlan<V extends ClusterSnapshot["vms"][number] | undefined>(sv: V, change: { hostId: string | null; allocations: DeviceAllocation[]; power: "starting" | "pending" | "stopped" }): V {
   if (sv) {
     sv.hostId = change.hostId;
     sv.allocations = change.allocations;
@@ -198,8 +197,9 @@ export async function applyPlacement(
   },
 ): Promise<void> {
   const at = ctx.at();
-  const fromHostId = snap.vms.find((v) => v.id === placed.vmId)!.hostId ?? null;
-  const sv = recordInPlan(snap, placed.vmId, { hostId: placed.hostId, allocations: placed.allocations, power: "starting" })!;
+  const sv = snap.vms.find((v) => v.id === placed.vmId)!;
+  const fromHostId = sv.hostId ?? null;
+  recordInPlan(sv, { hostId: placed.hostId, allocations: placed.allocations, power: "starting" });
   // The VM alone decides local sessions; the whole cluster only matters to spread redirected ones.
   let sessions = planStorageSessions({ ...snap, vms: [sv] });
   if (sessions.some((p) => p.redirected || p.unavailable)) sessions = planStorageSessions(snap).filter((p) => p.vmId === sv.id);
@@ -325,6 +325,7 @@ export async function markPending(
   o: { incidentId: string | null; failedHostId: string | null; alert: boolean; stopOn?: string | null; stopReason?: TStopReason },
 ): Promise<void> {
   const at = ctx.at();
+  const sv = snap.vms.find((v) => v.id === vmId);
   const before = await tx.vm.findUniqueOrThrow({ where: { id: vmId } });
   track(ctx, o.incidentId, vmId);
   if (o.stopOn) {
@@ -333,7 +334,7 @@ export async function markPending(
   }
   await releaseHold(tx, vmId);
   const vm = await setPower(ctx, tx, vmId, "pending", { hostId: null, desiredPower: "on", powerSince: at }, before.power);
-  recordInPlan(snap, vmId, { hostId: null, allocations: [], power: "pending" });
+  recordInPlan(sv, { hostId: null, allocations: [], power: "pending" });
   await s.sink.record(tx, {
     at,
     kind: "vm-unplaceable",
@@ -365,7 +366,7 @@ export async function markStopped(ctx: HaContext, tx: Tx, s: Scope, snap: Cluste
   }
   await releaseHold(tx, vmId);
   await setPower(ctx, tx, vmId, "stopped", { hostId: null, desiredPower: "off", powerSince: at }, before.power);
-  recordInPlan(snap, vmId, { hostId: null, allocations: [], power: "stopped" });
+  recordInPlan(snap.vms.find((v) => v.id === vmId), { hostId: null, allocations: [], power: "stopped" });
   await s.sink.record(tx, {
     at,
     kind: "vm-not-restarted",
