@@ -1,7 +1,8 @@
 // The placement score, one arithmetic for every loop: the load after placement (the dominant
 // share: max of vCPU and memory share), the other share as the tie-break, the penalties (soft
 // rules, a vGPU opening an empty GPU, free devices the VM does not use), packing's inversion, the
-// best/runner-up choice, and the wording of all of it.
+// best/runner-up choice, and the wording of all of it. (search.ts's fast scans write shareUsed /
+// dominant / other out inline, for speed; a property test holds them to score() and secondary().)
 import type { SnapshotVm } from "../types";
 import { pct } from "../format";
 import type { Capacity, HostCap, HostPool } from "./index";
