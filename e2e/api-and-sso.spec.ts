@@ -56,7 +56,7 @@ test.describe("personal API tokens and the API reference", () => {
     const ref = page.getByTestId("api-reference");
     await expect(ref.getByText("Haven automation API").first()).toBeVisible({ timeout: 30_000 });
     await expect(ref.getByText("List hosts").first()).toBeVisible();
-    await expect(ref.getByText("Power a VM on", { exact: false }).first()).toBeVisible();
+    await expect(ref.getByText("Enter maintenance").first()).toBeVisible();
     expect(outside).toEqual([]);
     expect(csp).toEqual([]);
   });
