@@ -224,6 +224,21 @@ export async function createDemoFleet(env: DemoFleetEnv, opts: DemoFleetOptions)
   let lastResync = now();
   let lastFull = now();
   let lastCount = -1;
+  const turn = async (a: SimAgent, at: number) => {
+    try {
+      await a.tick(at);
+      await a.poll(at);
+    } catch (err) {
+      // In process an AppError; over HTTP the answer's status (ConsoleHttpError).
+      const status = (err as { status?: unknown }).status;
+      const code = isAppError(err) ? err.code : status === 401 ? "UNAUTHORIZED" : status === 404 ? "NOT_FOUND" : null;
+      if (code === "UNAUTHORIZED") retire(a.name, "its token was replaced or revoked");
+      else if (code === "NOT_FOUND") log.debug({ host: a.name, err: (err as Error).message }, "demo: host not known yet");
+      else log.error({ host: a.name, err }, "demo: simulated agent failed");
+    }
+  };
+  /** Over HTTP, agents whose last turn is still waiting for an answer (each agent runs on its own, as real ones do). */
+  const inFlight = new Set<string>();
   const tickOnce = async (at = now()) => {
     for (const a of [...fleet.agents.values()]) {
       const nb = notBefore.get(a.name);
@@ -231,16 +246,12 @@ export async function createDemoFleet(env: DemoFleetEnv, opts: DemoFleetOptions)
         if (at < nb) continue;
         notBefore.delete(a.name);
       }
-      try {
-        await a.tick(at);
-        await a.poll(at);
-      } catch (err) {
-        // In process an AppError; over HTTP the answer's status (ConsoleHttpError).
-        const status = (err as { status?: unknown }).status;
-        const code = isAppError(err) ? err.code : status === 401 ? "UNAUTHORIZED" : status === 404 ? "NOT_FOUND" : null;
-        if (code === "UNAUTHORIZED") retire(a.name, "its token was replaced or revoked");
-        else if (code === "NOT_FOUND") log.debug({ host: a.name, err: (err as Error).message }, "demo: host not known yet");
-        else log.error({ host: a.name, err }, "demo: simulated agent failed");
+      if (controller) await turn(a, at);
+      else if (!inFlight.has(a.name)) {
+        // Never one agent's slow answer (a command fetch waiting on a busy controller) holding up
+        // every other agent's heartbeat: each agent's turn runs concurrently with the others'.
+        inFlight.add(a.name);
+        void turn(a, at).finally(() => inFlight.delete(a.name));
       }
     }
     if (at - lastResync >= RESYNC_MS) {

@@ -136,6 +136,13 @@ export class HaController {
 
   // ------------------------------------------------------------------ the loop
 
+  /**
+   * Run (synchronously) right before each detection: the agent listener's thread hands over the
+   * heartbeats it has answered but this thread has not taken yet, so no host is judged silent
+   * while its heartbeat waits in a queue.
+   */
+  readonly beforeDetect: (() => void)[] = [];
+
   /** One controller step. Safe to call often: it costs no store access when nothing changed. */
   async step(): Promise<void> {
     await this.ctx.lock.run(async () => {
@@ -153,6 +160,7 @@ export class HaController {
     // Detect and transition: silences and countdowns count only time the detector observed (its
     // own stalls are taken out), nothing is declared within one heartbeat interval after a stall,
     // and the silence window grows by the event loop's recent delay (0 on a virtual clock).
+    for (const fn of this.beforeDetect) fn();
     const view = detectorView(ctx);
     for (const h of [...ctx.hosts.values()]) await ctx.forHost(h, () => transitionHost(ctx, h, nextHostState(h, ctx.timing, now, view).state));
     for (const h of [...ctx.hosts.values()]) {

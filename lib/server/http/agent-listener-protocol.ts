@@ -1,6 +1,7 @@
 // Messages between the HA controller's thread and the agent listener's thread
 // (lib/server/http/agent-listener-thread.ts). Types only.
 import type { THeartbeat } from "@/lib/schemas/agent";
+import type { MessagePort } from "node:worker_threads";
 import type { ResponseParts } from "./problem";
 
 export interface ThreadInit {
@@ -12,15 +13,18 @@ export interface ThreadInit {
   /** The per-host heartbeat rate limit (the controller's HEARTBEAT_LIMIT), false: none. */
   limit: { burst: number; perInterval: number } | false;
   maxBodyBytes: number;
+  /** Where the thread puts the heartbeats it answered (the controller's thread takes them synchronously). */
+  heartbeats: MessagePort;
 }
 
 export type FromListener =
   | { t: "listening"; port: number }
   | { t: "error"; message: string }
   | { t: "closed" }
-  /** A heartbeat the thread authenticated, validated and answered: the controller folds it in. */
-  | { t: "hb"; hb: THeartbeat }
   /** Any other request, for the controller's thread to answer (handleAgentCall). */
   | { t: "call"; id: number; method: string; path: string; authorization: string | null; contentType: string | null; body: string | null };
+
+/** On the heartbeats port: a heartbeat the thread authenticated, validated and answered. */
+export type HeartbeatMessage = { t: "hb"; hb: THeartbeat };
 
 export type ToListener = { t: "reply"; id: number; parts: ResponseParts } | { t: "timing"; heartbeatMs: number } | { t: "close" };

@@ -95,7 +95,7 @@ async function heartbeat(req: http.IncomingMessage): Promise<ResponseParts> {
   if (parsed.data.hostId !== host.id) throw new AppError("FORBIDDEN", "The heartbeat names another host");
   const now = Date.now();
   takeToken(host.id, host.name, now);
-  post({ t: "hb", hb: parsed.data });
+  init.heartbeats.postMessage({ t: "hb", hb: parsed.data });
   return { status: 200, headers: JSON_HEADERS, body: JSON.stringify({ ok: true, commandsPending: pendingOf.get(host.id) !== undefined, serverTime: now }) };
 }
 

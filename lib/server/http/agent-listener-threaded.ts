@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { sqliteReader } from "@/lib/server/db";
 import { getController, HEARTBEAT_LIMIT } from "@/lib/server/ha/controller";
 import type { Logger } from "@/lib/server/ha/log";
+import type { THeartbeat } from "@/lib/schemas/agent";
 import { answerAgentCall } from "./agent-listener";
 import type { FromListener, ThreadInit, ToListener } from "./agent-listener-protocol";
 import { MAX_BODY_BYTES, checkJsonContentType, parseJsonBody } from "./problem";
@@ -24,7 +25,7 @@ export async function startAgentListenerThread(port: number, host: string, log: 
   const file = threadEntry("lib/server/http/agent-listener-thread-boot.mjs");
   const store = controller ? sqliteReader(controller.db)?.name : undefined;
   if (!controller || !file || !store) return null;
-  const init: ThreadInit = {
+  const init: Omit<ThreadInit, "heartbeats"> = {
     port,
     host,
     file: store,
@@ -32,7 +33,26 @@ export async function startAgentListenerThread(port: number, host: string, log: 
     limit: process.env.HAVEN_HEARTBEAT_RATE_LIMIT === "off" ? false : { ...HEARTBEAT_LIMIT },
     maxBodyBytes: MAX_BODY_BYTES,
   };
-  const worker = startThread(file, { workerData: init, execArgv: ["--conditions=react-server"], env: process.env });
+  // Heartbeats come on a channel of their own, taken synchronously (receiveMessageOnPort): before
+  // each detection, before any other request of the thread is served (so a host's heartbeat is
+  // folded in before the command fetch it sent after it), and every 20 ms.
+  const { MessageChannel, receiveMessageOnPort } = (process as unknown as { getBuiltinModule(id: string): typeof import("node:worker_threads") }).getBuiltinModule("node:worker_threads");
+  const hbChannel = new MessageChannel();
+  const drain = () => {
+    const ctl = getController();
+    for (let m = receiveMessageOnPort(hbChannel.port1); m; m = receiveMessageOnPort(hbChannel.port1)) {
+      try {
+        ctl?.noteHeartbeat((m.message as { hb: THeartbeat }).hb);
+      } catch {
+        // The listener's thread rate-limits per host; this thread's own limit can only trip on
+        // heartbeats that queued up while it was busy, and they still tell the host is alive.
+      }
+    }
+  };
+  controller.beforeDetect.push(drain);
+  const drainTimer = setInterval(drain, 20);
+  drainTimer.unref();
+  const worker = startThread(file, { workerData: { ...init, heartbeats: hbChannel.port2 }, transferList: [hbChannel.port2], execArgv: ["--conditions=react-server"], env: process.env });
   const send = (m: ToListener) => worker.postMessage(m);
   let closed = false;
   let onClosed: (() => void) | undefined;
@@ -48,14 +68,8 @@ export async function startAgentListenerThread(port: number, host: string, log: 
     });
   });
   worker.on("message", (m: FromListener) => {
-    if (m.t === "hb") {
-      try {
-        getController()?.noteHeartbeat(m.hb);
-      } catch {
-        // The listener's thread rate-limits per host; this thread's own limit can only trip on
-        // heartbeats that queued up while it was busy, and they still tell the host is alive.
-      }
-    } else if (m.t === "call") {
+    if (m.t === "call") {
+      drain();
       void answerAgentCall(
         {
           method: m.method,
@@ -87,6 +101,9 @@ export async function startAgentListenerThread(port: number, host: string, log: 
     close(cb) {
       closed = true;
       clearInterval(timer);
+      clearInterval(drainTimer);
+      const i = controller.beforeDetect.indexOf(drain);
+      if (i >= 0) controller.beforeDetect.splice(i, 1);
       onClosed = () => {
         void worker.terminate().then(() => cb?.());
       };
