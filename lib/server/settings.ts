@@ -311,9 +311,8 @@ export function applyToController(s: HaSettings): boolean {
   ctl.haMode = s.haMode;
   ctl.faultTolerance = s.faultTolerance;
   // Restart policy defaults and the maintenance rebuild delay: the controller reads them at start;
-  // `setPolicy` (when the controller offers it) takes a saved change at once. Failback is read
-  // from the store by each failback pass.
-  (ctl as typeof ctl & { setPolicy?: (p: { maxRestarts: number; maxRelocations: number | null; maintenanceRebuildAfterMs: number | null }) => void }).setPolicy?.({
+  // `setPolicy` takes a saved change at once. Failback is read from the store by each failback pass.
+  ctl.setPolicy({
     maxRestarts: s.restartMaxRestarts,
     maxRelocations: s.restartMaxRelocations ?? null,
     maintenanceRebuildAfterMs: s.maintenanceRebuildAfterS != null ? s.maintenanceRebuildAfterS * 1000 : null,

@@ -56,6 +56,27 @@ describe("HA settings service and preview on the demo cluster", () => {
     expect(await getHaSettings(t.db)).toMatchObject({ failback: true, restartMaxRestarts: 1, restartMaxRelocations: null, maintenanceRebuildAfterS: null });
   });
 
+  it("a saved restart policy and maintenance rebuild time reach the running controller at once", async () => {
+    const { startController, stopController } = await import("@/lib/server/ha/controller");
+    const { VirtualClock } = await import("@/lib/server/ha/clock");
+    const { silentLogger } = await import("@/lib/server/ha/log");
+    const { applyToController } = await import("@/lib/server/settings");
+    stopController();
+    const ctl = startController({ db: t.db, clock: new VirtualClock(0), log: silentLogger });
+    try {
+      await ctl.start();
+      const ctx = { principal: (await seedRoleUsers(t.db)).admin, db: t.db };
+      await updateHaSettings({ ...base, restartMaxRestarts: "3", restartMaxRelocations: "2", maintenanceRebuildAfterS: "600" }, ctx);
+      expect(applyToController((await getHaSettings(t.db))!)).toBe(true);
+      expect(ctl.ctx.policy).toEqual({ maxRestarts: 3, maxRelocations: 2, maintenanceRebuildAfterMs: 600_000 });
+      await updateHaSettings({ ...base, restartMaxRelocations: "" }, ctx);
+      applyToController((await getHaSettings(t.db))!);
+      expect(ctl.ctx.policy).toEqual({ maxRestarts: 1, maxRelocations: null, maintenanceRebuildAfterMs: null });
+    } finally {
+      stopController();
+    }
+  });
+
   it("Guarantee FT2 preview: the VMs one host only could run are not protected, with reasons, and not without a reserve", async () => {
     const { view } = await getEngineView(t.db, { fresh: true });
     const saved = (await getHaSettings(t.db))!;

@@ -136,6 +136,11 @@ export class HaController {
 
   // ------------------------------------------------------------------ the loop
 
+  /** A saved change of the cluster's restart policy and maintenance rebuild delay, taken at once (lib/server/settings.ts). */
+  setPolicy(p: HaContext["policy"]): void {
+    this.ctx.policy = { ...p };
+  }
+
   /**
    * Run (synchronously) right before each detection: the agent listener's thread hands over the
    * heartbeats it has answered but this thread has not taken yet, so no host is judged silent
