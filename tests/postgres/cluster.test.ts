@@ -99,7 +99,7 @@ describe.skipIf(!postgresAvailable())("three instances on one PostgreSQL store",
     }
   }, 120_000);
 
-  it("kill -9 of the leader: another instance leads within the lease, with the next epoch; the killed one rejoins as a follower", async () => {
+  it("kill -9 of the leader: another process leads within the lease, with the next epoch; the killed instance rejoins", async () => {
     const takeovers: number[] = [];
     for (let round = 0; round < 3; round++) {
       const li = await waitFor(async () => ((await leaderIndex()) >= 0 ? (await leaderIndex()) + 1 : null), 30_000, "a leader").then((x) => x - 1);
@@ -113,7 +113,9 @@ describe.skipIf(!postgresAvailable())("three instances on one PostgreSQL store",
       }, LEASE + 5000, "takeover");
       takeovers.push(performance.now() - t0);
       expect(Number(after.epoch)).toBe(before + 1);
-      expect(after.holder.startsWith(`test-${li}/`)).toBe(false);
+      // Never the killed process. Its instance restarts it at once (as a console restarts its
+      // controller process), and that new process may win the election fairly.
+      expect(after.holder).not.toBe(`test-${li}/${pid}`);
       // The new leader's controller answers through every instance, the restarted one included.
       await waitFor(async () => procs[li].pid() !== pid && procs[li].ready && (await healthOf(procs[li])).controller === "running", 30_000, "the killed instance back");
     }
