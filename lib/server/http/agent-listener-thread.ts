@@ -19,7 +19,7 @@ import Database from "better-sqlite3";
 import { ZHeartbeat } from "@/lib/schemas/agent";
 import { AppError, appErrorFromZod } from "@/lib/server/errors";
 import { AGENT_PATHS } from "./agent-paths";
-import { HttpError, checkJsonContentType, errorParts, parseBearer, parseJsonBody, type ResponseParts } from "./problem";
+import { HttpError, checkJsonContentType, errorParts, parseBearer, parseJsonBody, readNodeBody, type ResponseParts } from "./problem";
 import type { ThreadInit, ToListener, FromListener } from "./agent-listener-protocol";
 
 const init = workerData as ThreadInit;
@@ -53,35 +53,6 @@ function takeToken(hostId: string, name: string, now: number): void {
   );
 }
 
-function readBody(req: http.IncomingMessage, limitBytes: number): Promise<string> {
-  const declared = req.headers["content-length"];
-  if (declared !== undefined && Number(declared) > limitBytes) return Promise.reject(new HttpError(413, `The body is ${declared} bytes; at most ${limitBytes} are accepted`));
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    req.on("data", (c: Buffer) => {
-      if (done) return;
-      size += c.length;
-      if (size > limitBytes) {
-        done = true;
-        reject(new HttpError(413, `The body is larger than ${limitBytes} bytes`));
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on("end", () => {
-      if (done) return;
-      done = true;
-      resolve(chunks.length === 1 ? chunks[0].toString("utf8") : Buffer.concat(chunks).toString("utf8"));
-    });
-    req.on("error", (e) => {
-      if (done) return;
-      done = true;
-      reject(e);
-    });
-  });
-}
 
 /** A heartbeat, answered here. Same checks, order and answers as handleAgentCall on the controller's thread. */
 async function heartbeat(req: http.IncomingMessage): Promise<ResponseParts> {
@@ -90,7 +61,7 @@ async function heartbeat(req: http.IncomingMessage): Promise<ResponseParts> {
   const host = token.length > 512 ? undefined : hostOfHash.get(createHash("sha256").update(token).digest("hex"));
   if (!host) throw new AppError("UNAUTHORIZED", "Unknown agent token");
   checkJsonContentType(req.headers["content-type"]);
-  const parsed = ZHeartbeat.safeParse(parseJsonBody(await readBody(req, init.maxBodyBytes)));
+  const parsed = ZHeartbeat.safeParse(parseJsonBody(await readNodeBody(req, init.maxBodyBytes)));
   if (!parsed.success) throw appErrorFromZod(parsed.error, "Invalid heartbeat");
   if (parsed.data.hostId !== host.id) throw new AppError("FORBIDDEN", "The heartbeat names another host");
   const now = Date.now();
@@ -105,7 +76,7 @@ const waiting = new Map<number, (p: ResponseParts) => void>();
 /** Any other request: answered by the controller's thread (handleAgentCall). */
 async function forward(req: http.IncomingMessage, path: string): Promise<ResponseParts> {
   const method = req.method ?? "GET";
-  const body = method === "GET" || method === "HEAD" ? null : await readBody(req, init.maxBodyBytes);
+  const body = method === "GET" || method === "HEAD" ? null : await readNodeBody(req, init.maxBodyBytes);
   const id = nextId++;
   return new Promise((resolve) => {
     waiting.set(id, resolve);

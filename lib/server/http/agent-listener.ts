@@ -11,7 +11,7 @@ import { getController } from "@/lib/server/ha/controller";
 import type { AgentServiceDeps } from "@/lib/server/agent/service";
 import { ackFromPath, registerAuthenticated } from "./agent-ops";
 import { agentOpenApi } from "./agent-openapi";
-import { HttpError, MAX_BODY_BYTES, checkJsonContentType, errorParts, parseBearer, parseJsonBody, problemParts, type ResponseParts } from "./problem";
+import { HttpError, MAX_BODY_BYTES, checkJsonContentType, errorParts, parseBearer, parseJsonBody, problemParts, readNodeBody, type ResponseParts } from "./problem";
 
 /** The agent service deps of this process; 503 when the HA controller does not run in it. */
 function agentDeps(): AgentServiceDeps {
@@ -28,43 +28,11 @@ function send(res: http.ServerResponse, p: ResponseParts): void {
   res.end(body);
 }
 
-function readBody(req: http.IncomingMessage, limit = MAX_BODY_BYTES): Promise<unknown> {
+async function readBody(req: http.IncomingMessage, limit = MAX_BODY_BYTES): Promise<unknown> {
   const declared = req.headers["content-length"];
-  if (declared !== undefined && Number(declared) > limit) return Promise.reject(new HttpError(413, `The body is ${declared} bytes; at most ${limit} are accepted`));
-  try {
-    checkJsonContentType(req.headers["content-type"]);
-  } catch (e) {
-    return Promise.reject(e);
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    req.on("data", (c: Buffer) => {
-      if (done) return;
-      size += c.length;
-      if (size > limit) {
-        done = true;
-        reject(new HttpError(413, `The body is larger than ${limit} bytes`));
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on("end", () => {
-      if (done) return;
-      done = true;
-      try {
-        resolve(parseJsonBody(chunks.length === 1 ? chunks[0].toString("utf8") : Buffer.concat(chunks).toString("utf8")));
-      } catch (e) {
-        reject(e);
-      }
-    });
-    req.on("error", (e) => {
-      if (done) return;
-      done = true;
-      reject(e);
-    });
-  });
+  if (declared !== undefined && Number(declared) > limit) throw new HttpError(413, `The body is ${declared} bytes; at most ${limit} are accepted`);
+  checkJsonContentType(req.headers["content-type"]);
+  return parseJsonBody(await readNodeBody(req, limit));
 }
 
 /**

@@ -192,3 +192,37 @@ export function parseBearer(h: string | null | undefined): string | null {
   const m = /^Bearer\s+([A-Za-z0-9._~+/=-]{1,512})\s*$/i.exec(h);
   return m ? m[1] : null;
 }
+
+/**
+ * A node:http request's body as text, within `limit` bytes (413 when the declared or the actual
+ * size is larger). Shared by the agent listener on the controller's thread and on its own thread.
+ */
+export function readNodeBody(req: import("node:http").IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
+  const declared = req.headers["content-length"];
+  if (declared !== undefined && Number(declared) > limit) return Promise.reject(new HttpError(413, `The body is ${declared} bytes; at most ${limit} are accepted`));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on("data", (c: Buffer) => {
+      if (done) return;
+      size += c.length;
+      if (size > limit) {
+        done = true;
+        reject(new HttpError(413, `The body is larger than ${limit} bytes`));
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on("end", () => {
+      if (done) return;
+      done = true;
+      resolve(chunks.length === 1 ? chunks[0].toString("utf8") : Buffer.concat(chunks).toString("utf8"));
+    });
+    req.on("error", (e) => {
+      if (done) return;
+      done = true;
+      reject(e);
+    });
+  });
+}
